@@ -1,0 +1,509 @@
+//! RFC 8785 (JCS) canonical JSON, from JSON text into any [`Sink`].
+//!
+//! The canonicalizer never builds a tree. It walks the input once with an
+//! explicit stack of at most [`MAX_DEPTH`] frames, and sorts each object by
+//! keeping only the byte offsets of its member names in a *member table*
+//! (`u32` per member). Values are emitted straight from the input, so a
+//! digest needs no intermediate buffer: pass a `sha2::Sha256` as the sink.
+//!
+//! Cost: each byte is validated once per enclosing object (an object's
+//! members are skipped once to find and sort their names, then emitted), so
+//! the worst case is `MAX_DEPTH + 1` passes, and typical audit payloads (depth
+//! 2 to 4) take 2 to 4.
+//!
+//! ```
+//! let mut out = [0u8; 64];
+//! let n = signcore::canonical::canonicalize_to_slice(br#"{"b": 1e3, "a": [true, -0]}"#, &mut out)?;
+//! assert_eq!(&out[..n], br#"{"a":[true,0],"b":1000}"#);
+//! # Ok::<(), signcore::Error>(())
+//! ```
+
+use core::cmp::Ordering;
+
+use crate::error::{Error, JsonError, JsonErrorKind};
+pub use crate::json::MAX_DEPTH;
+use crate::json::{
+    Members, cmp_utf16, decode_escape, err, expect, expect_end, scan_number, scan_scalar, scan_string, skip_ws,
+};
+
+/// Largest input accepted: member offsets are stored as `u32`.
+pub const MAX_INPUT_LEN: usize = u32::MAX as usize;
+
+/// Capacity of the default member table: how many object members may be
+/// open at once, summed over the objects on the current nesting path.
+/// Costs 4 bytes of stack each. Use [`canonicalize_with_table`] for more,
+/// or, with the `alloc` feature, [`canonicalize_unbounded`].
+pub const MAX_OPEN_MEMBERS: usize = 256;
+
+/// Where canonical bytes go. Writes cannot fail; a bounded sink records
+/// overflow and reports it when finished (see [`SliceSink::finish`]).
+pub trait Sink {
+    /// Appends `bytes`.
+    fn write(&mut self, bytes: &[u8]);
+}
+
+impl<S: Sink + ?Sized> Sink for &mut S {
+    fn write(&mut self, bytes: &[u8]) {
+        (**self).write(bytes)
+    }
+}
+
+impl Sink for sha2::Sha256 {
+    fn write(&mut self, bytes: &[u8]) {
+        sha2::Digest::update(self, bytes)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Sink for alloc::vec::Vec<u8> {
+    fn write(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes)
+    }
+}
+
+/// A sink that discards everything: canonicalizing into it validates.
+#[derive(Debug, Default)]
+pub struct NullSink;
+
+impl Sink for NullSink {
+    fn write(&mut self, _: &[u8]) {}
+}
+
+/// A caller buffer. Past its capacity it keeps counting without writing, so
+/// [`SliceSink::finish`] can report the size that would have been enough.
+#[derive(Debug)]
+pub struct SliceSink<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl<'a> SliceSink<'a> {
+    /// Wraps `buf`.
+    pub fn new(buf: &'a mut [u8]) -> Self {
+        SliceSink { buf, len: 0 }
+    }
+
+    /// Bytes written (or, after overflow, that would have been written).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when nothing has been written.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The length written, or [`Error::BufferTooSmall`] with the size needed.
+    pub fn finish(self) -> Result<usize, Error> {
+        if self.len <= self.buf.len() { Ok(self.len) } else { Err(Error::BufferTooSmall { needed: self.len }) }
+    }
+}
+
+impl Sink for SliceSink<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        let end = self.len.saturating_add(bytes.len());
+        if let Some(dst) = self.buf.get_mut(self.len..end) {
+            dst.copy_from_slice(bytes);
+        }
+        self.len = end;
+    }
+}
+
+/// Storage for the member-name offsets of the objects being sorted.
+trait MemberTable {
+    fn push(&mut self, offset: u32) -> bool;
+    fn len(&self) -> usize;
+    fn truncate(&mut self, len: usize);
+    fn slots(&mut self) -> &mut [u32];
+    fn get(&self, i: usize) -> Option<u32>;
+}
+
+struct FixedTable<'t> {
+    slots: &'t mut [u32],
+    len: usize,
+}
+
+impl MemberTable for FixedTable<'_> {
+    fn push(&mut self, offset: u32) -> bool {
+        match self.slots.get_mut(self.len) {
+            Some(slot) => {
+                *slot = offset;
+                self.len += 1;
+                true
+            }
+            None => false,
+        }
+    }
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+    fn slots(&mut self) -> &mut [u32] {
+        let len = self.len;
+        self.slots.get_mut(..len).unwrap_or(&mut [])
+    }
+    fn get(&self, i: usize) -> Option<u32> {
+        self.slots.get(..self.len)?.get(i).copied()
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl MemberTable for alloc::vec::Vec<u32> {
+    fn push(&mut self, offset: u32) -> bool {
+        alloc::vec::Vec::push(self, offset);
+        true
+    }
+    fn len(&self) -> usize {
+        alloc::vec::Vec::len(self)
+    }
+    fn truncate(&mut self, len: usize) {
+        alloc::vec::Vec::truncate(self, len)
+    }
+    fn slots(&mut self) -> &mut [u32] {
+        self
+    }
+    fn get(&self, i: usize) -> Option<u32> {
+        self.as_slice().get(i).copied()
+    }
+}
+
+/// Writes the canonical form of the JSON text `input` into `sink`.
+///
+/// Uses a member table of [`MAX_OPEN_MEMBERS`] slots on the stack. On error
+/// the sink may hold a prefix of the output; discard it.
+pub fn canonicalize<S: Sink + ?Sized>(input: &[u8], sink: &mut S) -> Result<(), Error> {
+    let mut slots = [0u32; MAX_OPEN_MEMBERS];
+    canonicalize_with_table(input, &mut slots, sink)
+}
+
+/// [`canonicalize`] with a caller-provided member table, for objects larger
+/// than [`MAX_OPEN_MEMBERS`] without an allocator.
+pub fn canonicalize_with_table<S: Sink + ?Sized>(input: &[u8], table: &mut [u32], sink: &mut S) -> Result<(), Error> {
+    let mut table = FixedTable { slots: table, len: 0 };
+    run(input, &mut table, sink).map_err(Error::Json)
+}
+
+/// [`canonicalize`] with a growing member table: no limit on object size.
+#[cfg(feature = "alloc")]
+pub fn canonicalize_unbounded<S: Sink + ?Sized>(input: &[u8], sink: &mut S) -> Result<(), Error> {
+    let mut table = alloc::vec::Vec::new();
+    run(input, &mut table, sink).map_err(Error::Json)
+}
+
+/// Canonicalizes into `out`; returns the length written, or
+/// [`Error::BufferTooSmall`] with the size needed (then `out` holds a prefix).
+pub fn canonicalize_to_slice(input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+    let mut sink = SliceSink::new(out);
+    canonicalize(input, &mut sink)?;
+    sink.finish()
+}
+
+/// Canonicalizes into a new `String` (no member-table limit).
+#[cfg(feature = "alloc")]
+pub fn canonicalize_to_string(input: &[u8]) -> Result<alloc::string::String, Error> {
+    let mut out = alloc::vec::Vec::with_capacity(input.len());
+    canonicalize_unbounded(input, &mut out)?;
+    // The canonical form of valid UTF-8 JSON is valid UTF-8.
+    alloc::string::String::from_utf8(out).map_err(|_| Error::Json(err(JsonErrorKind::InvalidUtf8, 0)))
+}
+
+/// Checks that `input` is JSON that RFC 8785 and I-JSON accept.
+pub fn validate(input: &[u8]) -> Result<(), Error> {
+    canonicalize(input, &mut NullSink)
+}
+
+#[derive(Clone, Copy)]
+enum Frame {
+    Array,
+    Object { base: u32, len: u32, next: u32, end: u32 },
+}
+
+fn run<T: MemberTable, S: Sink + ?Sized>(input: &[u8], table: &mut T, sink: &mut S) -> Result<(), JsonError> {
+    if input.len() > MAX_INPUT_LEN {
+        return Err(err(JsonErrorKind::InputTooLarge, MAX_INPUT_LEN));
+    }
+    let mut stack: heapless::Vec<Frame, MAX_DEPTH> = heapless::Vec::new();
+    let mut pos = skip_ws(input, 0);
+    'value: loop {
+        // `pos` is the first byte of a value.
+        let mut end = match input.get(pos) {
+            Some(b'{') => {
+                if stack.is_full() {
+                    return Err(err(JsonErrorKind::NestingTooDeep, pos));
+                }
+                let base = table.len();
+                let mut members = Members::new(input, pos, stack.len())?;
+                for member in &mut members {
+                    let name_quote = member?.name.start - 1;
+                    if !table.push(name_quote as u32) {
+                        return Err(err(JsonErrorKind::TooManyMembers, name_quote));
+                    }
+                }
+                let end = members.end();
+                sort_members(input, table.slots().get_mut(base..).unwrap_or(&mut []))?;
+                sink.write(b"{");
+                let len = table.len() - base;
+                if len == 0 {
+                    sink.write(b"}");
+                    end
+                } else {
+                    let frame = Frame::Object { base: base as u32, len: len as u32, next: 1, end: end as u32 };
+                    // Cannot fail: checked `is_full` above.
+                    let _ = stack.push(frame);
+                    pos = write_member_name(input, table.get(base).unwrap_or(0), sink)?;
+                    continue 'value;
+                }
+            }
+            Some(b'[') => {
+                if stack.is_full() {
+                    return Err(err(JsonErrorKind::NestingTooDeep, pos));
+                }
+                sink.write(b"[");
+                let first = skip_ws(input, pos + 1);
+                if input.get(first) == Some(&b']') {
+                    sink.write(b"]");
+                    first + 1
+                } else {
+                    let _ = stack.push(Frame::Array);
+                    pos = first;
+                    continue 'value;
+                }
+            }
+            Some(b'"') => {
+                let (raw, end) = scan_string(input, pos)?;
+                write_string(raw.of(input), sink);
+                end
+            }
+            Some(b'-' | b'0'..=b'9') => {
+                let end = scan_number(input, pos)?;
+                write_number(input.get(pos..end).unwrap_or(&[]), pos, sink)?;
+                end
+            }
+            Some(_) => {
+                let end = scan_scalar(input, pos)?;
+                sink.write(input.get(pos..end).unwrap_or(&[]));
+                end
+            }
+            None => return Err(err(JsonErrorKind::UnexpectedEnd, pos)),
+        };
+        // A value ended at `end`: continue its container, closing as needed.
+        loop {
+            match stack.last_mut() {
+                None => return expect_end(input, end),
+                Some(Frame::Array) => {
+                    let p = skip_ws(input, end);
+                    match input.get(p) {
+                        Some(b',') => {
+                            sink.write(b",");
+                            pos = skip_ws(input, p + 1);
+                            continue 'value;
+                        }
+                        Some(b']') => {
+                            sink.write(b"]");
+                            stack.pop();
+                            end = p + 1;
+                        }
+                        Some(_) => return Err(err(JsonErrorKind::UnexpectedByte, p)),
+                        None => return Err(err(JsonErrorKind::UnexpectedEnd, p)),
+                    }
+                }
+                Some(Frame::Object { base, len, next, end: object_end }) => {
+                    if next < len {
+                        let offset = table.get((*base + *next) as usize).unwrap_or(0);
+                        *next += 1;
+                        sink.write(b",");
+                        pos = write_member_name(input, offset, sink)?;
+                        continue 'value;
+                    }
+                    sink.write(b"}");
+                    end = *object_end as usize;
+                    table.truncate(*base as usize);
+                    stack.pop();
+                }
+            }
+        }
+    }
+}
+
+fn raw_name(input: &[u8], quote: u32) -> &[u8] {
+    match scan_string(input, quote as usize) {
+        Ok((span, _)) => span.of(input),
+        Err(_) => &[],
+    }
+}
+
+/// Sorts member-name offsets by UTF-16 code units and rejects duplicates.
+fn sort_members(input: &[u8], slots: &mut [u32]) -> Result<(), JsonError> {
+    slots.sort_unstable_by(|&a, &b| cmp_utf16(raw_name(input, a), raw_name(input, b)));
+    for pair in slots.windows(2) {
+        if let [a, b] = *pair
+            && cmp_utf16(raw_name(input, a), raw_name(input, b)) == Ordering::Equal
+        {
+            return Err(err(JsonErrorKind::DuplicateMember, a.max(b) as usize));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `"name":` for the member whose name starts at `quote`; returns
+/// the position of its value.
+fn write_member_name<S: Sink + ?Sized>(input: &[u8], quote: u32, sink: &mut S) -> Result<usize, JsonError> {
+    let (raw, after) = scan_string(input, quote as usize)?;
+    write_string(raw.of(input), sink);
+    sink.write(b":");
+    Ok(skip_ws(input, expect(input, after, b':')?))
+}
+
+/// Writes a validated raw string in canonical form: raw runs are copied
+/// (validation guarantees they hold no `"`, `\` or control characters), and
+/// each escape is replaced by the character or the one escape RFC 8785 uses.
+fn write_string<S: Sink + ?Sized>(raw: &[u8], sink: &mut S) {
+    sink.write(b"\"");
+    let mut run_start = 0;
+    let mut i = 0;
+    while let Some(offset) = raw.get(i..).and_then(|rest| rest.iter().position(|&b| b == b'\\')) {
+        i += offset;
+        sink.write(raw.get(run_start..i).unwrap_or(&[]));
+        let Some((c, len)) = decode_escape(raw, i) else { break };
+        write_char(c, sink);
+        i += len;
+        run_start = i;
+    }
+    sink.write(raw.get(run_start..).unwrap_or(&[]));
+    sink.write(b"\"");
+}
+
+/// Writes `text` as a canonical JSON string (quoted, RFC 8785 escapes).
+pub fn write_json_string<S: Sink + ?Sized>(text: &str, sink: &mut S) {
+    sink.write(b"\"");
+    for c in text.chars() {
+        write_char(c, sink);
+    }
+    sink.write(b"\"");
+}
+
+fn write_char<S: Sink + ?Sized>(c: char, sink: &mut S) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match c {
+        '"' => sink.write(b"\\\""),
+        '\\' => sink.write(b"\\\\"),
+        '\u{8}' => sink.write(b"\\b"),
+        '\t' => sink.write(b"\\t"),
+        '\n' => sink.write(b"\\n"),
+        '\u{c}' => sink.write(b"\\f"),
+        '\r' => sink.write(b"\\r"),
+        c if (c as u32) < 0x20 => {
+            let b = c as u8;
+            sink.write(&[b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+        }
+        c => {
+            let mut buf = [0u8; 4];
+            sink.write(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+}
+
+/// Writes a validated JSON number as ECMAScript `Number.prototype.toString`.
+fn write_number<S: Sink + ?Sized>(text: &[u8], offset: usize, sink: &mut S) -> Result<(), JsonError> {
+    let digits = text.strip_prefix(b"-").unwrap_or(text);
+    // Integers of at most 15 digits are exact doubles and already canonical
+    // (the grammar forbids leading zeros), except negative zero.
+    if digits.len() <= 15 && digits.iter().all(u8::is_ascii_digit) {
+        sink.write(if text == b"-0" { b"0" } else { text });
+        return Ok(());
+    }
+    let value: f64 = core::str::from_utf8(text)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .ok_or(err(JsonErrorKind::InvalidNumber, offset))?;
+    if !value.is_finite() {
+        return Err(err(JsonErrorKind::NumberOutOfRange, offset));
+    }
+    let mut buf = ryu_js::Buffer::new();
+    sink.write(buf.format_finite(value).as_bytes());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(input: &str) -> Result<heapless::String<256>, Error> {
+        let mut out = [0u8; 256];
+        let n = canonicalize_to_slice(input.as_bytes(), &mut out)?;
+        Ok(heapless::String::try_from(core::str::from_utf8(&out[..n]).unwrap()).unwrap())
+    }
+
+    fn kind(input: &str) -> JsonErrorKind {
+        match canon(input) {
+            Err(Error::Json(e)) => e.kind,
+            other => panic!("{input:?} gave {other:?}"),
+        }
+    }
+
+    #[test]
+    fn canonical_forms() {
+        assert_eq!(
+            canon(r#" { "b" : [1, 2.50, -0, 1E2], "a": "\u00e9\n\/" } "#).unwrap(),
+            r#"{"a":"é\n/","b":[1,2.5,0,100]}"#
+        );
+        assert_eq!(canon(r#""\u001f\u0041""#).unwrap(), r#""\u001fA""#);
+        assert_eq!(canon("1e21").unwrap(), "1e+21");
+        assert_eq!(canon("0.0000001").unwrap(), "1e-7");
+        assert_eq!(canon("[]").unwrap(), "[]");
+        assert_eq!(canon(r#"{"":{}}"#).unwrap(), r#"{"":{}}"#);
+    }
+
+    #[test]
+    fn forbidden_inputs_are_errors() {
+        assert_eq!(kind(r#"{"a":1,"a":2}"#), JsonErrorKind::DuplicateMember);
+        assert_eq!(kind(r#"{"a":1,"\u0061":2}"#), JsonErrorKind::DuplicateMember);
+        assert_eq!(kind(r#""\ud800""#), JsonErrorKind::LoneSurrogate);
+        assert_eq!(kind(r#""\udc00\ud800""#), JsonErrorKind::LoneSurrogate);
+        assert_eq!(kind("1e400"), JsonErrorKind::NumberOutOfRange);
+        assert_eq!(kind("-1e400"), JsonErrorKind::NumberOutOfRange);
+        assert_eq!(kind("[1] x"), JsonErrorKind::TrailingData);
+        assert_eq!(kind("[1,]"), JsonErrorKind::UnexpectedByte);
+        assert_eq!(kind("01"), JsonErrorKind::TrailingData);
+        assert_eq!(kind("1."), JsonErrorKind::InvalidNumber);
+        assert_eq!(kind("\"a\tb\""), JsonErrorKind::ControlCharacter);
+        assert_eq!(kind(""), JsonErrorKind::UnexpectedEnd);
+        let bad_utf8 = [b'"', 0xc3, 0x28, b'"'];
+        assert!(matches!(
+            canonicalize_to_slice(&bad_utf8, &mut [0; 8]),
+            Err(Error::Json(JsonError { kind: JsonErrorKind::InvalidUtf8, offset: 1 }))
+        ));
+    }
+
+    #[test]
+    fn nesting_limit_is_an_error_not_a_crash() {
+        let deep = [b'['; 100_000];
+        let e = canonicalize(&deep, &mut NullSink).unwrap_err();
+        assert_eq!(e, Error::Json(JsonError { kind: JsonErrorKind::NestingTooDeep, offset: MAX_DEPTH }));
+        let mut ok = [0u8; 2 * MAX_DEPTH];
+        ok[..MAX_DEPTH].fill(b'[');
+        ok[MAX_DEPTH..].fill(b']');
+        assert!(validate(&ok).is_ok());
+        let mut objects = heapless::Vec::<u8, 1024>::new();
+        for _ in 0..=MAX_DEPTH {
+            objects.extend_from_slice(br#"{"a":"#).unwrap();
+        }
+        assert!(matches!(validate(&objects), Err(Error::Json(JsonError { kind: JsonErrorKind::NestingTooDeep, .. }))));
+    }
+
+    #[test]
+    fn small_buffer_reports_needed_size() {
+        let mut out = [0u8; 4];
+        assert_eq!(canonicalize_to_slice(br#"{"b":1,"a":2}"#, &mut out), Err(Error::BufferTooSmall { needed: 13 }));
+    }
+
+    #[test]
+    fn member_table_limit() {
+        let mut table = [0u32; 2];
+        let e = canonicalize_with_table(br#"{"a":1,"b":2,"c":3}"#, &mut table, &mut NullSink).unwrap_err();
+        assert!(matches!(e, Error::Json(JsonError { kind: JsonErrorKind::TooManyMembers, .. })));
+        assert!(canonicalize_with_table(br#"{"a":{"x":1},"b":2}"#, &mut [0u32; 3], &mut NullSink).is_ok());
+    }
+}

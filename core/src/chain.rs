@@ -1,0 +1,302 @@
+//! Hash-chain verification of audit events (DESIGN.md §4).
+//!
+//! [`ChainVerifier`] takes events one at a time in O(1) state and no
+//! allocation, so an archive of any length can be streamed through it; it
+//! reports every `(index, code)` finding through a callback, in index order.
+//! [`verify_chain`] runs it over a JSON array of events.
+//!
+//! ```
+//! use signcore::{chain::verify_chain, digest::audit_digest, hex::HashHex, key::SigningKey, keystore::KeyRing};
+//! let key = SigningKey::hmac(b"secret")?;
+//! let mut ring: KeyRing = KeyRing::new();
+//! ring.insert("k1".try_into().unwrap(), key.verifying_key())?;
+//! let hash = audit_digest(br#"{"n":1}"#, None)?;
+//! let event = format!(
+//!     r#"[{{"payload":{{"n":1}},"hash":"{}","prev_hash":null,"kid":"k1","alg":"hmac-sha256","signature":"{}"}}]"#,
+//!     HashHex::new(&hash), key.sign(&hash).hex());
+//! let summary = verify_chain(event.as_bytes(), &ring, None, |finding| panic!("{finding}"))?;
+//! assert!(summary.is_ok() && summary.checked == 1);
+//! # Ok::<(), signcore::Error>(())
+//! ```
+
+use core::fmt;
+
+use sha2::{Digest, Sha256};
+
+use crate::digest::{Hash, parse_hash};
+use crate::error::{Error, JsonErrorKind};
+use crate::json::{Elements, Members, Span, expect_end, skip_ws, str_eq};
+use crate::key::{Alg, MAX_SIGNATURE_LEN};
+use crate::keystore::KeyRing;
+
+/// The finding codes of DESIGN.md §4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FindingCode {
+    /// `prev_hash` differs from the previous event's stored `hash` (or, for
+    /// the first event, from the expected anchor).
+    ChainBroken,
+    /// The stored `hash` is not SHA256(canonical(payload) || prev_hash).
+    HashMismatch,
+    /// The `kid` is not in the ring, or the ring's key has another algorithm.
+    UnknownKey,
+    /// The signature does not verify over the stored `hash`.
+    SignatureInvalid,
+    /// The event cannot be read; its other checks were skipped.
+    Malformed,
+}
+
+impl FindingCode {
+    /// The code as DESIGN.md spells it, e.g. `CHAIN_BROKEN`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingCode::ChainBroken => "CHAIN_BROKEN",
+            FindingCode::HashMismatch => "HASH_MISMATCH",
+            FindingCode::UnknownKey => "UNKNOWN_KEY",
+            FindingCode::SignatureInvalid => "SIGNATURE_INVALID",
+            FindingCode::Malformed => "MALFORMED",
+        }
+    }
+}
+
+impl fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem found in one event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// Index of the event in the chain (0-based).
+    pub index: u64,
+    /// What is wrong.
+    pub code: FindingCode,
+    /// A readable explanation.
+    pub detail: &'static str,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "event {}: {}: {}", self.index, self.code, self.detail)
+    }
+}
+
+/// Totals of a verification run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChainSummary {
+    /// Events checked.
+    pub checked: u64,
+    /// Findings reported.
+    pub findings: u64,
+}
+
+impl ChainSummary {
+    /// True when no finding was reported.
+    pub fn is_ok(&self) -> bool {
+        self.findings == 0
+    }
+}
+
+/// What the next event's `prev_hash` must be.
+#[derive(Clone, Copy)]
+enum Link {
+    Expect(Option<Hash>),
+    /// The previous event's hash could not be read: the link is not judged
+    /// (that event was already reported MALFORMED).
+    Unknown,
+}
+
+/// Streaming verifier: feed events in chain order with
+/// [`ChainVerifier::check_event`].
+pub struct ChainVerifier<'r, const N: usize> {
+    ring: &'r KeyRing<N>,
+    link: Link,
+    summary: ChainSummary,
+}
+
+struct Fields {
+    payload: Option<Span>,
+    hash: Option<Span>,
+    prev_hash: Option<Span>,
+    kid: Option<Span>,
+    alg: Option<Span>,
+    signature: Option<Span>,
+}
+
+/// An event whose members all decoded.
+struct Event {
+    hash: Hash,
+    prev_hash: Option<Hash>,
+    alg: Result<Alg, Error>,
+    signature: [u8; MAX_SIGNATURE_LEN],
+    signature_len: usize,
+    kid: Span,
+    computed: Hash,
+}
+
+impl<'r, const N: usize> ChainVerifier<'r, N> {
+    /// A verifier over `ring`. `anchor` is the hash the first event's
+    /// `prev_hash` must equal: `None` for a chain from its genesis, or the
+    /// last hash before a slice of a longer chain.
+    pub fn new(ring: &'r KeyRing<N>, anchor: Option<Hash>) -> Self {
+        ChainVerifier { ring, link: Link::Expect(anchor), summary: ChainSummary::default() }
+    }
+
+    /// Checks the next event (one JSON object) and reports its findings.
+    pub fn check_event(&mut self, event_json: &[u8], mut report: impl FnMut(Finding)) {
+        let index = self.summary.checked;
+        self.summary.checked += 1;
+        let summary = &mut self.summary;
+        let mut emit = |code, detail| {
+            summary.findings += 1;
+            report(Finding { index, code, detail });
+        };
+        let event = match read_event(event_json) {
+            Ok(event) => event,
+            Err((detail, hash)) => {
+                emit(FindingCode::Malformed, detail);
+                self.link = hash.map_or(Link::Unknown, |h| Link::Expect(Some(h)));
+                return;
+            }
+        };
+        let key = string(event_json, event.kid)
+            .and_then(|raw| self.ring.position_raw(raw))
+            .and_then(|i| self.ring.entry(i))
+            .map(|(_, key)| key);
+        if let Link::Expect(expected) = self.link
+            && expected != event.prev_hash
+        {
+            emit(
+                FindingCode::ChainBroken,
+                if index == 0 {
+                    "prev_hash differs from the expected anchor (null for a chain's first event)"
+                } else {
+                    "prev_hash differs from the previous event's hash"
+                },
+            );
+        }
+        if event.computed != event.hash {
+            emit(FindingCode::HashMismatch, "hash differs from SHA256(canonical(payload) || prev_hash)");
+        }
+        let signature = event.signature.get(..event.signature_len).unwrap_or(&[]);
+        match (event.alg, key) {
+            (Err(_), _) => emit(FindingCode::UnknownKey, "alg is rsa-sha256, which only a remote signer can verify"),
+            (_, None) => emit(FindingCode::UnknownKey, "kid is not in the key ring"),
+            (Ok(alg), Some(key)) if key.alg() != alg => {
+                emit(FindingCode::UnknownKey, "the ring's key for this kid has another algorithm")
+            }
+            (Ok(_), Some(key)) => {
+                if key.verify(&event.hash, signature).is_err() {
+                    emit(FindingCode::SignatureInvalid, "signature does not verify over the stored hash");
+                }
+            }
+        }
+        self.link = Link::Expect(Some(event.hash));
+    }
+
+    /// Totals so far.
+    pub fn summary(&self) -> ChainSummary {
+        self.summary
+    }
+}
+
+/// Verifies a JSON array of events against `ring`, reporting each finding
+/// to `report` in index order. Errors only when `events_json` itself is not
+/// a readable JSON array; problems with single events are findings.
+pub fn verify_chain<const N: usize>(
+    events_json: &[u8],
+    ring: &KeyRing<N>,
+    anchor: Option<Hash>,
+    mut report: impl FnMut(Finding),
+) -> Result<ChainSummary, Error> {
+    let start = skip_ws(events_json, 0);
+    if events_json.get(start) != Some(&b'[') {
+        return Err(Error::Json(crate::json::err(JsonErrorKind::WrongShape, start)));
+    }
+    let mut verifier = ChainVerifier::new(ring, anchor);
+    let mut elements = Elements::new(events_json, start, 0)?;
+    for element in &mut elements {
+        verifier.check_event(element?.of(events_json), &mut report);
+    }
+    expect_end(events_json, elements.end())?;
+    Ok(verifier.summary())
+}
+
+fn fields(event: &[u8]) -> Result<Fields, &'static str> {
+    let mut f = Fields { payload: None, hash: None, prev_hash: None, kid: None, alg: None, signature: None };
+    let members = Members::new(event, skip_ws(event, 0), 0).map_err(|_| "event is not a JSON object")?;
+    for member in members {
+        let member = member.map_err(|_| "event is not valid JSON")?;
+        let name = member.name.of(event);
+        let slot = if str_eq(name, "payload") {
+            &mut f.payload
+        } else if str_eq(name, "hash") {
+            &mut f.hash
+        } else if str_eq(name, "prev_hash") {
+            &mut f.prev_hash
+        } else if str_eq(name, "kid") {
+            &mut f.kid
+        } else if str_eq(name, "alg") {
+            &mut f.alg
+        } else if str_eq(name, "signature") {
+            &mut f.signature
+        } else {
+            continue;
+        };
+        if slot.replace(member.value).is_some() {
+            return Err("a member appears twice");
+        }
+    }
+    Ok(f)
+}
+
+/// The content of a string value, or `None` when the value is not a string.
+fn string(event: &[u8], span: Span) -> Option<&[u8]> {
+    if event.get(span.start) != Some(&b'"') {
+        return None;
+    }
+    event.get(span.start + 1..span.end.checked_sub(1)?)
+}
+
+/// Reads an event; on failure returns the reason and, when it could be
+/// read, the stored hash (so the chain link can still be judged).
+fn read_event(event: &[u8]) -> Result<Event, (&'static str, Option<Hash>)> {
+    let f = fields(event).map_err(|d| (d, None))?;
+    let hash = f.hash.and_then(|s| string(event, s)).ok_or(("hash is missing or not a string", None))?;
+    let hash = parse_hash(hash).map_err(|_| ("hash is not 64 hex characters", None))?;
+    let fail = |detail| (detail, Some(hash));
+    let prev_hash = match f.prev_hash {
+        None => return Err(fail("prev_hash is missing")),
+        Some(s) if s.of(event) == b"null" => None,
+        Some(s) => Some(
+            string(event, s)
+                .and_then(|t| parse_hash(t).ok())
+                .ok_or(fail("prev_hash is neither null nor 64 hex characters"))?,
+        ),
+    };
+    let kid = f.kid.filter(|&s| string(event, s).is_some()).ok_or(fail("kid is missing or not a string"))?;
+    let alg_text = f.alg.and_then(|s| string(event, s)).ok_or(fail("alg is missing or not a string"))?;
+    let alg = core::str::from_utf8(alg_text).map_err(|_| fail("alg is not a known algorithm")).map(Alg::parse)?;
+    if alg == Err(Error::UnknownAlgorithm) {
+        return Err(fail("alg is not a known algorithm"));
+    }
+    let sig_hex = f.signature.and_then(|s| string(event, s)).ok_or(fail("signature is missing or not a string"))?;
+    let mut signature = [0u8; MAX_SIGNATURE_LEN];
+    let signature_len = sig_hex.len() / 2;
+    match alg {
+        Ok(alg) if sig_hex.len() != 2 * alg.signature_len() => {
+            return Err(fail("signature has the wrong length for its alg"));
+        }
+        _ if sig_hex.len() > 2 * MAX_SIGNATURE_LEN => return Err(fail("signature is too long")),
+        _ => {}
+    }
+    crate::hex::decode(sig_hex, &mut signature).map_err(|_| fail("signature is not hex"))?;
+    let payload = f.payload.ok_or(fail("payload is missing"))?;
+    let mut hasher = Sha256::new();
+    crate::canonical::canonicalize(payload.of(event), &mut hasher)
+        .map_err(|_| fail("payload cannot be canonicalized (not I-JSON, or over the limits)"))?;
+    if let Some(prev) = &prev_hash {
+        hasher.update(prev);
+    }
+    Ok(Event { hash, prev_hash, alg, signature, signature_len, kid, computed: hasher.finalize().into() })
+}

@@ -1,0 +1,577 @@
+//! Internal strict JSON scanner shared by the canonicalizer, the chain
+//! reader, the ring/keystore splitter and the manifest reader.
+//!
+//! It validates RFC 8259 syntax plus the I-JSON rules that can be checked
+//! locally (UTF-8, no lone surrogates, no control characters in strings).
+//! Duplicate member names are checked by whoever sorts or reads members.
+//! Every loop is bounded by the input length and nesting is tracked with a
+//! bit stack, so no input can overflow the call stack.
+
+use core::cmp::Ordering;
+
+use crate::error::{JsonError, JsonErrorKind};
+
+/// Deepest nesting of arrays and objects accepted anywhere in the crate.
+pub const MAX_DEPTH: usize = 64;
+
+/// A byte range `[start, end)` of the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn of<'a>(&self, bytes: &'a [u8]) -> &'a [u8] {
+        bytes.get(self.start..self.end).unwrap_or(&[])
+    }
+}
+
+pub(crate) fn err(kind: JsonErrorKind, offset: usize) -> JsonError {
+    JsonError { kind, offset }
+}
+
+#[inline]
+pub(crate) fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(pos) {
+        pos += 1;
+    }
+    pos
+}
+
+/// Expects `byte` at `pos` (after white space); returns the position after it.
+pub(crate) fn expect(bytes: &[u8], pos: usize, byte: u8) -> Result<usize, JsonError> {
+    let pos = skip_ws(bytes, pos);
+    match bytes.get(pos) {
+        Some(&b) if b == byte => Ok(pos + 1),
+        Some(_) => Err(err(JsonErrorKind::UnexpectedByte, pos)),
+        None => Err(err(JsonErrorKind::UnexpectedEnd, pos)),
+    }
+}
+
+/// Scans the string whose opening quote is at `pos`. Returns the span of its
+/// raw (still escaped) content and the position after the closing quote.
+pub(crate) fn scan_string(bytes: &[u8], pos: usize) -> Result<(Span, usize), JsonError> {
+    if bytes.get(pos) != Some(&b'"') {
+        return Err(err(JsonErrorKind::UnexpectedByte, pos));
+    }
+    let start = pos + 1;
+    let mut i = start;
+    loop {
+        // Fast path over plain ASCII.
+        while let Some(&b) = bytes.get(i) {
+            if b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b) {
+                break;
+            }
+            i += 1;
+        }
+        let Some(&b) = bytes.get(i) else {
+            return Err(err(JsonErrorKind::UnexpectedEnd, i));
+        };
+        match b {
+            b'"' => return Ok((Span { start, end: i }, i + 1)),
+            b'\\' => i = scan_escape(bytes, i)?,
+            0x00..=0x1f => return Err(err(JsonErrorKind::ControlCharacter, i)),
+            _ => i = scan_utf8(bytes, i)?,
+        }
+    }
+}
+
+/// Validates one multi-byte UTF-8 sequence at `i` (RFC 3629: no overlongs, no
+/// surrogates, nothing above U+10FFFF); returns the position after it.
+fn scan_utf8(bytes: &[u8], i: usize) -> Result<usize, JsonError> {
+    let bad = || err(JsonErrorKind::InvalidUtf8, i);
+    let lead = bytes[i];
+    let (len, lo, hi) = match lead {
+        0xc2..=0xdf => (2, 0x80, 0xbf),
+        0xe0 => (3, 0xa0, 0xbf),
+        0xe1..=0xec | 0xee..=0xef => (3, 0x80, 0xbf),
+        0xed => (3, 0x80, 0x9f),
+        0xf0 => (4, 0x90, 0xbf),
+        0xf1..=0xf3 => (4, 0x80, 0xbf),
+        0xf4 => (4, 0x80, 0x8f),
+        _ => return Err(bad()),
+    };
+    let second = *bytes.get(i + 1).ok_or_else(bad)?;
+    if !(lo..=hi).contains(&second) {
+        return Err(bad());
+    }
+    for k in 2..len {
+        let b = *bytes.get(i + k).ok_or_else(bad)?;
+        if !(0x80..=0xbf).contains(&b) {
+            return Err(bad());
+        }
+    }
+    Ok(i + len)
+}
+
+fn hex4(bytes: &[u8], pos: usize) -> Option<u16> {
+    let mut v: u16 = 0;
+    for k in 0..4 {
+        let d = match *bytes.get(pos + k)? {
+            c @ b'0'..=b'9' => c - b'0',
+            c @ b'a'..=b'f' => c - b'a' + 10,
+            c @ b'A'..=b'F' => c - b'A' + 10,
+            _ => return None,
+        };
+        v = (v << 4) | u16::from(d);
+    }
+    Some(v)
+}
+
+/// Validates the escape at `i` (a backslash); returns the position after it.
+fn scan_escape(bytes: &[u8], i: usize) -> Result<usize, JsonError> {
+    match bytes.get(i + 1) {
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(i + 2),
+        Some(b'u') => {
+            let unit = hex4(bytes, i + 2).ok_or(err(JsonErrorKind::InvalidEscape, i))?;
+            match unit {
+                0xd800..=0xdbff => {
+                    let low = if bytes.get(i + 6) == Some(&b'\\') && bytes.get(i + 7) == Some(&b'u') {
+                        hex4(bytes, i + 8)
+                    } else {
+                        None
+                    };
+                    match low {
+                        Some(0xdc00..=0xdfff) => Ok(i + 12),
+                        _ => Err(err(JsonErrorKind::LoneSurrogate, i)),
+                    }
+                }
+                0xdc00..=0xdfff => Err(err(JsonErrorKind::LoneSurrogate, i)),
+                _ => Ok(i + 6),
+            }
+        }
+        Some(_) => Err(err(JsonErrorKind::InvalidEscape, i)),
+        None => Err(err(JsonErrorKind::UnexpectedEnd, i + 1)),
+    }
+}
+
+/// Iterates the decoded characters of a raw string span already validated by
+/// [`scan_string`]. On malformed input (not reachable after validation) it
+/// stops instead of panicking.
+pub(crate) struct Chars<'a> {
+    raw: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Chars<'a> {
+    pub fn new(raw: &'a [u8]) -> Self {
+        Chars { raw, pos: 0 }
+    }
+}
+
+impl Iterator for Chars<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        let b = *self.raw.get(self.pos)?;
+        if b == b'\\' {
+            let (c, len) = decode_escape(self.raw, self.pos)?;
+            self.pos += len;
+            return Some(c);
+        }
+        let len = match b {
+            0x00..=0x7f => 1,
+            0xc0..=0xdf => 2,
+            0xe0..=0xef => 3,
+            _ => 4,
+        };
+        let s = core::str::from_utf8(self.raw.get(self.pos..self.pos + len)?).ok()?;
+        self.pos += len;
+        s.chars().next()
+    }
+}
+
+/// Decodes the validated escape at `i`; returns the character and its length.
+pub(crate) fn decode_escape(raw: &[u8], i: usize) -> Option<(char, usize)> {
+    let c = match *raw.get(i + 1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let unit = hex4(raw, i + 2)?;
+            if (0xd800..=0xdbff).contains(&unit) {
+                let low = hex4(raw, i + 8)?;
+                let cp = 0x10000 + ((u32::from(unit) - 0xd800) << 10) + (u32::from(low) - 0xdc00);
+                return Some((char::from_u32(cp)?, 12));
+            }
+            return Some((char::from_u32(u32::from(unit))?, 6));
+        }
+        _ => return None,
+    };
+    Some((c, 2))
+}
+
+/// Compares two validated raw strings by the UTF-16 code units of their
+/// decoded values, as RFC 8785 §3.2.3 orders member names.
+pub(crate) fn cmp_utf16(a: &[u8], b: &[u8]) -> Ordering {
+    // Fast path: without escapes, UTF-8 byte order equals code point order,
+    // which equals UTF-16 order unless a supplementary character (lead byte
+    // 0xF0..) meets one in U+E000..U+FFFF (lead 0xEE/0xEF).
+    let plain = |s: &[u8]| !s.iter().any(|&c| c == b'\\' || c >= 0xee);
+    if plain(a) && plain(b) {
+        return a.cmp(b);
+    }
+    let mut ua = Chars::new(a).flat_map(|c| {
+        let mut buf = [0u16; 2];
+        let n = c.encode_utf16(&mut buf).len();
+        Utf16Units { buf, n, i: 0 }
+    });
+    let mut ub = Chars::new(b).flat_map(|c| {
+        let mut buf = [0u16; 2];
+        let n = c.encode_utf16(&mut buf).len();
+        Utf16Units { buf, n, i: 0 }
+    });
+    loop {
+        match (ua.next(), ub.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x != y => return x.cmp(&y),
+            _ => {}
+        }
+    }
+}
+
+struct Utf16Units {
+    buf: [u16; 2],
+    n: usize,
+    i: usize,
+}
+
+impl Iterator for Utf16Units {
+    type Item = u16;
+    fn next(&mut self) -> Option<u16> {
+        if self.i < self.n {
+            self.i += 1;
+            self.buf.get(self.i - 1).copied()
+        } else {
+            None
+        }
+    }
+}
+
+/// True when the validated raw string decodes to exactly `name`.
+pub(crate) fn str_eq(raw: &[u8], name: &str) -> bool {
+    if !raw.contains(&b'\\') {
+        return raw == name.as_bytes();
+    }
+    Chars::new(raw).eq(name.chars())
+}
+
+/// Decodes a validated raw string into `out`; `None` when it does not fit.
+pub(crate) fn decode_into<'o>(raw: &[u8], out: &'o mut [u8]) -> Option<&'o str> {
+    let mut n = 0;
+    for c in Chars::new(raw) {
+        let len = c.len_utf8();
+        c.encode_utf8(out.get_mut(n..n + len)?);
+        n += len;
+    }
+    core::str::from_utf8(out.get(..n)?).ok()
+}
+
+/// Scans a number at `pos` per the RFC 8259 grammar; returns its span end.
+pub(crate) fn scan_number(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
+    let digits = |mut i: usize| {
+        while let Some(b'0'..=b'9') = bytes.get(i) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = pos;
+    if bytes.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match bytes.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => i = digits(i + 1),
+        _ => return Err(err(JsonErrorKind::InvalidNumber, pos)),
+    }
+    if bytes.get(i) == Some(&b'.') {
+        let j = digits(i + 1);
+        if j == i + 1 {
+            return Err(err(JsonErrorKind::InvalidNumber, pos));
+        }
+        i = j;
+    }
+    if let Some(b'e' | b'E') = bytes.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = bytes.get(i) {
+            i += 1;
+        }
+        let j = digits(i);
+        if j == i {
+            return Err(err(JsonErrorKind::InvalidNumber, pos));
+        }
+        i = j;
+    }
+    Ok(i)
+}
+
+fn scan_literal(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
+    for lit in [&b"true"[..], b"false", b"null"] {
+        if bytes.get(pos..pos + lit.len()) == Some(lit) {
+            return Ok(pos + lit.len());
+        }
+    }
+    Err(err(JsonErrorKind::UnexpectedByte, pos))
+}
+
+/// Scans one scalar (string, number, literal) at `pos` (no white space).
+pub(crate) fn scan_scalar(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
+    match bytes.get(pos) {
+        Some(b'"') => scan_string(bytes, pos).map(|(_, end)| end),
+        Some(b'-' | b'0'..=b'9') => scan_number(bytes, pos),
+        Some(_) => scan_literal(bytes, pos),
+        None => Err(err(JsonErrorKind::UnexpectedEnd, pos)),
+    }
+}
+
+/// Skips the value starting at `pos` (after white space), validating its
+/// syntax; `depth` is the nesting already open around it. Returns its end.
+pub(crate) fn skip_value(bytes: &[u8], pos: usize, depth: usize) -> Result<usize, JsonError> {
+    let mut pos = skip_ws(bytes, pos);
+    // Bit i set: level i is an object. Depth is capped by MAX_DEPTH < 128.
+    let mut kinds: u128 = 0;
+    let mut level: usize = 0;
+    loop {
+        // At a value position.
+        match bytes.get(pos) {
+            Some(&open @ (b'[' | b'{')) => {
+                if depth + level >= MAX_DEPTH {
+                    return Err(err(JsonErrorKind::NestingTooDeep, pos));
+                }
+                let is_obj = open == b'{';
+                kinds = (kinds & !(1u128 << level)) | (u128::from(is_obj) << level);
+                level += 1;
+                pos = skip_ws(bytes, pos + 1);
+                let close = if is_obj { b'}' } else { b']' };
+                if bytes.get(pos) == Some(&close) {
+                    pos += 1;
+                    level -= 1;
+                } else {
+                    if is_obj {
+                        pos = member_key(bytes, pos)?;
+                    }
+                    continue;
+                }
+            }
+            _ => pos = scan_scalar(bytes, pos)?,
+        }
+        // After a value: close containers or move to the next element.
+        loop {
+            if level == 0 {
+                return Ok(pos);
+            }
+            let is_obj = kinds & (1u128 << (level - 1)) != 0;
+            pos = skip_ws(bytes, pos);
+            match (bytes.get(pos), is_obj) {
+                (Some(b','), _) => {
+                    pos = skip_ws(bytes, pos + 1);
+                    if is_obj {
+                        pos = member_key(bytes, pos)?;
+                    }
+                    break;
+                }
+                (Some(b']'), false) | (Some(b'}'), true) => {
+                    pos += 1;
+                    level -= 1;
+                }
+                (Some(_), _) => return Err(err(JsonErrorKind::UnexpectedByte, pos)),
+                (None, _) => return Err(err(JsonErrorKind::UnexpectedEnd, pos)),
+            }
+        }
+        pos = skip_ws(bytes, pos);
+    }
+}
+
+/// Scans `"name" :` at `pos`; returns the position of the value (after ws).
+fn member_key(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
+    let (_, after) = scan_string(bytes, pos)?;
+    Ok(skip_ws(bytes, expect(bytes, after, b':')?))
+}
+
+/// One member of an object: its raw name and the span of its value.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Member {
+    pub name: Span,
+    pub value: Span,
+}
+
+/// Iterates the members of the object at `pos` (its `{`), validating syntax
+/// of every value. `depth` is the nesting around the object.
+pub(crate) struct Members<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    depth: usize,
+    state: u8, // 0 = first, 1 = more, 2 = done
+}
+
+impl<'a> Members<'a> {
+    pub fn new(bytes: &'a [u8], pos: usize, depth: usize) -> Result<Self, JsonError> {
+        let pos = expect(bytes, pos, b'{')?;
+        if depth >= MAX_DEPTH {
+            return Err(err(JsonErrorKind::NestingTooDeep, pos - 1));
+        }
+        Ok(Members { bytes, pos, depth: depth + 1, state: 0 })
+    }
+
+    /// Position after the closing brace, once iteration has finished.
+    pub fn end(&self) -> usize {
+        self.pos
+    }
+}
+
+impl Iterator for Members<'_> {
+    type Item = Result<Member, JsonError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.state == 2 {
+            return None;
+        }
+        let bytes = self.bytes;
+        let mut pos = skip_ws(bytes, self.pos);
+        match bytes.get(pos) {
+            Some(b'}') => {
+                self.state = 2;
+                self.pos = pos + 1;
+                return None;
+            }
+            Some(b',') if self.state == 1 => pos = skip_ws(bytes, pos + 1),
+            Some(_) if self.state == 1 => {
+                self.state = 2;
+                return Some(Err(err(JsonErrorKind::UnexpectedByte, pos)));
+            }
+            None => {
+                self.state = 2;
+                return Some(Err(err(JsonErrorKind::UnexpectedEnd, pos)));
+            }
+            _ => {}
+        }
+        let result = (|| {
+            let (name, after) = scan_string(bytes, pos)?;
+            let vstart = skip_ws(bytes, expect(bytes, after, b':')?);
+            let vend = skip_value(bytes, vstart, self.depth)?;
+            Ok((Member { name, value: Span { start: vstart, end: vend } }, vend))
+        })();
+        match result {
+            Ok((m, end)) => {
+                self.pos = end;
+                self.state = 1;
+                Some(Ok(m))
+            }
+            Err(e) => {
+                self.state = 2;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// Iterates the elements of the array at `pos` (its `[`).
+pub(crate) struct Elements<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    depth: usize,
+    state: u8,
+}
+
+impl<'a> Elements<'a> {
+    pub fn new(bytes: &'a [u8], pos: usize, depth: usize) -> Result<Self, JsonError> {
+        let pos = expect(bytes, pos, b'[')?;
+        if depth >= MAX_DEPTH {
+            return Err(err(JsonErrorKind::NestingTooDeep, pos - 1));
+        }
+        Ok(Elements { bytes, pos, depth: depth + 1, state: 0 })
+    }
+
+    /// Position after the closing bracket, once iteration has finished.
+    pub fn end(&self) -> usize {
+        self.pos
+    }
+}
+
+impl Iterator for Elements<'_> {
+    type Item = Result<Span, JsonError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.state == 2 {
+            return None;
+        }
+        let bytes = self.bytes;
+        let mut pos = skip_ws(bytes, self.pos);
+        match bytes.get(pos) {
+            Some(b']') => {
+                self.state = 2;
+                self.pos = pos + 1;
+                return None;
+            }
+            Some(b',') if self.state == 1 => pos = skip_ws(bytes, pos + 1),
+            Some(_) if self.state == 1 => {
+                self.state = 2;
+                return Some(Err(err(JsonErrorKind::UnexpectedByte, pos)));
+            }
+            None => {
+                self.state = 2;
+                return Some(Err(err(JsonErrorKind::UnexpectedEnd, pos)));
+            }
+            _ => {}
+        }
+        match skip_value(bytes, pos, self.depth) {
+            Ok(end) => {
+                self.pos = end;
+                self.state = 1;
+                Some(Ok(Span { start: pos, end }))
+            }
+            Err(e) => {
+                self.state = 2;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// Checks that nothing but white space follows `pos`.
+pub(crate) fn expect_end(bytes: &[u8], pos: usize) -> Result<(), JsonError> {
+    let pos = skip_ws(bytes, pos);
+    if pos == bytes.len() { Ok(()) } else { Err(err(JsonErrorKind::TrailingData, pos)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skip_rejects_deep_nesting_without_recursion() {
+        let mut deep = [b'['; 100_000];
+        deep[99_999] = b'1';
+        let e = skip_value(&deep, 0, 0).unwrap_err();
+        assert_eq!(e.kind, JsonErrorKind::NestingTooDeep);
+        assert_eq!(e.offset, MAX_DEPTH);
+    }
+
+    #[test]
+    fn utf16_order_differs_from_code_point_order() {
+        // U+1F600 (surrogates D83D..) sorts before U+FB01 in UTF-16.
+        let emoji = "\u{1F600}".as_bytes();
+        let ligature = "\u{FB01}".as_bytes();
+        assert_eq!(cmp_utf16(emoji, ligature), Ordering::Less);
+        assert_eq!(cmp_utf16(br"\u00e9", "\u{e9}".as_bytes()), Ordering::Equal);
+    }
+
+    #[test]
+    fn members_and_elements_iterate() {
+        let doc = br#"{"a": [1, 2], "b" : {"c": null}}"#;
+        let names: heapless::Vec<Span, 4> = Members::new(doc, 0, 0).unwrap().map(|m| m.unwrap().name).collect();
+        assert_eq!(names.len(), 2);
+        let arr = br#"[1, "x", {}]"#;
+        assert_eq!(Elements::new(arr, 0, 0).unwrap().count(), 3);
+        assert!(Elements::new(b"[1 2]", 0, 0).unwrap().any(|e| e.is_err()));
+        assert!(Members::new(br#"{"a":1,}"#, 0, 0).unwrap().any(|e| e.is_err()));
+    }
+}

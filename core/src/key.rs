@@ -1,0 +1,444 @@
+//! Signing and verifying keys: HMAC-SHA256 and Ed25519.
+//!
+//! Secrets live only in zeroize-on-drop types with no `Debug` output of
+//! their bytes and no getter. Ed25519 verification is strict (RFC 8032
+//! canonical `S`, small-order keys and `R` rejected); HMAC tags are compared
+//! in constant time. Signatures are always over the given bytes; for audit
+//! events those are the 32 raw digest bytes, never the hex text.
+//!
+//! ```
+//! use signcore::key::SigningKey;
+//! let key = SigningKey::hmac(b"test-ci-signing-key")?;
+//! let sig = key.sign(&[7u8; 32]);
+//! key.verifying_key().verify(&[7u8; 32], sig.as_bytes())?;
+//! assert_eq!(sig.hex().as_str().len(), 64);
+//! # Ok::<(), signcore::Error>(())
+//! ```
+
+use core::fmt;
+
+use ed25519_dalek::Signer as _;
+use hmac::{KeyInit, Mac};
+use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::digest::Hash;
+use crate::error::{Error, RecordProblem};
+
+/// Longest HMAC secret accepted (the SHA-256 block size); see DESIGN.md §3.
+pub const MAX_HMAC_SECRET_LEN: usize = 64;
+/// Shortest truncated HMAC tag accepted by [`HmacKey::verify_truncated`].
+pub const MIN_HMAC_TAG_LEN: usize = 16;
+/// HMAC-SHA256 tag length.
+pub const HMAC_TAG_LEN: usize = 32;
+/// Ed25519 seed (RFC 8032 private key) length.
+pub const ED25519_SEED_LEN: usize = 32;
+/// Ed25519 public key length.
+pub const ED25519_PUBLIC_KEY_LEN: usize = 32;
+/// Ed25519 signature length.
+pub const ED25519_SIGNATURE_LEN: usize = 64;
+/// Longest signature of any algorithm.
+pub const MAX_SIGNATURE_LEN: usize = ED25519_SIGNATURE_LEN;
+
+/// A signature algorithm the local core performs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Alg {
+    /// HMAC-SHA256, 32-byte tag.
+    HmacSha256,
+    /// Ed25519 (RFC 8032), 64-byte signature.
+    Ed25519,
+}
+
+impl Alg {
+    /// Parses DESIGN.md §2 names: `hmac`, `hmac_sha256`, `hmac-sha256`,
+    /// `HMAC_SHA_256`, `ed25519`. `rsa-sha256` is recognised and refused with
+    /// [`Error::UnsupportedAlgorithm`]; anything else is
+    /// [`Error::UnknownAlgorithm`].
+    pub fn parse(name: &str) -> Result<Alg, Error> {
+        match name {
+            "hmac" | "hmac_sha256" | "hmac-sha256" | "HMAC_SHA_256" => Ok(Alg::HmacSha256),
+            "ed25519" => Ok(Alg::Ed25519),
+            "rsa-sha256" => Err(Error::UnsupportedAlgorithm),
+            _ => Err(Error::UnknownAlgorithm),
+        }
+    }
+
+    /// The canonical name: `hmac-sha256` or `ed25519`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Alg::HmacSha256 => "hmac-sha256",
+            Alg::Ed25519 => "ed25519",
+        }
+    }
+
+    /// Signature length in bytes.
+    pub fn signature_len(self) -> usize {
+        match self {
+            Alg::HmacSha256 => HMAC_TAG_LEN,
+            Alg::Ed25519 => ED25519_SIGNATURE_LEN,
+        }
+    }
+}
+
+impl fmt::Display for Alg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An HMAC-SHA256 secret of 1..=64 bytes, wiped on drop.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct HmacKey {
+    bytes: [u8; MAX_HMAC_SECRET_LEN],
+    len: u8,
+}
+
+impl HmacKey {
+    /// Builds a key from 1..=64 secret bytes. Longer secrets are refused:
+    /// HMAC would use SHA256(secret) instead, which would make the published
+    /// key hash equal to the effective key.
+    pub fn new(secret: &[u8]) -> Result<Self, Error> {
+        if secret.is_empty() {
+            return Err(Error::InvalidKey(RecordProblem::EmptySecret));
+        }
+        let mut bytes = [0u8; MAX_HMAC_SECRET_LEN];
+        bytes
+            .get_mut(..secret.len())
+            .ok_or(Error::InvalidKey(RecordProblem::HmacSecretTooLong))?
+            .copy_from_slice(secret);
+        Ok(HmacKey { bytes, len: secret.len() as u8 })
+    }
+
+    /// Builds a key from any non-empty secret as RFC 2104 does: a secret
+    /// longer than 64 bytes is replaced by its SHA-256 (same tags as any
+    /// HMAC implementation). For interoperability with such keys only;
+    /// [`HmacKey::key_hash`] is then the hash of the replaced key.
+    pub fn new_rfc2104(secret: &[u8]) -> Result<Self, Error> {
+        if secret.len() > MAX_HMAC_SECRET_LEN {
+            let digest = Zeroizing::new(<[u8; 32]>::from(Sha256::digest(secret)));
+            return Self::new(&digest[..]);
+        }
+        Self::new(secret)
+    }
+
+    /// Decodes a hex secret in constant time, then as [`HmacKey::new`].
+    pub fn from_hex(secret_hex: &[u8]) -> Result<Self, Error> {
+        let mut buf = Zeroizing::new([0u8; MAX_HMAC_SECRET_LEN]);
+        if secret_hex.len() > 2 * MAX_HMAC_SECRET_LEN {
+            // Say "too long" only for valid hex, without decoding it.
+            return Err(if crate::hex::looks_like_hex(secret_hex) {
+                Error::InvalidKey(RecordProblem::HmacSecretTooLong)
+            } else {
+                Error::InvalidHex
+            });
+        }
+        let secret = crate::hex::decode(secret_hex, &mut buf[..])?;
+        Self::new(secret)
+    }
+
+    fn secret(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+
+    fn mac(&self) -> hmac::Hmac<Sha256> {
+        // HMAC zero-pads keys shorter than the block, and `bytes` is zero past
+        // `len`, so the padded array is the same key, with no fallible path.
+        <hmac::Hmac<Sha256> as KeyInit>::new(&self.bytes.into())
+    }
+
+    /// The 32-byte tag of `message`.
+    pub fn tag(&self, message: &[u8]) -> [u8; HMAC_TAG_LEN] {
+        let mut mac = self.mac();
+        mac.update(message);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Verifies a full 32-byte tag in constant time.
+    pub fn verify(&self, message: &[u8], tag: &[u8]) -> Result<(), Error> {
+        if tag.len() != HMAC_TAG_LEN {
+            return Err(Error::InvalidLength { what: "hmac-sha256 tag", expected: HMAC_TAG_LEN, actual: tag.len() });
+        }
+        self.verify_truncated(message, tag)
+    }
+
+    /// Verifies a tag truncated to its leftmost 16..=32 bytes (RFC 2104 §5),
+    /// in constant time.
+    pub fn verify_truncated(&self, message: &[u8], tag: &[u8]) -> Result<(), Error> {
+        if !(MIN_HMAC_TAG_LEN..=HMAC_TAG_LEN).contains(&tag.len()) {
+            return Err(Error::InvalidLength { what: "hmac-sha256 tag", expected: HMAC_TAG_LEN, actual: tag.len() });
+        }
+        let mut mac = self.mac();
+        mac.update(message);
+        mac.verify_truncated_left(tag).map_err(|_| Error::SignatureInvalid)
+    }
+
+    /// SHA256(secret): the publishable key hash (DESIGN.md §3).
+    pub fn key_hash(&self) -> Hash {
+        Sha256::digest(self.secret()).into()
+    }
+}
+
+impl fmt::Debug for HmacKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HmacKey").field("len", &self.len).finish_non_exhaustive()
+    }
+}
+
+/// A key that signs: an HMAC secret or an Ed25519 seed, wiped on drop.
+#[derive(Clone)]
+pub enum SigningKey {
+    /// HMAC-SHA256.
+    Hmac(HmacKey),
+    /// Ed25519 (the dalek key zeroizes its seed on drop).
+    Ed25519(ed25519_dalek::SigningKey),
+}
+
+// Both variants wipe themselves on drop.
+impl ZeroizeOnDrop for SigningKey {}
+
+impl SigningKey {
+    /// An HMAC-SHA256 key from 1..=64 secret bytes.
+    pub fn hmac(secret: &[u8]) -> Result<Self, Error> {
+        HmacKey::new(secret).map(SigningKey::Hmac)
+    }
+
+    /// An Ed25519 key from its 32-byte RFC 8032 seed.
+    pub fn ed25519_from_seed(seed: &[u8; ED25519_SEED_LEN]) -> Self {
+        SigningKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(seed))
+    }
+
+    /// A key from hex secret material as stored in a keystore: the seed for
+    /// Ed25519 (exactly 32 bytes), the secret for HMAC (1..=64 bytes).
+    /// Decoded in constant time into wiped storage.
+    pub fn from_hex(alg: Alg, secret_hex: &[u8]) -> Result<Self, Error> {
+        match alg {
+            Alg::HmacSha256 => HmacKey::from_hex(secret_hex).map(SigningKey::Hmac),
+            Alg::Ed25519 => {
+                if secret_hex.len() != 2 * ED25519_SEED_LEN {
+                    return Err(if crate::hex::looks_like_hex(secret_hex) {
+                        Error::InvalidKey(RecordProblem::WrongKeyLength)
+                    } else {
+                        Error::InvalidHex
+                    });
+                }
+                let mut seed = Zeroizing::new([0u8; ED25519_SEED_LEN]);
+                crate::hex::decode(secret_hex, &mut seed[..])?;
+                Ok(Self::ed25519_from_seed(&seed))
+            }
+        }
+    }
+
+    /// The algorithm.
+    pub fn alg(&self) -> Alg {
+        match self {
+            SigningKey::Hmac(_) => Alg::HmacSha256,
+            SigningKey::Ed25519(_) => Alg::Ed25519,
+        }
+    }
+
+    /// Signs `message` (for audit events: the 32 raw digest bytes).
+    pub fn sign(&self, message: &[u8]) -> Signature {
+        match self {
+            SigningKey::Hmac(k) => Signature::from_parts(&k.tag(message)),
+            SigningKey::Ed25519(k) => Signature::from_parts(&k.sign(message).to_bytes()),
+        }
+    }
+
+    /// Verifies a signature made by this key (strict for Ed25519).
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        match self {
+            SigningKey::Hmac(k) => k.verify(message, signature),
+            SigningKey::Ed25519(k) => verify_ed25519(&k.verifying_key(), message, signature),
+        }
+    }
+
+    /// The publishable key hash: SHA256(public key) for Ed25519,
+    /// SHA256(secret) for HMAC (DESIGN.md §3).
+    pub fn key_hash(&self) -> Hash {
+        match self {
+            SigningKey::Hmac(k) => k.key_hash(),
+            SigningKey::Ed25519(k) => Sha256::digest(k.verifying_key().as_bytes()).into(),
+        }
+    }
+
+    /// The Ed25519 public key; `None` for HMAC, which has none.
+    pub fn public_key(&self) -> Option<[u8; ED25519_PUBLIC_KEY_LEN]> {
+        match self {
+            SigningKey::Hmac(_) => None,
+            SigningKey::Ed25519(k) => Some(k.verifying_key().to_bytes()),
+        }
+    }
+
+    /// The key that verifies this key's signatures (for HMAC, a copy of the
+    /// secret, itself wiped on drop).
+    pub fn verifying_key(&self) -> VerifyingKey {
+        match self {
+            SigningKey::Hmac(k) => VerifyingKey::Hmac(k.clone()),
+            SigningKey::Ed25519(k) => VerifyingKey::Ed25519(k.verifying_key()),
+        }
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey").field("alg", &self.alg()).finish_non_exhaustive()
+    }
+}
+
+/// A key that verifies: an Ed25519 public key, or an HMAC secret.
+#[derive(Clone)]
+pub enum VerifyingKey {
+    /// HMAC-SHA256: verifying needs the secret.
+    Hmac(HmacKey),
+    /// Ed25519 public key (never weak: see [`VerifyingKey::ed25519`]).
+    Ed25519(ed25519_dalek::VerifyingKey),
+}
+
+impl VerifyingKey {
+    /// An Ed25519 public key; refuses non-points and small-order points.
+    pub fn ed25519(public_key: &[u8; ED25519_PUBLIC_KEY_LEN]) -> Result<Self, Error> {
+        match ed25519_dalek::VerifyingKey::from_bytes(public_key) {
+            Ok(k) if !k.is_weak() => Ok(VerifyingKey::Ed25519(k)),
+            _ => Err(Error::InvalidKey(RecordProblem::WeakOrInvalidPublicKey)),
+        }
+    }
+
+    /// The algorithm.
+    pub fn alg(&self) -> Alg {
+        match self {
+            VerifyingKey::Hmac(_) => Alg::HmacSha256,
+            VerifyingKey::Ed25519(_) => Alg::Ed25519,
+        }
+    }
+
+    /// Verifies `signature` over `message`: strict RFC 8032 for Ed25519,
+    /// constant-time full-tag comparison for HMAC.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        match self {
+            VerifyingKey::Hmac(k) => k.verify(message, signature),
+            VerifyingKey::Ed25519(k) => verify_ed25519(k, message, signature),
+        }
+    }
+
+    /// The publishable key hash (DESIGN.md §3).
+    pub fn key_hash(&self) -> Hash {
+        match self {
+            VerifyingKey::Hmac(k) => k.key_hash(),
+            VerifyingKey::Ed25519(k) => Sha256::digest(k.as_bytes()).into(),
+        }
+    }
+}
+
+impl fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerifyingKey::Hmac(_) => f.write_str("VerifyingKey::Hmac(..)"),
+            VerifyingKey::Ed25519(k) => {
+                write!(f, "VerifyingKey::Ed25519({})", crate::hex::HexBuf::<32, 64>::new(k.as_bytes()))
+            }
+        }
+    }
+}
+
+fn verify_ed25519(key: &ed25519_dalek::VerifyingKey, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+    let bytes: &[u8; ED25519_SIGNATURE_LEN] = signature.try_into().map_err(|_| Error::InvalidLength {
+        what: "ed25519 signature",
+        expected: ED25519_SIGNATURE_LEN,
+        actual: signature.len(),
+    })?;
+    let sig = ed25519_dalek::Signature::from_bytes(bytes);
+    key.verify_strict(message, &sig).map_err(|_| Error::SignatureInvalid)
+}
+
+/// A signature or tag: 32 bytes (HMAC) or 64 bytes (Ed25519).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Signature {
+    bytes: [u8; MAX_SIGNATURE_LEN],
+    len: u8,
+}
+
+impl Signature {
+    fn from_parts(bytes: &[u8]) -> Self {
+        let mut out = [0u8; MAX_SIGNATURE_LEN];
+        let len = bytes.len().min(MAX_SIGNATURE_LEN);
+        out[..len].copy_from_slice(&bytes[..len]);
+        Signature { bytes: out, len: len as u8 }
+    }
+
+    /// The raw signature bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+
+    /// Lowercase hex text of the signature.
+    pub fn hex(&self) -> SignatureHex {
+        let mut text = [0u8; 2 * MAX_SIGNATURE_LEN];
+        let len = 2 * usize::from(self.len);
+        let _ = base16ct::lower::encode(self.as_bytes(), &mut text);
+        SignatureHex { text, len: len as u8 }
+    }
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.hex().as_str())
+    }
+}
+
+/// Hex text of a [`Signature`].
+#[derive(Clone, Copy)]
+pub struct SignatureHex {
+    text: [u8; 2 * MAX_SIGNATURE_LEN],
+    len: u8,
+}
+
+impl SignatureHex {
+    /// The hex text.
+    pub fn as_str(&self) -> &str {
+        self.text.get(..usize::from(self.len)).and_then(|t| core::str::from_utf8(t).ok()).unwrap_or("")
+    }
+}
+
+impl fmt::Display for SignatureHex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alg_names() {
+        for name in ["hmac", "hmac_sha256", "hmac-sha256", "HMAC_SHA_256"] {
+            assert_eq!(Alg::parse(name), Ok(Alg::HmacSha256));
+        }
+        assert_eq!(Alg::parse("ed25519"), Ok(Alg::Ed25519));
+        assert_eq!(Alg::parse("rsa-sha256"), Err(Error::UnsupportedAlgorithm));
+        assert_eq!(Alg::parse("ED25519"), Err(Error::UnknownAlgorithm));
+    }
+
+    #[test]
+    fn hmac_secret_bounds() {
+        assert_eq!(HmacKey::new(&[]).err(), Some(Error::InvalidKey(RecordProblem::EmptySecret)));
+        assert!(HmacKey::new(&[1; 64]).is_ok());
+        assert_eq!(HmacKey::new(&[1; 65]).err(), Some(Error::InvalidKey(RecordProblem::HmacSecretTooLong)));
+        // RFC 2104: a long key and its SHA-256 give the same tags.
+        let long = HmacKey::new_rfc2104(&[1; 65]).unwrap();
+        let hashed: [u8; 32] = Sha256::digest([1u8; 65]).into();
+        assert_eq!(long.tag(b"m"), HmacKey::new(&hashed).unwrap().tag(b"m"));
+    }
+
+    #[test]
+    fn truncated_tags() {
+        let key = HmacKey::new(b"k").unwrap();
+        let tag = key.tag(b"msg");
+        assert!(key.verify_truncated(b"msg", &tag[..16]).is_ok());
+        assert!(key.verify_truncated(b"msg", &tag[..15]).is_err());
+        assert!(key.verify(b"msg", &tag[..16]).is_err());
+        let mut bad = tag;
+        bad[31] ^= 1;
+        assert_eq!(key.verify(b"msg", &bad), Err(Error::SignatureInvalid));
+    }
+}

@@ -1,0 +1,22 @@
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![doc = include_str!("../README.md")]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod canonical;
+pub mod chain;
+pub mod digest;
+mod error;
+pub mod hex;
+mod json;
+pub mod key;
+pub mod keystore;
+pub mod manifest;
+pub mod policy;
+
+pub use error::{Error, JsonError, JsonErrorKind, PolicyError, RecordError, RecordProblem};

@@ -1,0 +1,241 @@
+//! N-of-M manifests (DESIGN.md §5): independent signatures over one digest,
+//! counted against a threshold the *verifier* chooses.
+//!
+//! A manifest is `{"digest": "<hex>", "signatures": [{kid, alg, signature}]}`.
+//! Each block is reported as valid, invalid, unknown (kid not trusted, or the
+//! trusted key has another algorithm), duplicate (a kid already counted) or
+//! malformed; only distinct trusted kids with a valid signature count.
+//!
+//! ```
+//! use signcore::{digest::content_digest, key::SigningKey, keystore::KeyRing, manifest};
+//! let (a, b) = (SigningKey::ed25519_from_seed(&[1; 32]), SigningKey::hmac(b"b-secret")?);
+//! let mut ring: KeyRing = KeyRing::new();
+//! ring.insert("a".try_into().unwrap(), a.verifying_key())?;
+//! ring.insert("b".try_into().unwrap(), b.verifying_key())?;
+//! let digest = content_digest(br#"{"release": "1.2.3"}"#)?;
+//! let json = format!(
+//!     r#"{{"digest":"{}","signatures":[{},{}]}}"#,
+//!     signcore::hex::HashHex::new(&digest),
+//!     manifest::signature_block("a", &a, &digest), manifest::signature_block("b", &b, &digest));
+//! let report = manifest::verify_manifest(json.as_bytes(), &ring, 2, |_| {})?;
+//! assert!(report.is_met() && report.valid == 2);
+//! # Ok::<(), signcore::Error>(())
+//! ```
+
+use core::fmt;
+
+use crate::digest::{Hash, parse_hash};
+use crate::error::{Error, JsonErrorKind};
+use crate::json::{Elements, Members, Span, err, skip_ws, str_eq};
+use crate::key::{Alg, MAX_SIGNATURE_LEN, SigningKey};
+use crate::keystore::{KeyId, KeyRing};
+
+/// What one signature block amounts to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignerStatus {
+    /// Trusted kid, signature verifies: counted.
+    Valid,
+    /// Trusted kid, signature does not verify.
+    Invalid,
+    /// Kid not in the ring (or the ring's key has another algorithm).
+    Unknown,
+    /// A kid already counted as valid.
+    Duplicate,
+    /// The block cannot be read.
+    Malformed,
+}
+
+impl SignerStatus {
+    /// Lowercase name: `valid`, `invalid`, `unknown`, `duplicate`, `malformed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignerStatus::Valid => "valid",
+            SignerStatus::Invalid => "invalid",
+            SignerStatus::Unknown => "unknown",
+            SignerStatus::Duplicate => "duplicate",
+            SignerStatus::Malformed => "malformed",
+        }
+    }
+}
+
+/// The verdict on one signature block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignerCheck {
+    /// Position in `signatures`.
+    pub index: usize,
+    /// The block's kid, when it could be read.
+    pub kid: Option<KeyId>,
+    /// The verdict.
+    pub status: SignerStatus,
+}
+
+/// Counts over all blocks of a manifest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ManifestReport {
+    /// The manifest's digest.
+    pub digest: Hash,
+    /// The verifier's threshold N.
+    pub threshold: usize,
+    /// Distinct trusted kids with a valid signature.
+    pub valid: usize,
+    /// Blocks by trusted kids that do not verify.
+    pub invalid: usize,
+    /// Blocks by kids not trusted.
+    pub unknown: usize,
+    /// Blocks by kids already counted.
+    pub duplicate: usize,
+    /// Blocks that cannot be read.
+    pub malformed: usize,
+}
+
+impl ManifestReport {
+    /// True when at least `threshold` distinct trusted kids signed.
+    pub fn is_met(&self) -> bool {
+        self.valid >= self.threshold
+    }
+}
+
+/// Verifies a manifest against `ring` with the verifier's `threshold`,
+/// calling `on_signer` for each block in order. Errors only when the
+/// manifest itself cannot be read or `threshold` is 0.
+pub fn verify_manifest<const N: usize>(
+    manifest_json: &[u8],
+    ring: &KeyRing<N>,
+    threshold: usize,
+    mut on_signer: impl FnMut(SignerCheck),
+) -> Result<ManifestReport, Error> {
+    if threshold == 0 {
+        return Err(Error::InvalidThreshold);
+    }
+    crate::canonical::validate(manifest_json)?;
+    let start = skip_ws(manifest_json, 0);
+    let shape = || Error::Json(err(JsonErrorKind::WrongShape, start));
+    let (mut digest, mut signatures) = (None, None);
+    for member in Members::new(manifest_json, start, 0).map_err(|_| shape())? {
+        let member = member?;
+        let name = member.name.of(manifest_json);
+        if str_eq(name, "digest") {
+            digest = Some(member.value);
+        } else if str_eq(name, "signatures") {
+            signatures = Some(member.value);
+        }
+    }
+    let digest = digest.and_then(|s| string(manifest_json, s)).ok_or_else(shape)?;
+    let digest = parse_hash(digest)?;
+    let signatures = signatures.ok_or_else(shape)?;
+    let mut report = ManifestReport { digest, threshold, valid: 0, invalid: 0, unknown: 0, duplicate: 0, malformed: 0 };
+    let mut counted = [false; N];
+    let mut blocks = Elements::new(manifest_json, signatures.start, 1).map_err(|_| shape())?;
+    for (index, block) in (&mut blocks).enumerate() {
+        let (kid, status) = check_block(manifest_json, block?, ring, &digest, &mut counted);
+        match status {
+            SignerStatus::Valid => report.valid += 1,
+            SignerStatus::Invalid => report.invalid += 1,
+            SignerStatus::Unknown => report.unknown += 1,
+            SignerStatus::Duplicate => report.duplicate += 1,
+            SignerStatus::Malformed => report.malformed += 1,
+        }
+        on_signer(SignerCheck { index, kid, status });
+    }
+    Ok(report)
+}
+
+fn string(json: &[u8], span: Span) -> Option<&[u8]> {
+    if json.get(span.start) != Some(&b'"') {
+        return None;
+    }
+    json.get(span.start + 1..span.end.checked_sub(1)?)
+}
+
+fn check_block<const N: usize>(
+    json: &[u8],
+    block: Span,
+    ring: &KeyRing<N>,
+    digest: &Hash,
+    counted: &mut [bool; N],
+) -> (Option<KeyId>, SignerStatus) {
+    let (mut kid, mut alg, mut sig) = (None, None, None);
+    let Ok(members) = Members::new(json, block.start, 2) else {
+        return (None, SignerStatus::Malformed);
+    };
+    for member in members.flatten() {
+        let name = member.name.of(json);
+        let value = string(json, member.value);
+        if str_eq(name, "kid") {
+            kid = value;
+        } else if str_eq(name, "alg") {
+            alg = value;
+        } else if str_eq(name, "signature") {
+            sig = value;
+        }
+    }
+    let Some(raw_kid) = kid else { return (None, SignerStatus::Malformed) };
+    let mut buf = [0u8; crate::keystore::MAX_KEY_ID_LEN];
+    let kid = crate::json::decode_into(raw_kid, &mut buf).and_then(|s| KeyId::try_from(s).ok());
+    let alg = alg.and_then(|a| core::str::from_utf8(a).ok()).map(Alg::parse);
+    let mut signature = [0u8; MAX_SIGNATURE_LEN];
+    let signature = match (sig.map(|s| crate::hex::decode(s, &mut signature)), &alg) {
+        (Some(Ok(s)), Some(Ok(_) | Err(Error::UnsupportedAlgorithm))) if kid.is_some() => s,
+        _ => return (kid, SignerStatus::Malformed),
+    };
+    let position = ring.position_raw(raw_kid);
+    let key = position.and_then(|i| ring.entry(i)).map(|(_, k)| k);
+    let status = match (key, alg) {
+        (Some(key), Some(Ok(alg))) if key.alg() == alg => {
+            let i = position.unwrap_or(0);
+            if counted.get(i).copied().unwrap_or(false) {
+                SignerStatus::Duplicate
+            } else if key.verify(digest, signature).is_ok() {
+                if let Some(c) = counted.get_mut(i) {
+                    *c = true;
+                }
+                SignerStatus::Valid
+            } else {
+                SignerStatus::Invalid
+            }
+        }
+        _ => SignerStatus::Unknown,
+    };
+    (kid, status)
+}
+
+/// A signature block `{"kid","alg","signature"}` over `digest`, as JSON text
+/// (through `Display`). `kid` is written as a JSON string.
+pub fn signature_block<'a>(kid: &'a str, key: &SigningKey, digest: &Hash) -> SignatureBlock<'a> {
+    SignatureBlock { kid, alg: key.alg(), signature: key.sign(digest) }
+}
+
+/// See [`signature_block`].
+#[derive(Clone, Copy, Debug)]
+pub struct SignatureBlock<'a> {
+    /// Key id.
+    pub kid: &'a str,
+    /// Algorithm.
+    pub alg: Alg,
+    /// Signature over the 32 raw digest bytes.
+    pub signature: crate::key::Signature,
+}
+
+impl fmt::Display for SignatureBlock<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(r#"{"kid":"#)?;
+        let mut sink = FmtSink { f, failed: false };
+        crate::canonical::write_json_string(self.kid, &mut sink);
+        if sink.failed {
+            return Err(fmt::Error);
+        }
+        write!(f, r#","alg":"{}","signature":"{}"}}"#, self.alg, self.signature.hex())
+    }
+}
+
+struct FmtSink<'a, 'b> {
+    f: &'a mut fmt::Formatter<'b>,
+    failed: bool,
+}
+
+impl crate::canonical::Sink for FmtSink<'_, '_> {
+    fn write(&mut self, bytes: &[u8]) {
+        let text = core::str::from_utf8(bytes).unwrap_or("");
+        self.failed |= self.f.write_str(text).is_err();
+    }
+}

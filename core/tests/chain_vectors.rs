@@ -1,0 +1,56 @@
+//! `generated/audit_chains.json`: 15 scenarios, exact (index, code) sets.
+//! Events are passed as their original bytes (serde_json `RawValue`).
+mod common;
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use signcore::chain::verify_chain;
+use signcore::keystore::KeyRing;
+
+#[derive(Deserialize)]
+struct Chains<'a> {
+    #[serde(borrow)]
+    ring: &'a RawValue,
+    #[serde(borrow)]
+    signing_keys: &'a RawValue,
+    #[serde(borrow)]
+    scenarios: Vec<Scenario<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Scenario<'a> {
+    name: String,
+    #[serde(borrow)]
+    events: &'a RawValue,
+    expected: Vec<(u64, String)>,
+}
+
+#[test]
+fn audit_chain_scenarios() {
+    let bytes = common::read("generated/audit_chains.json");
+    let doc: Chains = serde_json::from_slice(&bytes).unwrap();
+    let ring: KeyRing = KeyRing::from_json(doc.ring.get().as_bytes()).unwrap();
+    let keystore_ring: KeyRing = KeyRing::from_json(doc.signing_keys.get().as_bytes()).unwrap();
+    assert_eq!(doc.scenarios.len(), 15);
+    for scenario in &doc.scenarios {
+        let expected: BTreeSet<(u64, String)> = scenario.expected.iter().cloned().collect();
+        let events = scenario.events.get().as_bytes();
+        let count = serde_json::from_slice::<Vec<&RawValue>>(events).unwrap().len();
+        for ring in [&ring, &keystore_ring] {
+            let mut found = BTreeSet::new();
+            let mut last_index = 0;
+            let summary = verify_chain(events, ring, None, |f| {
+                assert!(f.index >= last_index, "findings in index order");
+                last_index = f.index;
+                found.insert((f.index, f.code.as_str().to_string()));
+            })
+            .unwrap();
+            assert_eq!(found, expected, "scenario {}", scenario.name);
+            assert_eq!(summary.checked as usize, count);
+            assert_eq!(summary.is_ok(), expected.is_empty());
+        }
+    }
+    common::report("generated/audit_chains.json scenarios (ring and keystore-as-ring)", doc.scenarios.len());
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The no_std proof on a real embedded target (see README.md):
+#   1. installs the toolchain if missing (../.ci/install-edge.sh),
+#   2. checks src/kat.rs is what kat.py computes (known answers made outside signcore),
+#   3. builds edge/ for thumbv7em-none-eabihf with -Z build-std=core (no std, no alloc),
+#   4. runs it under qemu-arm: known-answer checks, stack figures against budgets,
+#   5. fails if .text of the linked binary exceeds TEXT_BUDGET,
+#   6. builds one variant per check group and reports what each part adds to .text,
+#   7. builds and runs the same checks as a no_std, libc-free x86_64 Linux binary.
+# Exits 0 only when every check passes and every budget holds.
+#
+# Environment: EDGE_PARTS=0 skips step 6, EDGE_HOST=0 skips step 7,
+# EDGE_NO_INSTALL=1 skips step 1; CARGO_TARGET_DIR defaults to <repo>/target/edge.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+TEXT_BUDGET=49152
+ARM=thumbv7em-none-eabihf
+HOST=x86_64-unknown-linux-gnu
+
+if [ "${EDGE_NO_INSTALL:-0}" != 1 ]; then
+    bash "$repo/.ci/install-edge.sh"
+fi
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target/edge}"
+# Debian's rustc-web, not rustup's: it has the library source for -Z build-std.
+export RUSTC=/usr/bin/rustc
+export RUSTC_BOOTSTRAP=1
+unset RUSTFLAGS CARGO_BUILD_RUSTFLAGS CARGO_ENCODED_RUSTFLAGS RUSTUP_TOOLCHAIN
+CARGO=/usr/bin/cargo
+BUILD_STD=(-Z build-std=core,compiler_builtins -Z build-std-features=compiler-builtins-mem)
+
+cd "$here"
+fail=0
+say() { printf '%s\n' "$*"; }
+
+# --- 2. known answers are computed outside the code under test
+if command -v python3 >/dev/null 2>&1; then
+    if python3 kat.py | cmp -s - src/kat.rs; then
+        say "ok kat.rs matches kat.py"
+    else
+        say "FAIL kat.rs differs from kat.py output (run: python3 kat.py > src/kat.rs)"
+        fail=1
+    fi
+else
+    say "skip kat.py freshness (no python3)"
+fi
+
+text_size() { # .text bytes of an ELF file
+    readelf -SW "$1" | awk '$2 == ".text" { print strtonum("0x" $6) }'
+}
+section_size() { # $1 file, $2 section name
+    readelf -SW "$1" | awk -v s="$2" '$2 == s { print strtonum("0x" $6) }' | head -1
+}
+
+build() { # $1 target, rest: extra cargo args; prints the binary path
+    local target="$1"; shift
+    "$CARGO" build --release --quiet "${BUILD_STD[@]}" --target "$target" "$@" >&2
+    echo "$CARGO_TARGET_DIR/$target/release/signcore-edge"
+}
+
+run_bin() { # $1 label, rest: command; prints its output prefixed, returns its status
+    local label="$1"; shift
+    local status=0
+    "$@" > "$CARGO_TARGET_DIR/$label.out" 2>&1 || status=$?
+    sed "s/^/[$label] /" "$CARGO_TARGET_DIR/$label.out"
+    return $status
+}
+
+t0=$(date +%s)
+
+# --- 3./4. the full build on the embedded target
+mkdir -p "$CARGO_TARGET_DIR"
+bin="$(build $ARM)"
+cp "$bin" "$CARGO_TARGET_DIR/signcore-edge-$ARM"
+bin="$CARGO_TARGET_DIR/signcore-edge-$ARM"
+if run_bin "$ARM" qemu-arm "$bin"; then
+    say "ok $ARM run (qemu-arm exit 0)"
+else
+    say "FAIL $ARM run (qemu-arm exit $?)"
+    fail=1
+fi
+
+# --- 5. size
+text=$(text_size "$bin")
+rodata=$(section_size "$bin" .rodata); rodata=${rodata:-0}
+if [ "$text" -le "$TEXT_BUDGET" ]; then
+    say "size $ARM .text $text budget $TEXT_BUDGET ok (.rodata $rodata)"
+else
+    say "size $ARM .text $text budget $TEXT_BUDGET FAIL (.rodata $rodata)"
+    fail=1
+fi
+
+# --- 6. what each part adds (cumulative feature sets, each variant must pass too)
+if [ "${EDGE_PARTS:-1}" != 0 ]; then
+    prev=0
+    feats=""
+    for part in hash ed25519 canonical keystore chain; do
+        feats="${feats:+$feats,}$part"
+        vbin="$(build $ARM --no-default-features --features "$feats")"
+        vtext=$(text_size "$vbin")
+        if run_bin "part-$part" qemu-arm "$vbin" >/dev/null; then verdict=ok; else verdict=FAIL; fail=1; fi
+        say "size part +$part .text $vtext (+$((vtext - prev))) checks $verdict"
+        prev=$vtext
+    done
+fi
+
+# --- 7. the same checks as a no_std x86_64 Linux binary without libc
+if [ "${EDGE_HOST:-1}" != 0 ]; then
+    hbin="$(build $HOST)"
+    if run_bin "$HOST" "$hbin"; then
+        say "ok $HOST run (no_std, no libc, exit 0)"
+    else
+        say "FAIL $HOST run (exit $?)"
+        fail=1
+    fi
+fi
+
+say "edge: build+run $(( $(date +%s) - t0 ))s"
+if [ $fail -eq 0 ]; then say "edge: all checks passed, all budgets held"; else say "edge: FAILED"; fi
+exit $fail
