@@ -47,12 +47,12 @@ else
     say "skip kat.py freshness (no python3)"
 fi
 
-text_size() { # .text bytes of an ELF file
-    readelf -SW "$1" | awk '$2 == ".text" { print strtonum("0x" $6) }'
+section_size() { # $1 ELF file, $2 section name: its size in bytes (0 when absent)
+    local hex
+    hex=$(readelf -SW "$1" | sed -n "s/^ *\[ *[0-9]*\] $2 \+[A-Z_]\+ \+[0-9a-f]\+ \+[0-9a-f]\+ \+\([0-9a-f]\+\) .*/\1/p" | head -1)
+    echo $((16#${hex:-0}))
 }
-section_size() { # $1 file, $2 section name
-    readelf -SW "$1" | awk -v s="$2" '$2 == s { print strtonum("0x" $6) }' | head -1
-}
+text_size() { section_size "$1" '\.text'; }
 
 build() { # $1 target, rest: extra cargo args; prints the binary path
     local target="$1"; shift
@@ -84,7 +84,7 @@ fi
 
 # --- 5. size
 text=$(text_size "$bin")
-rodata=$(section_size "$bin" .rodata); rodata=${rodata:-0}
+rodata=$(section_size "$bin" '\.rodata')
 if [ "$text" -le "$TEXT_BUDGET" ]; then
     say "size $ARM .text $text budget $TEXT_BUDGET ok (.rodata $rodata)"
 else

@@ -1,0 +1,1 @@
+//! C ABI for signcore (work in progress).

@@ -1,0 +1,1 @@
+//! Node binding for signcore (work in progress).
