@@ -3,7 +3,7 @@
 use signcore::Error;
 use signcore::key::Alg;
 use signcore::keystore::{KeyRecord, load_key};
-use signcore::policy::{EnvSnapshot, Remote, Resolved, Source, Var, Warning, cloud_key_summary, resolve};
+use signcore::policy::{EnvSnapshot, Remote, Resolved, Var, Warning, cloud_key_summary, resolve};
 
 const KEYSTORE: &[u8] = br#"[{"key_id":"node-1","alg":"ed25519","secret_hex":"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60","label":"primary"}]"#;
 

@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+# Debian packages the tests need beyond the base image. Idempotent.
+set -euo pipefail
+bash "$(dirname "$0")/install-edge.sh"
