@@ -264,15 +264,14 @@ pub(crate) fn str_eq(raw: &[u8], name: &str) -> bool {
     Chars::new(raw).eq(name.chars())
 }
 
-/// Decodes a validated raw string into `out`; `None` when it does not fit.
-pub(crate) fn decode_into<'o>(raw: &[u8], out: &'o mut [u8]) -> Option<&'o str> {
-    let mut n = 0;
+/// Decodes a validated raw string into a bounded string; `None` when it
+/// does not fit.
+pub(crate) fn decode_string<const N: usize>(raw: &[u8]) -> Option<heapless::String<N>> {
+    let mut out = heapless::String::new();
     for c in Chars::new(raw) {
-        let len = c.len_utf8();
-        c.encode_utf8(out.get_mut(n..n + len)?);
-        n += len;
+        out.push(c).ok()?;
     }
-    core::str::from_utf8(out.get(..n)?).ok()
+    Some(out)
 }
 
 /// Scans a number at `pos` per the RFC 8259 grammar; returns its span end.

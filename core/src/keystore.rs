@@ -19,23 +19,20 @@
 //! ```
 
 use serde::Deserialize;
-use zeroize::{Zeroize, Zeroizing};
+use serde_json_core::str::EscapedStr;
+use zeroize::Zeroize;
 
 use crate::digest::Hash;
 use crate::error::{Error, JsonErrorKind, RecordError, RecordProblem};
-use crate::json::{Elements, Members, Span, err, expect_end, skip_ws};
-use crate::key::{Alg, ED25519_PUBLIC_KEY_LEN, SigningKey, VerifyingKey};
+use crate::json::{Elements, Members, Span, err, expect_end, skip_ws, str_eq};
+use crate::key::{Alg, ED25519_PUBLIC_KEY_LEN, ED25519_SEED_LEN, HmacKey, SigningKey, VerifyingKey};
 
 /// Default capacity of a [`Keystore`] and a [`KeyRing`].
 pub const MAX_KEYS: usize = 16;
 /// Longest `key_id`/`kid` in bytes (UTF-8).
 pub const MAX_KEY_ID_LEN: usize = 64;
 /// Longest `label` in bytes (UTF-8).
-pub const MAX_LABEL_LEN: usize = 128;
-/// Longest `secret_hex` read; longer values are refused as too long.
-const MAX_SECRET_HEX_LEN: usize = 256;
-/// Scratch for unescaping one record's strings (only escaped ones use it).
-const UNESCAPE_SCRATCH: usize = 384;
+pub const MAX_LABEL_LEN: usize = 64;
 
 /// A key identifier.
 pub type KeyId = heapless::String<MAX_KEY_ID_LEN>;
@@ -105,13 +102,8 @@ impl<const N: usize> Keystore<N> {
     /// Parses and validates a keystore file's JSON.
     pub fn from_json(json: &[u8]) -> Result<Self, Error> {
         let mut records = heapless::Vec::new();
-        for_each_record(json, Mode::Keystore, |index, record| {
-            let Parsed { key_id, label, material: Material::Signing(key) } = record else {
-                return Err(record_error(index, None, RecordProblem::NotARecord));
-            };
-            records
-                .push(KeyRecord { key_id, label, key })
-                .map_err(|r| record_error(index, Some(r.key_id.clone()), RecordProblem::TooManyRecords))
+        for_each_record(json, Mode::Keystore, |record| {
+            records.push(record.record()?).map_err(|_| record.fail(RecordProblem::TooManyRecords))
         })?;
         Ok(Keystore { records })
     }
@@ -131,33 +123,33 @@ impl<const N: usize> Keystore<N> {
 /// only one record at a time (for small stacks). [`Error::KeyNotFound`] when
 /// the file is valid but has no such key.
 pub fn load_key(json: &[u8], key_id: &str) -> Result<KeyRecord, Error> {
+    // Validate everything first, noting only where the key is; then build
+    // that one key. Keeps a single key on the stack, built once.
     let mut found = None;
-    for_each_record(json, Mode::Keystore, |_, record| {
-        if let Parsed { key_id: id, label, material: Material::Signing(key) } = record
-            && id.as_str() == key_id
-        {
-            found = Some(KeyRecord { key_id: id, label, key });
+    for_each_record(json, Mode::Keystore, |record| {
+        if found.is_none() && record.key_id.as_str() == key_id {
+            found = Some(record.index);
         }
         Ok(())
     })?;
-    found.ok_or(Error::KeyNotFound)
+    let index = found.ok_or(Error::KeyNotFound)?;
+    let span = Elements::new(json, skip_ws(json, 0), 0)?.nth(index).ok_or(Error::KeyNotFound)??;
+    parse_record(json, span, index, Mode::Keystore)?.record()
 }
 
 /// Calls `f` with the metadata of every key, after validating the whole file
 /// (nothing is reported from a keystore that would be refused).
 pub fn for_each_metadata(json: &[u8], mut f: impl FnMut(KeyMetadata)) -> Result<usize, Error> {
     validate(json)?;
-    for_each_record(json, Mode::Keystore, |_, record| {
-        if let Parsed { key_id, label, material: Material::Signing(key) } = record {
-            f(KeyMetadata { key_id, alg: key.alg(), key_hash: key.key_hash(), label });
-        }
+    for_each_record(json, Mode::Keystore, |record| {
+        f(record.record()?.metadata());
         Ok(())
     })
 }
 
 /// Validates a keystore without keeping anything; returns the record count.
 pub fn validate(json: &[u8]) -> Result<usize, Error> {
-    for_each_record(json, Mode::Keystore, |_, _| Ok(()))
+    for_each_record(json, Mode::Keystore, |_| Ok(()))
 }
 
 /// Trusted verification keys by `kid`, of at most `N` entries.
@@ -179,13 +171,9 @@ impl<const N: usize> KeyRing<N> {
     /// Parses ring JSON or a keystore file.
     pub fn from_json(json: &[u8]) -> Result<Self, Error> {
         let mut ring = Self::new();
-        for_each_record(json, Mode::Ring, |index, record| {
-            let key = match record.material {
-                Material::Signing(k) => k.verifying_key(),
-                Material::Verifying(k) => k,
-            };
-            ring.insert(record.key_id, key).map_err(|e| match e {
-                Error::Record(r) => Error::Record(RecordError { index, ..r }),
+        for_each_record(json, Mode::Ring, |record| {
+            ring.insert(record.key_id.clone(), record.verifying_key()?).map_err(|e| match e {
+                Error::Record(r) => Error::Record(RecordError { index: record.index, ..r }),
                 other => other,
             })
         })?;
@@ -246,94 +234,113 @@ enum Mode {
     Ring,
 }
 
-enum Material {
-    Signing(SigningKey),
-    Verifying(VerifyingKey),
-}
-
-struct Parsed {
-    key_id: KeyId,
-    label: Option<Label>,
-    material: Material,
-}
-
-/// The members of one record as `serde-json-core` decodes them; unknown
-/// members are ignored. Every field is optional so that a missing one is
-/// reported by name rather than as a generic decode error.
+/// The members of one record as `serde-json-core` decodes them: borrowed,
+/// still-escaped strings (no copies, no unescape scratch); unknown members
+/// are ignored. Every field is optional so that a missing one is reported by
+/// name rather than as a generic decode error.
 #[derive(Deserialize)]
-struct RawRecord {
-    key_id: Option<KeyId>,
-    kid: Option<KeyId>,
-    alg: Option<heapless::String<32>>,
-    secret_hex: Option<SecretText>,
-    public_key: Option<heapless::String<{ 4 * ED25519_PUBLIC_KEY_LEN }>>,
-    label: Option<Label>,
+struct RawRecord<'a> {
+    #[serde(borrow)]
+    key_id: Option<EscapedStr<'a>>,
+    #[serde(borrow)]
+    kid: Option<EscapedStr<'a>>,
+    #[serde(borrow)]
+    alg: Option<EscapedStr<'a>>,
+    #[serde(borrow)]
+    secret_hex: Option<EscapedStr<'a>>,
+    #[serde(borrow)]
+    public_key: Option<EscapedStr<'a>>,
+    #[serde(borrow)]
+    label: Option<EscapedStr<'a>>,
 }
 
-/// Secret hex text, wiped on drop; remembers an over-long value only as a
-/// flag so that the error can say "too long" without keeping it.
-struct SecretText {
-    text: heapless::Vec<u8, MAX_SECRET_HEX_LEN>,
-    too_long: bool,
+/// Which key material a record carries (still hex text).
+#[derive(Clone, Copy)]
+enum Material<'a> {
+    Secret(&'a [u8]),
+    PublicKey(&'a [u8]),
 }
 
-impl Drop for SecretText {
-    fn drop(&mut self) {
-        // heapless::Vec has no Zeroize impl: wipe its storage in full.
-        self.text.iter_mut().for_each(Zeroize::zeroize);
-        self.text.clear();
+/// A record whose fields have been checked; keys are built on demand, so
+/// validating a file never derives an Ed25519 public key it does not need.
+struct Parsed<'a> {
+    index: usize,
+    key_id: KeyId,
+    alg: Alg,
+    label: Option<&'a [u8]>,
+    material: Material<'a>,
+}
+
+impl Parsed<'_> {
+    fn fail(&self, problem: RecordProblem) -> Error {
+        record_error(self.index, Some(self.key_id.clone()), problem)
     }
-}
 
-impl<'de> Deserialize<'de> for SecretText {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = SecretText;
-            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                f.write_str("a hex string")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SecretText, E> {
-                let mut text = heapless::Vec::new();
-                let too_long = text.extend_from_slice(v.as_bytes()).is_err();
-                Ok(SecretText { text, too_long })
+    fn map_key_error(&self, e: Error) -> Error {
+        match e {
+            Error::InvalidKey(problem) => self.fail(problem),
+            Error::InvalidHex => self.fail(RecordProblem::InvalidHex),
+            Error::InvalidLength { .. } => self.fail(RecordProblem::WrongKeyLength),
+            _ => self.fail(RecordProblem::NotARecord),
+        }
+    }
+
+    /// Decodes the key material into wiped scratch and checks its length,
+    /// without building a key.
+    fn check(&self) -> Result<(), Error> {
+        match (self.material, self.alg) {
+            (Material::Secret(hex), Alg::HmacSha256) => HmacKey::from_hex(hex).map(drop),
+            (Material::Secret(hex), Alg::Ed25519) | (Material::PublicKey(hex), _) => {
+                crate::hex::decode_array::<ED25519_SEED_LEN>(hex).map(|mut bytes| bytes.zeroize())
             }
         }
-        d.deserialize_str(V)
+        .map_err(|e| self.map_key_error(e))
+    }
+
+    fn signing_key(&self) -> Result<SigningKey, Error> {
+        match self.material {
+            Material::Secret(hex) => SigningKey::from_hex(self.alg, hex).map_err(|e| self.map_key_error(e)),
+            Material::PublicKey(_) => Err(self.fail(RecordProblem::MissingSecret)),
+        }
+    }
+
+    fn verifying_key(&self) -> Result<VerifyingKey, Error> {
+        match self.material {
+            Material::Secret(_) => self.signing_key().map(|k| k.verifying_key()),
+            Material::PublicKey(hex) => crate::hex::decode_array::<ED25519_PUBLIC_KEY_LEN>(hex)
+                .and_then(|bytes| VerifyingKey::ed25519(&bytes))
+                .map_err(|e| self.map_key_error(e)),
+        }
+    }
+
+    fn label(&self) -> Option<Label> {
+        self.label.and_then(crate::json::decode_string)
+    }
+
+    fn record(&self) -> Result<KeyRecord, Error> {
+        Ok(KeyRecord { key_id: self.key_id.clone(), label: self.label(), key: self.signing_key()? })
     }
 }
 
-/// Splits the top-level array and hands each validated record to `f`.
-fn for_each_record(
-    json: &[u8],
+/// Splits the top-level array and hands each checked record to `f`.
+fn for_each_record<'j>(
+    json: &'j [u8],
     mode: Mode,
-    mut f: impl FnMut(usize, Parsed) -> Result<(), Error>,
+    mut f: impl FnMut(Parsed<'j>) -> Result<(), Error>,
 ) -> Result<usize, Error> {
     let start = skip_ws(json, 0);
     if json.get(start) != Some(&b'[') {
-        return Err(Error::Json(err(
-            if start == json.len() { JsonErrorKind::UnexpectedEnd } else { JsonErrorKind::WrongShape },
-            start,
-        )));
+        let kind = if start == json.len() { JsonErrorKind::UnexpectedEnd } else { JsonErrorKind::WrongShape };
+        return Err(Error::Json(err(kind, start)));
     }
     let mut elements = Elements::new(json, start, 0)?;
     let mut count = 0;
     for (index, element) in (&mut elements).enumerate() {
-        let span = element?;
-        // I-JSON checks (duplicate members, surrogates) over the record.
-        crate::canonical::validate(span.of(json)).map_err(|e| {
-            if let Error::Json(mut j) = e {
-                j.offset += span.start;
-                Error::Json(j)
-            } else {
-                e
-            }
-        })?;
-        let record = parse_record(json, span, index, mode)?;
+        let record = parse_record(json, element?, index, mode)?;
         if earlier_record_has_id(json, start, index, &record.key_id) {
-            return Err(record_error(index, Some(record.key_id), RecordProblem::DuplicateKeyId));
+            return Err(record.fail(RecordProblem::DuplicateKeyId));
         }
-        f(index, record)?;
+        f(record)?;
         count = index + 1;
     }
     expect_end(json, elements.end())?;
@@ -345,62 +352,53 @@ fn earlier_record_has_id(json: &[u8], array: usize, index: usize, key_id: &str) 
     let Ok(elements) = Elements::new(json, array, 0) else { return false };
     elements.take(index).filter_map(Result::ok).any(|span| {
         let Ok(members) = Members::new(json, span.start, 1) else { return false };
-        members.filter_map(Result::ok).any(|m: crate::json::Member| {
+        members.filter_map(Result::ok).any(|m| {
             let name = m.name.of(json);
-            let is_id = crate::json::str_eq(name, "key_id") || crate::json::str_eq(name, "kid");
-            is_id && json.get(m.value.start) == Some(&b'"') && string_value_eq(json, m.value, key_id)
+            (str_eq(name, "key_id") || str_eq(name, "kid"))
+                && string_content(json, m.value).is_some_and(|raw| str_eq(raw, key_id))
         })
     })
 }
 
-fn string_value_eq(json: &[u8], value: Span, s: &str) -> bool {
-    let raw = json.get(value.start + 1..value.end.saturating_sub(1)).unwrap_or(&[]);
-    crate::json::str_eq(raw, s)
+/// The raw content of a string value, `None` for any other value.
+fn string_content(json: &[u8], value: Span) -> Option<&[u8]> {
+    if json.get(value.start) != Some(&b'"') {
+        return None;
+    }
+    json.get(value.start + 1..value.end.checked_sub(1)?)
 }
 
-fn parse_record(json: &[u8], span: Span, index: usize, mode: Mode) -> Result<Parsed, Error> {
-    let mut scratch = Zeroizing::new([0u8; UNESCAPE_SCRATCH]);
-    let raw: RawRecord = match serde_json_core::from_slice_escaped(span.of(json), &mut scratch[..]) {
-        Ok((raw, _)) => raw,
-        Err(_) => return Err(record_error(index, None, RecordProblem::NotARecord)),
-    };
-    let key_id = match (mode, raw.key_id, raw.kid) {
-        (Mode::Keystore, Some(id), _) | (Mode::Ring, Some(id), _) | (Mode::Ring, None, Some(id)) => id,
+fn parse_record(json: &[u8], span: Span, index: usize, mode: Mode) -> Result<Parsed<'_>, Error> {
+    let not_a_record = || record_error(index, None, RecordProblem::NotARecord);
+    // The scanner has already validated the record's syntax, UTF-8 and escapes.
+    let (raw, _): (RawRecord<'_>, usize) = serde_json_core::from_slice(span.of(json)).map_err(|_| not_a_record())?;
+    let raw_id = match (mode, raw.key_id, raw.kid) {
+        (_, Some(id), _) | (Mode::Ring, None, Some(id)) => id.0.as_bytes(),
         _ => return Err(record_error(index, None, RecordProblem::MissingKeyId)),
     };
-    let fail = |problem| record_error(index, Some(key_id.clone()), problem);
+    let key_id: KeyId = crate::json::decode_string(raw_id).ok_or_else(not_a_record)?;
     if key_id.is_empty() {
         return Err(record_error(index, None, RecordProblem::MissingKeyId));
     }
-    let alg = match raw.alg.as_deref().map(Alg::parse) {
-        None => return Err(fail(RecordProblem::MissingAlg)),
-        Some(Ok(alg)) => alg,
-        Some(Err(Error::UnsupportedAlgorithm)) => return Err(fail(RecordProblem::UnsupportedAlg)),
-        Some(Err(_)) => return Err(fail(RecordProblem::UnknownAlg)),
+    let mut record = Parsed { index, key_id, alg: Alg::HmacSha256, label: None, material: Material::Secret(&[]) };
+    record.alg = match raw.alg.map(|a| crate::json::decode_string::<16>(a.0.as_bytes())) {
+        None => return Err(record.fail(RecordProblem::MissingAlg)),
+        Some(None) => return Err(record.fail(RecordProblem::UnknownAlg)),
+        Some(Some(name)) => match Alg::parse(&name) {
+            Ok(alg) => alg,
+            Err(Error::UnsupportedAlgorithm) => return Err(record.fail(RecordProblem::UnsupportedAlg)),
+            Err(_) => return Err(record.fail(RecordProblem::UnknownAlg)),
+        },
     };
-    let key_problem = |e: Error| match e {
-        Error::InvalidKey(problem) => fail(problem),
-        Error::InvalidHex => fail(RecordProblem::InvalidHex),
-        Error::InvalidLength { .. } => fail(RecordProblem::WrongKeyLength),
-        _ => fail(RecordProblem::NotARecord),
+    record.label = raw.label.map(|l| l.0.as_bytes());
+    // Hex text is used as written: an escape inside it is not hex.
+    record.material = match (raw.secret_hex, raw.public_key, mode, record.alg) {
+        (Some(secret), _, _, _) => Material::Secret(secret.0.as_bytes()),
+        (None, Some(public), Mode::Ring, Alg::Ed25519) => Material::PublicKey(public.0.as_bytes()),
+        _ => return Err(record.fail(RecordProblem::MissingSecret)),
     };
-    let material = match (&raw.secret_hex, &raw.public_key, mode, alg) {
-        (Some(secret), _, _, _) => {
-            if secret.too_long {
-                return Err(fail(match alg {
-                    Alg::HmacSha256 => RecordProblem::HmacSecretTooLong,
-                    Alg::Ed25519 => RecordProblem::WrongKeyLength,
-                }));
-            }
-            Material::Signing(SigningKey::from_hex(alg, &secret.text).map_err(key_problem)?)
-        }
-        (None, Some(public), Mode::Ring, Alg::Ed25519) => {
-            let bytes = crate::hex::decode_array::<ED25519_PUBLIC_KEY_LEN>(public.as_bytes()).map_err(key_problem)?;
-            Material::Verifying(VerifyingKey::ed25519(&bytes).map_err(key_problem)?)
-        }
-        _ => return Err(fail(RecordProblem::MissingSecret)),
-    };
-    Ok(Parsed { key_id, label: raw.label, material })
+    record.check()?;
+    Ok(record)
 }
 
 #[cfg(test)]

@@ -170,8 +170,7 @@ fn check_block<const N: usize>(
         }
     }
     let Some(raw_kid) = kid else { return (None, SignerStatus::Malformed) };
-    let mut buf = [0u8; crate::keystore::MAX_KEY_ID_LEN];
-    let kid = crate::json::decode_into(raw_kid, &mut buf).and_then(|s| KeyId::try_from(s).ok());
+    let kid: Option<KeyId> = crate::json::decode_string(raw_kid);
     let alg = alg.and_then(|a| core::str::from_utf8(a).ok()).map(Alg::parse);
     let mut signature = [0u8; MAX_SIGNATURE_LEN];
     let signature = match (sig.map(|s| crate::hex::decode(s, &mut signature)), &alg) {
