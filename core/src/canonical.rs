@@ -23,7 +23,7 @@ use core::cmp::Ordering;
 use crate::error::{Error, JsonError, JsonErrorKind};
 pub use crate::json::MAX_DEPTH;
 use crate::json::{
-    Members, cmp_utf16, decode_escape, err, expect, expect_end, scan_number, scan_scalar, scan_string, skip_ws,
+    cmp_utf16, decode_escape, err, expect, expect_end, find_value_end, scan_number, scan_scalar, scan_string, skip_ws,
 };
 
 /// Largest input accepted: member offsets are stored as `u32`.
@@ -31,8 +31,9 @@ pub const MAX_INPUT_LEN: usize = u32::MAX as usize;
 
 /// Capacity of the default member table: how many object members may be
 /// open at once, summed over the objects on the current nesting path.
-/// Costs 4 bytes of stack each. Use [`canonicalize_with_table`] for more,
-/// or, with the `alloc` feature, [`canonicalize_unbounded`].
+/// Costs 4 bytes of stack each. Without `alloc`, use
+/// [`canonicalize_with_table`] for more; with `alloc` the table spills to the
+/// heap.
 pub const MAX_OPEN_MEMBERS: usize = 256;
 
 /// Where canonical bytes go. Writes cannot fail; a bounded sink records
@@ -149,37 +150,70 @@ impl MemberTable for FixedTable<'_> {
     }
 }
 
+/// The stack table, moved to the heap when it fills up (`alloc` only).
 #[cfg(feature = "alloc")]
-impl MemberTable for alloc::vec::Vec<u32> {
+struct SpillTable<'t> {
+    fixed: FixedTable<'t>,
+    heap: Option<alloc::vec::Vec<u32>>,
+}
+
+#[cfg(feature = "alloc")]
+impl MemberTable for SpillTable<'_> {
     fn push(&mut self, offset: u32) -> bool {
-        alloc::vec::Vec::push(self, offset);
+        if let Some(heap) = &mut self.heap {
+            heap.push(offset);
+            return true;
+        }
+        if !self.fixed.push(offset) {
+            let mut heap = alloc::vec::Vec::with_capacity(2 * self.fixed.len + 1);
+            heap.extend_from_slice(self.fixed.slots());
+            heap.push(offset);
+            self.heap = Some(heap);
+        }
         true
     }
     fn len(&self) -> usize {
-        alloc::vec::Vec::len(self)
+        self.heap.as_ref().map_or(self.fixed.len, alloc::vec::Vec::len)
     }
     fn truncate(&mut self, len: usize) {
-        alloc::vec::Vec::truncate(self, len)
+        match &mut self.heap {
+            Some(heap) => heap.truncate(len),
+            None => self.fixed.truncate(len),
+        }
     }
     fn slots(&mut self) -> &mut [u32] {
-        self
+        match &mut self.heap {
+            Some(heap) => heap,
+            None => self.fixed.slots(),
+        }
     }
     fn get(&self, i: usize) -> Option<u32> {
-        self.as_slice().get(i).copied()
+        match &self.heap {
+            Some(heap) => heap.get(i).copied(),
+            None => self.fixed.get(i),
+        }
     }
 }
 
 /// Writes the canonical form of the JSON text `input` into `sink`.
 ///
-/// Uses a member table of [`MAX_OPEN_MEMBERS`] slots on the stack. On error
-/// the sink may hold a prefix of the output; discard it.
+/// Object members are sorted through a member table of [`MAX_OPEN_MEMBERS`]
+/// slots on the stack; without the `alloc` feature more members open at
+/// once is [`JsonErrorKind::TooManyMembers`], with it the table moves to the
+/// heap instead (so every host with an allocator accepts the same inputs).
+/// On error the sink may hold a prefix of the output; discard it.
 pub fn canonicalize<S: Sink + ?Sized>(input: &[u8], sink: &mut S) -> Result<(), Error> {
     let mut slots = [0u32; MAX_OPEN_MEMBERS];
-    canonicalize_with_table(input, &mut slots, sink)
+    let fixed = FixedTable { slots: &mut slots, len: 0 };
+    #[cfg(feature = "alloc")]
+    let mut table = SpillTable { fixed, heap: None };
+    #[cfg(not(feature = "alloc"))]
+    let mut table = fixed;
+    run(input, &mut table, &mut SinkRef(sink)).map_err(Error::Json)
 }
 
-/// [`canonicalize`] with a caller-provided member table, for objects larger
-/// than [`MAX_OPEN_MEMBERS`] without an allocator.
+/// [`canonicalize`] with a caller-provided member table and no heap, for
+/// objects larger than [`MAX_OPEN_MEMBERS`] without an allocator.
 pub fn canonicalize_with_table<S: Sink + ?Sized>(input: &[u8], table: &mut [u32], sink: &mut S) -> Result<(), Error> {
     let mut table = FixedTable { slots: table, len: 0 };
     run(input, &mut table, &mut SinkRef(sink)).map_err(Error::Json)
@@ -195,13 +229,6 @@ impl<S: Sink + ?Sized> Sink for SinkRef<'_, S> {
     }
 }
 
-/// [`canonicalize`] with a growing member table: no limit on object size.
-#[cfg(feature = "alloc")]
-pub fn canonicalize_unbounded<S: Sink + ?Sized>(input: &[u8], sink: &mut S) -> Result<(), Error> {
-    let mut table = alloc::vec::Vec::new();
-    run(input, &mut table, &mut SinkRef(sink)).map_err(Error::Json)
-}
-
 /// Canonicalizes into `out`; returns the length written, or
 /// [`Error::BufferTooSmall`] with the size needed (then `out` holds a prefix).
 pub fn canonicalize_to_slice(input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
@@ -214,7 +241,7 @@ pub fn canonicalize_to_slice(input: &[u8], out: &mut [u8]) -> Result<usize, Erro
 #[cfg(feature = "alloc")]
 pub fn canonicalize_to_string(input: &[u8]) -> Result<alloc::string::String, Error> {
     let mut out = alloc::vec::Vec::with_capacity(input.len());
-    canonicalize_unbounded(input, &mut out)?;
+    canonicalize(input, &mut out)?;
     // The canonical form of valid UTF-8 JSON is valid UTF-8.
     alloc::string::String::from_utf8(out).map_err(|_| Error::Json(err(JsonErrorKind::InvalidUtf8, 0)))
 }
@@ -244,14 +271,7 @@ fn run(input: &[u8], table: &mut dyn MemberTable, sink: &mut dyn Sink) -> Result
                     return Err(err(JsonErrorKind::NestingTooDeep, pos));
                 }
                 let base = table.len();
-                let mut members = Members::new(input, pos, stack.len())?;
-                for member in &mut members {
-                    let name_quote = member?.name.start - 1;
-                    if !table.push(name_quote as u32) {
-                        return Err(err(JsonErrorKind::TooManyMembers, name_quote));
-                    }
-                }
-                let end = members.end();
+                let end = collect_members(input, pos, stack.len() + 1, table)?;
                 sort_members(input, table.slots().get_mut(base..).unwrap_or(&mut []))?;
                 sink.write(b"{");
                 let len = table.len() - base;
@@ -320,6 +340,14 @@ fn run(input: &[u8], table: &mut dyn MemberTable, sink: &mut dyn Sink) -> Result
                     }
                 }
                 Some(Frame::Object { base, len, next, end: object_end }) => {
+                    // The member's value was validated as it was emitted; it
+                    // must also end where collection found its end.
+                    let p = skip_ws(input, end);
+                    match input.get(p) {
+                        Some(b',' | b'}') => {}
+                        Some(_) => return Err(err(JsonErrorKind::UnexpectedByte, p)),
+                        None => return Err(err(JsonErrorKind::UnexpectedEnd, p)),
+                    }
                     if next < len {
                         let offset = table.get((*base + *next) as usize).unwrap_or(0);
                         *next += 1;
@@ -337,9 +365,37 @@ fn run(input: &[u8], table: &mut dyn MemberTable, sink: &mut dyn Sink) -> Result
     }
 }
 
-/// The raw content of the already validated member name at `quote`.
-fn raw_name(input: &[u8], quote: u32) -> &[u8] {
-    let start = quote as usize + 1;
+/// Records the name offset of every member of the object at `pos` (its
+/// `{`) and returns the position after its `}`. Values are only delimited
+/// here ([`find_value_end`]); each is fully validated once, when emitted.
+fn collect_members(input: &[u8], pos: usize, depth: usize, table: &mut dyn MemberTable) -> Result<usize, JsonError> {
+    let mut p = skip_ws(input, pos + 1);
+    if input.get(p) == Some(&b'}') {
+        return Ok(p + 1);
+    }
+    loop {
+        match input.get(p) {
+            Some(b'"') => {}
+            Some(_) => return Err(err(JsonErrorKind::UnexpectedByte, p)),
+            None => return Err(err(JsonErrorKind::UnexpectedEnd, p)),
+        }
+        if !table.push(p as u32) {
+            return Err(err(JsonErrorKind::TooManyMembers, p));
+        }
+        let after_name = find_value_end(input, p, depth)?;
+        p = skip_ws(input, expect(input, after_name, b':')?);
+        p = skip_ws(input, find_value_end(input, p, depth)?);
+        match input.get(p) {
+            Some(b',') => p = skip_ws(input, p + 1),
+            Some(b'}') => return Ok(p + 1),
+            Some(_) => return Err(err(JsonErrorKind::UnexpectedByte, p)),
+            None => return Err(err(JsonErrorKind::UnexpectedEnd, p)),
+        }
+    }
+}
+
+/// The raw string content from `start` up to the next unescaped quote.
+fn raw_until_quote(input: &[u8], start: usize) -> &[u8] {
     let rest = input.get(start..).unwrap_or(&[]);
     let mut i = 0;
     while let Some(&b) = rest.get(i) {
@@ -352,12 +408,39 @@ fn raw_name(input: &[u8], quote: u32) -> &[u8] {
     rest.get(..i).unwrap_or(rest)
 }
 
+/// Orders two member names (offsets of their opening quotes) by UTF-16
+/// code units, reading them in place: the shared prefix is skipped byte by
+/// byte and the rest goes to [`cmp_utf16`].
+fn cmp_names(input: &[u8], a: u32, b: u32) -> Ordering {
+    let (a, b) = (a as usize + 1, b as usize + 1);
+    let mut i = 0;
+    while let (Some(&x), Some(&y)) = (input.get(a + i), input.get(b + i)) {
+        if x != y || x == b'"' || x == b'\\' {
+            // The common case: both ASCII, no escape. A name that ends here
+            // is a prefix of the other, so it sorts first.
+            match (x, y) {
+                (b'"', b'"') => return Ordering::Equal,
+                (b'"', y) if y != b'\\' => return Ordering::Less,
+                (x, b'"') if x != b'\\' => return Ordering::Greater,
+                (x, y) if x < 0x80 && y < 0x80 && x != b'\\' && y != b'\\' => return x.cmp(&y),
+                _ => break,
+            }
+        }
+        i += 1;
+    }
+    // Restart at a character boundary (the prefix may end inside one).
+    while i > 0 && input.get(a + i).is_some_and(|&c| (0x80..0xc0).contains(&c)) {
+        i -= 1;
+    }
+    cmp_utf16(raw_until_quote(input, a + i), raw_until_quote(input, b + i))
+}
+
 /// Sorts member-name offsets by UTF-16 code units and rejects duplicates.
 ///
 /// A heapsort written here rather than `sort_unstable_by`: same O(n log n),
 /// no allocation, and about 1.5 KB less code on a Cortex-M (the edge budget).
 fn sort_members(input: &[u8], slots: &mut [u32]) -> Result<(), JsonError> {
-    let less = |a: u32, b: u32| cmp_utf16(raw_name(input, a), raw_name(input, b)) == Ordering::Less;
+    let less = |a: u32, b: u32| cmp_names(input, a, b) == Ordering::Less;
     let sift_down = |slots: &mut [u32], mut root: usize, end: usize| loop {
         let mut child = 2 * root + 1;
         if child >= end {
@@ -373,16 +456,27 @@ fn sort_members(input: &[u8], slots: &mut [u32]) -> Result<(), JsonError> {
         root = child;
     };
     let n = slots.len();
-    for root in (0..n / 2).rev() {
-        sift_down(slots, root, n);
-    }
-    for end in (1..n).rev() {
-        slots.swap(0, end);
-        sift_down(slots, 0, end);
+    if n <= 16 {
+        // Small objects (most audit payloads): insertion sort, fewer compares.
+        for i in 1..n {
+            let mut j = i;
+            while j > 0 && less(slots[j], slots[j - 1]) {
+                slots.swap(j, j - 1);
+                j -= 1;
+            }
+        }
+    } else {
+        for root in (0..n / 2).rev() {
+            sift_down(slots, root, n);
+        }
+        for end in (1..n).rev() {
+            slots.swap(0, end);
+            sift_down(slots, 0, end);
+        }
     }
     for pair in slots.windows(2) {
         if let [a, b] = *pair
-            && cmp_utf16(raw_name(input, a), raw_name(input, b)) == Ordering::Equal
+            && cmp_names(input, a, b) == Ordering::Equal
         {
             return Err(err(JsonErrorKind::DuplicateMember, a.max(b) as usize));
         }
@@ -451,11 +545,8 @@ fn write_char(c: char, sink: &mut dyn Sink) {
 
 /// Writes a validated JSON number as ECMAScript `Number.prototype.toString`.
 fn write_number(text: &[u8], offset: usize, sink: &mut dyn Sink) -> Result<(), JsonError> {
-    let digits = text.strip_prefix(b"-").unwrap_or(text);
-    // Integers of at most 15 digits are exact doubles and already canonical
-    // (the grammar forbids leading zeros), except negative zero.
-    if digits.len() <= 15 && digits.iter().all(u8::is_ascii_digit) {
-        sink.write(if text == b"-0" { b"0" } else { text });
+    if let Some(canonical) = already_canonical(text) {
+        sink.write(canonical);
         return Ok(());
     }
     let value: f64 = core::str::from_utf8(text)
@@ -468,6 +559,39 @@ fn write_number(text: &[u8], offset: usize, sink: &mut dyn Sink) -> Result<(), J
     let mut buf = ryu_js::Buffer::new();
     sink.write(buf.format_finite(value).as_bytes());
     Ok(())
+}
+
+/// Number texts that ECMAScript would print exactly as written, so that
+/// the common cases skip the decimal-to-binary round trip.
+///
+/// A decimal of at most 15 significant digits is the shortest text that
+/// round-trips its nearest double (15 digits always round-trip, and two such
+/// decimals never share a double), and for 1e-6 <= |x| < 1e21 ECMAScript
+/// prints those digits in plain notation. So `-?D+(.D*[1-9])?` qualifies
+/// when it has at most 15 significant digits and at most 5 zeros between
+/// `0.` and its first significant digit. `-0` is the exception: it prints `0`.
+fn already_canonical(text: &[u8]) -> Option<&[u8]> {
+    if text == b"-0" {
+        return Some(b"0");
+    }
+    let unsigned = text.strip_prefix(b"-").unwrap_or(text);
+    let (int, frac) = match unsigned.iter().position(|&b| b == b'.') {
+        Some(dot) => (unsigned.get(..dot)?, unsigned.get(dot + 1..)?),
+        None => (unsigned, &[][..]),
+    };
+    if !int.iter().chain(frac).all(u8::is_ascii_digit) || frac.last() == Some(&b'0') {
+        return None;
+    }
+    let significant = if int == b"0" && !frac.is_empty() {
+        let leading_zeros = frac.iter().take_while(|&&b| b == b'0').count();
+        if leading_zeros > 5 || leading_zeros == frac.len() {
+            return None;
+        }
+        frac.len() - leading_zeros
+    } else {
+        int.len() + frac.len()
+    };
+    (significant <= 15).then_some(text)
 }
 
 #[cfg(test)]
@@ -522,6 +646,39 @@ mod tests {
     }
 
     #[test]
+    fn junk_inside_objects_is_caught() {
+        for bad in [
+            r#"{"a":12x}"#,
+            r#"{"a":1 2}"#,
+            r#"{"a":"x"y}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":truex}"#,
+            r#"{"a":[1,]}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":}"#,
+            r#"{,"a":1}"#,
+            r#"{"a":1,}"#,
+            r#"{"a":{"b":1}}}"#,
+            r#"{"a":{"b":1]}"#,
+            r#"{"a":[1}]}"#,
+            r#"{"a":"\x"}"#,
+            r#"{"\x":1}"#,
+            r#"{"a":"\ud800"}"#,
+            r#"{"a":-}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":"b":1}"#,
+            "{\"a\":\"\u{1}\"}",
+            r#"{"a":1"#,
+            r#"{"a":"#,
+            r#"{"a"#,
+            r#"{"#,
+        ] {
+            assert!(canon(bad).is_err(), "{bad} accepted as {:?}", canon(bad));
+        }
+    }
+
+    #[test]
     fn nesting_limit_is_an_error_not_a_crash() {
         let deep = [b'['; 100_000];
         let e = canonicalize(&deep, &mut NullSink).unwrap_err();
@@ -538,9 +695,81 @@ mod tests {
     }
 
     #[test]
+    fn plain_decimals_match_the_full_conversion() {
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut checked = 0;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let digits = 1 + (state % 17) as usize;
+            let point = (state >> 8) as usize % (digits + 2);
+            let zeros = (state >> 16) as usize % 8;
+            let mut text = heapless::String::<48>::new();
+            if state & (1 << 40) != 0 {
+                let _ = text.push('-');
+            }
+            let mut body = heapless::String::<40>::new();
+            for k in 0..digits {
+                let d = ((state >> (k * 3 % 60)) % 10) as u8;
+                let _ = body.push(char::from(b'0' + if k == 0 { d.max(1) } else { d }));
+            }
+            if point == 0 {
+                let _ = text.push_str("0.");
+                for _ in 0..zeros {
+                    let _ = text.push('0');
+                }
+                let _ = text.push_str(&body);
+            } else if point <= digits {
+                let _ = text.push_str(&body[..point]);
+                if point < digits {
+                    let _ = text.push('.');
+                    let _ = text.push_str(&body[point..]);
+                }
+            } else {
+                let _ = text.push_str(&body);
+            }
+            if let Some(fast) = already_canonical(text.as_bytes()) {
+                let value: f64 = text.parse().unwrap();
+                let mut buf = ryu_js::Buffer::new();
+                assert_eq!(core::str::from_utf8(fast).unwrap(), buf.format_finite(value), "{text}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 50_000, "{checked}");
+    }
+
+    #[test]
     fn small_buffer_reports_needed_size() {
         let mut out = [0u8; 4];
         assert_eq!(canonicalize_to_slice(br#"{"b":1,"a":2}"#, &mut out), Err(Error::BufferTooSmall { needed: 13 }));
+    }
+
+    #[test]
+    #[cfg(not(feature = "alloc"))]
+    fn default_table_limit_without_alloc() {
+        let mut doc = heapless::String::<8192>::new();
+        let _ = doc.push('{');
+        for i in 0..=MAX_OPEN_MEMBERS {
+            let _ = core::fmt::Write::write_fmt(&mut doc, format_args!("{}\"k{i}\":{i}", if i > 0 { "," } else { "" }));
+        }
+        let _ = doc.push('}');
+        assert!(matches!(
+            validate(doc.as_bytes()),
+            Err(Error::Json(JsonError { kind: JsonErrorKind::TooManyMembers, .. }))
+        ));
+    }
+
+    #[test]
+    #[cfg(feature = "alloc")]
+    fn default_table_spills_to_the_heap_with_alloc() {
+        let mut doc = alloc::string::String::from("{");
+        for i in (0..3 * MAX_OPEN_MEMBERS).rev() {
+            doc += &alloc::format!("{}\"k{i:04}\":{{\"x\":{i}}}", if doc.len() > 1 { "," } else { "" });
+        }
+        doc.push('}');
+        let out = canonicalize_to_string(doc.as_bytes()).unwrap();
+        assert!(out.starts_with(r#"{"k0000":{"x":0},"k0001":"#), "{}", &out[..40]);
     }
 
     #[test]

@@ -22,6 +22,44 @@ pub type Hash = [u8; HASH_LEN];
 /// SHA-256 output length.
 pub const HASH_LEN: usize = 32;
 
+/// A SHA-256 sink that gathers the canonicalizer's many small writes (a
+/// token at a time) into whole blocks before hashing them.
+pub(crate) struct HashSink {
+    hasher: Sha256,
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl HashSink {
+    pub(crate) fn new() -> Self {
+        HashSink { hasher: Sha256::new(), buf: [0; 64], len: 0 }
+    }
+
+    pub(crate) fn finalize(mut self) -> Hash {
+        self.hasher.update(self.buf.get(..self.len).unwrap_or(&[]));
+        self.hasher.finalize().into()
+    }
+}
+
+impl crate::canonical::Sink for HashSink {
+    fn write(&mut self, bytes: &[u8]) {
+        if let Some(dst) = self.buf.get_mut(self.len..self.len + bytes.len()) {
+            dst.copy_from_slice(bytes);
+            self.len += bytes.len();
+            return;
+        }
+        self.hasher.update(self.buf.get(..self.len).unwrap_or(&[]));
+        self.len = 0;
+        match self.buf.get_mut(..bytes.len()) {
+            Some(dst) if bytes.len() < 32 => {
+                dst.copy_from_slice(bytes);
+                self.len = bytes.len();
+            }
+            _ => self.hasher.update(bytes),
+        }
+    }
+}
+
 /// SHA-256 of `bytes`.
 pub fn sha256(bytes: &[u8]) -> Hash {
     Sha256::digest(bytes).into()
@@ -30,12 +68,12 @@ pub fn sha256(bytes: &[u8]) -> Hash {
 /// The audit digest of a payload given as JSON text: canonicalized per
 /// RFC 8785, then hashed with the previous event's hash bytes, if any.
 pub fn audit_digest(payload_json: &[u8], prev_hash: Option<&Hash>) -> Result<Hash, Error> {
-    let mut hasher = Sha256::new();
-    crate::canonical::canonicalize(payload_json, &mut hasher)?;
+    let mut sink = HashSink::new();
+    crate::canonical::canonicalize(payload_json, &mut sink)?;
     if let Some(prev) = prev_hash {
-        hasher.update(prev);
+        crate::canonical::Sink::write(&mut sink, prev);
     }
-    Ok(hasher.finalize().into())
+    Ok(sink.finalize())
 }
 
 /// The audit digest of an already-canonical payload text, hashed as given.
@@ -51,9 +89,9 @@ pub fn audit_digest_canonical(canonical: &[u8], prev_hash: Option<&Hash>) -> Has
 /// The manifest digest of DESIGN.md §5: SHA-256 of the canonical JSON of
 /// the signed content.
 pub fn content_digest(content_json: &[u8]) -> Result<Hash, Error> {
-    let mut hasher = Sha256::new();
-    crate::canonical::canonicalize(content_json, &mut hasher)?;
-    Ok(hasher.finalize().into())
+    let mut sink = HashSink::new();
+    crate::canonical::canonicalize(content_json, &mut sink)?;
+    Ok(sink.finalize())
 }
 
 /// Parses a previous-hash text (64 hex chars, either case).

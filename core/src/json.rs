@@ -58,7 +58,7 @@ pub(crate) fn scan_string(bytes: &[u8], pos: usize) -> Result<(Span, usize), Jso
     let start = pos + 1;
     let mut i = start;
     loop {
-        // Fast path over plain ASCII.
+        i = skip_plain(bytes, i);
         while let Some(&b) = bytes.get(i) {
             if b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b) {
                 break;
@@ -76,6 +76,117 @@ pub(crate) fn scan_string(bytes: &[u8], pos: usize) -> Result<(Span, usize), Jso
         }
     }
 }
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Non-zero when some byte of `v` is zero (SWAR; exact as a yes/no test).
+#[inline]
+fn zero_byte(v: u64) -> u64 {
+    v.wrapping_sub(ONES) & !v & HIGH
+}
+
+/// Skips bytes that need no attention inside a string (printable ASCII
+/// other than `"` and `\\`), eight at a time.
+#[inline]
+pub(crate) fn skip_plain(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let special = zero_byte(word ^ (ONES * u64::from(b'"')))
+            | zero_byte(word ^ (ONES * u64::from(b'\\')))
+            | (word.wrapping_sub(ONES * 0x20) & !word & HIGH)
+            | (word & HIGH);
+        if special != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i
+}
+
+/// Finds the end of the value at `pos` (no white space before it) without
+/// validating it: strings by their closing quote, containers by bracket
+/// matching, scalars up to the next delimiter. For callers that validate
+/// the value itself later and check that it ends where this says.
+pub(crate) fn find_value_end(bytes: &[u8], pos: usize, depth: usize) -> Result<usize, JsonError> {
+    match bytes.get(pos) {
+        Some(b'"') => return string_end(bytes, pos),
+        Some(b'[' | b'{') => {}
+        Some(_) => {
+            // A scalar: up to the next structural byte or white space.
+            let len = bytes.get(pos..).unwrap_or(&[]).iter().position(|&b| STRUCTURAL[usize::from(b)] != 0);
+            return match len {
+                Some(0) => Err(err(JsonErrorKind::UnexpectedByte, pos)),
+                Some(n) => Ok(pos + n),
+                None => Ok(bytes.len()),
+            };
+        }
+        None => return Err(err(JsonErrorKind::UnexpectedEnd, pos)),
+    }
+    // A container: match brackets, stepping over strings whole.
+    let mut level = 0usize;
+    let mut i = pos;
+    loop {
+        // Inside a container only quotes and brackets matter.
+        while let Some(&b) = bytes.get(i) {
+            if STRUCTURAL[usize::from(b)] >= 2 {
+                break;
+            }
+            i += 1;
+        }
+        match bytes.get(i) {
+            None => return Err(err(JsonErrorKind::UnexpectedEnd, i)),
+            Some(b'"') => i = string_end(bytes, i)?,
+            Some(b'[' | b'{') => {
+                if depth + level >= MAX_DEPTH {
+                    return Err(err(JsonErrorKind::NestingTooDeep, i));
+                }
+                level += 1;
+                i += 1;
+            }
+            Some(_) => {
+                level -= 1;
+                i += 1;
+                if level == 0 {
+                    return Ok(i);
+                }
+            }
+        }
+    }
+}
+
+/// The position after the closing quote of the string at `pos`, found
+/// without validating its content.
+fn string_end(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
+    let mut i = pos + 1;
+    loop {
+        i = skip_plain(bytes, i);
+        match bytes.get(i) {
+            None => return Err(err(JsonErrorKind::UnexpectedEnd, i)),
+            Some(b'"') => return Ok(i + 1),
+            Some(b'\\') => i += 2,
+            Some(_) => i += 1,
+        }
+    }
+}
+
+/// Byte classes for [`find_value_end`]: 0 = part of a scalar, 1 = white
+/// space or `,` `:` (ends a scalar), 2 = `"`, 3 = a bracket.
+static STRUCTURAL: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b' ' as usize] = 1;
+    t[b'\t' as usize] = 1;
+    t[b'\n' as usize] = 1;
+    t[b'\r' as usize] = 1;
+    t[b',' as usize] = 1;
+    t[b':' as usize] = 1;
+    t[b'"' as usize] = 2;
+    t[b'[' as usize] = 3;
+    t[b']' as usize] = 3;
+    t[b'{' as usize] = 3;
+    t[b'}' as usize] = 3;
+    t
+};
 
 /// Validates one multi-byte UTF-8 sequence at `i` (RFC 3629: no overlongs, no
 /// surrogates, nothing above U+10FFFF); returns the position after it.
@@ -210,32 +321,44 @@ pub(crate) fn decode_escape(raw: &[u8], i: usize) -> Option<(char, usize)> {
 /// Compares two validated raw strings by the UTF-16 code units of their
 /// decoded values, as RFC 8785 §3.2.3 orders member names.
 pub(crate) fn cmp_utf16(a: &[u8], b: &[u8]) -> Ordering {
-    // Fast path: without escapes, UTF-8 byte order equals code point order,
-    // which equals UTF-16 order unless a supplementary character (lead byte
-    // 0xF0..) meets one in U+E000..U+FFFF (lead 0xEE/0xEF).
-    let plain = |s: &[u8]| !s.iter().any(|&c| c == b'\\' || c >= 0xee);
-    if plain(a) && plain(b) {
-        return a.cmp(b);
-    }
-    let mut ua = Chars::new(a).flat_map(|c| {
-        let mut buf = [0u16; 2];
-        let n = c.encode_utf16(&mut buf).len();
-        Utf16Units { buf, n, i: 0 }
-    });
-    let mut ub = Chars::new(b).flat_map(|c| {
-        let mut buf = [0u16; 2];
-        let n = c.encode_utf16(&mut buf).len();
-        Utf16Units { buf, n, i: 0 }
-    });
+    // Fast path: walk the common prefix byte by byte. Without an escape in
+    // the prefix, both strings decode to the same characters so far, and the
+    // first differing bytes decide: UTF-8 byte order is code point order,
+    // which is UTF-16 order except when a supplementary character (lead byte
+    // F0..F4) meets one of U+E000..U+FFFF (lead byte EE or EF).
+    let mut i = 0;
     loop {
-        match (ua.next(), ub.next()) {
+        match (a.get(i), b.get(i)) {
+            (Some(&x), Some(&y)) if x == y && x != b'\\' => i += 1,
+            (Some(&x), Some(&y)) if x != b'\\' && y != b'\\' => {
+                let supplementary_vs_high_bmp = |p: u8, q: u8| p >= 0xf0 && (0xee..=0xef).contains(&q);
+                if supplementary_vs_high_bmp(x, y) {
+                    return Ordering::Less;
+                }
+                if supplementary_vs_high_bmp(y, x) {
+                    return Ordering::Greater;
+                }
+                return x.cmp(&y);
+            }
             (None, None) => return Ordering::Equal,
             (None, Some(_)) => return Ordering::Less,
             (Some(_), None) => return Ordering::Greater,
-            (Some(x), Some(y)) if x != y => return x.cmp(&y),
-            _ => {}
+            _ => break,
         }
     }
+    cmp_utf16_decoded(a, b)
+}
+
+/// The general case of [`cmp_utf16`]: decode escapes and compare units.
+fn cmp_utf16_decoded(a: &[u8], b: &[u8]) -> Ordering {
+    let units = |s| {
+        Chars::new(s).flat_map(|c: char| {
+            let mut buf = [0u16; 2];
+            let n = c.encode_utf16(&mut buf).len();
+            Utf16Units { buf, n, i: 0 }
+        })
+    };
+    units(a).cmp(units(b))
 }
 
 struct Utf16Units {
@@ -419,11 +542,6 @@ impl<'a> Members<'a> {
         }
         Ok(Members { bytes, pos, depth: depth + 1, state: 0 })
     }
-
-    /// Position after the closing brace, once iteration has finished.
-    pub fn end(&self) -> usize {
-        self.pos
-    }
 }
 
 impl Iterator for Members<'_> {
@@ -561,6 +679,44 @@ mod tests {
         let ligature = "\u{FB01}".as_bytes();
         assert_eq!(cmp_utf16(emoji, ligature), Ordering::Less);
         assert_eq!(cmp_utf16(br"\u00e9", "\u{e9}".as_bytes()), Ordering::Equal);
+        assert_eq!(cmp_utf16(br"a\u0062", b"ab"), Ordering::Equal);
+        assert_eq!(cmp_utf16(br"a\u0062", b"ac"), Ordering::Less);
+        assert_eq!(cmp_utf16(b"ab", br"a\u0061"), Ordering::Greater);
+        assert_eq!(cmp_utf16(b"a", b"ab"), Ordering::Less);
+        // Continuation bytes differ after a shared lead byte.
+        assert_eq!(cmp_utf16("\u{1F600}".as_bytes(), "\u{1F601}".as_bytes()), Ordering::Less);
+        assert_eq!(cmp_utf16("\u{E000}x".as_bytes(), "\u{10000}".as_bytes()), Ordering::Greater);
+    }
+
+    #[test]
+    fn fast_comparison_agrees_with_decoding() {
+        let pieces: [&[u8]; 10] = [
+            b"a",
+            b"b",
+            br"\u0061",
+            "\u{e9}".as_bytes(),
+            br"\u00e9",
+            "\u{E000}".as_bytes(),
+            "\u{10000}".as_bytes(),
+            br"\ud800\udc00",
+            br"\n",
+            "\u{FFFF}".as_bytes(),
+        ];
+        let mut state: u32 = 0x9e37_79b9;
+        let mut next = |n: usize| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 16) as usize % n
+        };
+        for _ in 0..20_000 {
+            let mut a = heapless::Vec::<u8, 64>::new();
+            let mut b = heapless::Vec::<u8, 64>::new();
+            for s in [&mut a, &mut b] {
+                for _ in 0..next(5) {
+                    let _ = s.extend_from_slice(pieces[next(pieces.len())]);
+                }
+            }
+            assert_eq!(cmp_utf16(&a, &b), cmp_utf16_decoded(&a, &b), "{a:?} vs {b:?}");
+        }
     }
 
     #[test]

@@ -54,3 +54,28 @@ fn audit_chain_scenarios() {
     }
     common::report("generated/audit_chains.json scenarios (ring and keystore-as-ring)", doc.scenarios.len());
 }
+
+/// The parallel verifier reports exactly what the sequential one does, for
+/// every split of every scenario (runs that start after a tampered event).
+#[cfg(feature = "std")]
+#[test]
+fn parallel_verification_matches_sequential() {
+    let bytes = common::read("generated/audit_chains.json");
+    let doc: Chains = serde_json::from_slice(&bytes).unwrap();
+    let ring: KeyRing = KeyRing::from_json(doc.ring.get().as_bytes()).unwrap();
+    let mut compared = 0;
+    for scenario in &doc.scenarios {
+        let events = scenario.events.get().as_bytes();
+        let mut sequential = Vec::new();
+        let expected = verify_chain(events, &ring, None, |f| sequential.push(f)).unwrap();
+        for threads in [1, 2, 3, 4, 7, 16, 49, 50, 64] {
+            let mut parallel = Vec::new();
+            let summary =
+                signcore::chain::verify_chain_parallel(events, &ring, None, threads, |f| parallel.push(f)).unwrap();
+            assert_eq!(parallel, sequential, "{} with {threads} threads", scenario.name);
+            assert_eq!(summary, expected);
+            compared += 1;
+        }
+    }
+    common::report("parallel == sequential (scenario x thread count)", compared);
+}
