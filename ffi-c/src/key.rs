@@ -1,0 +1,665 @@
+//! Keys in caller-owned storage, keystore metadata and one-shot verification.
+
+use core::ffi::{c_char, c_int};
+use core::mem::{align_of, size_of};
+
+use signcore::Error;
+use signcore::hex::HashHex;
+use signcore::key::{Alg, HmacKey, SigningKey, VerifyingKey};
+use signcore::keystore::{self, KeyId, KeyMetadata, Label};
+use zeroize::Zeroize;
+
+use crate::consts::*;
+use crate::status::signcore_error;
+use crate::status::signcore_status::{self, *};
+use crate::util::{
+    Fail, Text, c_str, copy_out, disjoint, guard, input, input_bytes, out_buffer, out_ptr, put, required,
+};
+
+/// Caller-owned storage for one signing key (an HMAC-SHA256 secret or an
+/// Ed25519 seed, with its key id and label). Opaque: use it only through
+/// `signcore_key_*` functions.
+///
+/// Its size is `SIGNCORE_KEY_STORAGE_BYTES` and its alignment
+/// `SIGNCORE_KEY_STORAGE_ALIGN` (8); declare it on the stack, in a struct or
+/// in static storage, no heap needed. Zero it before first use (`signcore_key
+/// k = {{0}};` in C, `signcore_key k{};` in C++, or `signcore_key_wipe`):
+/// storage that no constructor filled is refused with
+/// `SIGNCORE_KEY_NOT_INITIALIZED` (checked through a magic tag).
+///
+/// A constructor (`signcore_key_from_*`) fills it; `signcore_key_wipe`
+/// zeroizes every byte, after which it is refused again until refilled.
+/// Refilling an initialised key wipes the old key first. The storage holds
+/// secret material: wipe it when done, and do not copy it around (copies
+/// work, but only the storage passed to `signcore_key_wipe` is wiped).
+/// Functions taking a `const signcore_key *` may be called from several
+/// threads at once on the same key; wiping or refilling needs exclusive use.
+#[repr(C)]
+pub struct signcore_key {
+    /// Opaque storage: never read or write it directly.
+    pub _opaque: [u64; SIGNCORE_KEY_STORAGE_WORDS],
+}
+
+/// A signature algorithm.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum signcore_alg {
+    /// HMAC-SHA256 (`hmac-sha256`), 32-byte tags.
+    SIGNCORE_ALG_HMAC_SHA256 = 1,
+    /// Ed25519 (`ed25519`, RFC 8032), 64-byte signatures.
+    SIGNCORE_ALG_ED25519 = 2,
+}
+
+impl From<Alg> for signcore_alg {
+    fn from(alg: Alg) -> Self {
+        match alg {
+            Alg::HmacSha256 => signcore_alg::SIGNCORE_ALG_HMAC_SHA256,
+            Alg::Ed25519 => signcore_alg::SIGNCORE_ALG_ED25519,
+        }
+    }
+}
+
+/// Where a key came from (the rule of DESIGN.md §6 that chose it, for keys
+/// from the environment).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum signcore_key_source {
+    /// No signer is configured (`signcore_key_from_env` returned `SIGNCORE_NO_SIGNER`).
+    SIGNCORE_SOURCE_NONE = 0,
+    /// `signcore_key_from_hmac_secret` or `signcore_key_from_ed25519_seed`.
+    SIGNCORE_SOURCE_EXPLICIT = 1,
+    /// A node keystore (`signcore_key_from_keystore`, or `RITMA_KEY_ID`).
+    SIGNCORE_SOURCE_KEYSTORE = 2,
+    /// The legacy `UTLD_PACKAGE_SIG_KEY` (kid `legacy-env`).
+    SIGNCORE_SOURCE_LEGACY_ENV = 3,
+    /// `AUDIT_SIGNING_KEY` / `_PRIVATE_KEY` / `_SECRET` (kid `local`, emergency only).
+    SIGNCORE_SOURCE_LOCAL_ENV = 4,
+    /// `MOCK_AUDIT_SIGNING_KEY` (kid `mock`, development and CI only).
+    SIGNCORE_SOURCE_MOCK = 5,
+    /// AWS KMS (`AUDIT_SIGNING_KMS_KEY_ID`): performed by the host, no local key.
+    SIGNCORE_SOURCE_KMS = 6,
+    /// Signing proxy (`SIGNING_PROXY_URL`): performed by the host, no local key.
+    SIGNCORE_SOURCE_PROXY = 7,
+}
+
+/// Publishable facts about a key: `{ key_id, alg, key_hash, label }` of
+/// DESIGN.md §3, plus where the key came from. Never holds secret material.
+/// Plain data: the caller owns it; nothing to free.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct signcore_key_info {
+    /// The key id as NUL-terminated UTF-8.
+    pub key_id: [c_char; SIGNCORE_KEY_ID_BUFFER_BYTES],
+    /// Bytes of `key_id` before the NUL (an id may itself contain `\u0000`).
+    pub key_id_len: usize,
+    /// The algorithm.
+    pub alg: signcore_alg,
+    /// The key hash: SHA256(public key) for Ed25519, SHA256(secret) for HMAC.
+    pub key_hash: [u8; SIGNCORE_HASH_BYTES],
+    /// `key_hash` as 64 lowercase hex characters and a NUL.
+    pub key_hash_hex: [c_char; SIGNCORE_HASH_HEX_BYTES],
+    /// Whether the key has a label.
+    pub has_label: bool,
+    /// The label as NUL-terminated UTF-8 (empty when `has_label` is false).
+    pub label: [c_char; SIGNCORE_LABEL_BUFFER_BYTES],
+    /// Bytes of `label` before the NUL.
+    pub label_len: usize,
+    /// Where the key came from.
+    pub source: signcore_key_source,
+}
+
+const KEY_MAGIC: u64 = u64::from_be_bytes(*b"sgncKEY1");
+
+/// What a `signcore_key` holds once initialised. `magic` comes first.
+#[repr(C)]
+pub(crate) struct KeySlot {
+    magic: u64,
+    source: signcore_key_source,
+    key: SigningKey,
+    key_id: KeyId,
+    label: Option<Label>,
+}
+
+const _: () = {
+    assert!(size_of::<KeySlot>() <= SIGNCORE_KEY_STORAGE_BYTES, "SIGNCORE_KEY_STORAGE_BYTES too small");
+    assert!(align_of::<KeySlot>() <= SIGNCORE_KEY_STORAGE_ALIGN, "SIGNCORE_KEY_STORAGE_ALIGN too small");
+    assert!(size_of::<signcore_key>() == SIGNCORE_KEY_STORAGE_BYTES);
+    assert!(align_of::<signcore_key>() == SIGNCORE_KEY_STORAGE_ALIGN);
+};
+
+impl KeySlot {
+    pub(crate) fn new(source: signcore_key_source, key: SigningKey, key_id: KeyId, label: Option<Label>) -> Self {
+        KeySlot { magic: KEY_MAGIC, source, key, key_id, label }
+    }
+
+    fn metadata(&self) -> signcore_key_info {
+        let meta = KeyMetadata {
+            key_id: self.key_id.clone(),
+            alg: self.key.alg(),
+            key_hash: self.key.key_hash(),
+            label: self.label.clone(),
+        };
+        metadata_record(&meta, self.source)
+    }
+}
+
+fn metadata_record(meta: &KeyMetadata, source: signcore_key_source) -> signcore_key_info {
+    let (key_id, key_id_len) = Text::<SIGNCORE_KEY_ID_BUFFER_BYTES>::from_str(&meta.key_id);
+    let (label, label_len) = Text::<SIGNCORE_LABEL_BUFFER_BYTES>::from_str(meta.label.as_deref().unwrap_or(""));
+    let (key_hash_hex, _) = Text::<SIGNCORE_HASH_HEX_BYTES>::from_str(HashHex::new(&meta.key_hash).as_str());
+    signcore_key_info {
+        key_id: key_id.into_c_chars(),
+        key_id_len,
+        alg: meta.alg.into(),
+        key_hash: meta.key_hash,
+        key_hash_hex: key_hash_hex.into_c_chars(),
+        has_label: meta.label.is_some(),
+        label: label.into_c_chars(),
+        label_len,
+        source,
+    }
+}
+
+/// Checks `key` and borrows what it holds.
+///
+/// # Safety
+/// When non-NULL and aligned, `key` must point to a readable `signcore_key`
+/// that is not written during `'a`.
+unsafe fn slot<'a>(key: *const signcore_key) -> Result<&'a KeySlot, Fail> {
+    if key.is_null() {
+        return Err(SIGNCORE_NULL_POINTER.into());
+    }
+    if !key.is_aligned() {
+        return Err(SIGNCORE_INVALID_ARGUMENT.into());
+    }
+    // SAFETY: non-NULL, aligned and readable by contract; the first 8 bytes of
+    // the storage are the tag (KeySlot is repr(C) with `magic` first).
+    let magic = unsafe { key.cast::<u64>().read_volatile() };
+    if magic != KEY_MAGIC {
+        return Err(SIGNCORE_KEY_NOT_INITIALIZED.into());
+    }
+    // SAFETY: the tag is only ever written by `store`, together with a valid
+    // KeySlot (size and alignment fit: asserted above), and `wipe` clears it.
+    Ok(unsafe { &*key.cast::<KeySlot>() })
+}
+
+/// Checks a key pointer for writing.
+fn key_out(key: *mut signcore_key) -> Result<(), Fail> {
+    out_ptr(key)
+}
+
+/// Drops (zeroizing the secret) whatever `key` holds and zeroes every byte.
+///
+/// # Safety
+/// `key` must be non-NULL, aligned and valid for reads and writes of a
+/// `signcore_key`, with no other reference to it alive.
+unsafe fn wipe(key: *mut signcore_key) {
+    // SAFETY: valid for reads by contract.
+    let magic = unsafe { key.cast::<u64>().read_volatile() };
+    if magic == KEY_MAGIC {
+        // SAFETY: the tag says a valid KeySlot is there (see `slot`); dropping
+        // it runs the zeroize-on-drop of the HMAC secret or Ed25519 seed.
+        unsafe { core::ptr::drop_in_place(key.cast::<KeySlot>()) };
+    }
+    // SAFETY: valid for writes and not otherwise borrowed, by contract.
+    let storage = unsafe { &mut (*key)._opaque };
+    // Volatile writes and a compiler fence: not optimised away.
+    storage.zeroize();
+}
+
+/// Wipes the old content of `key`, then moves `slot` in.
+///
+/// # Safety
+/// As [`wipe`].
+pub(crate) unsafe fn store(key: *mut signcore_key, slot: KeySlot) {
+    // SAFETY: forwarded contract.
+    unsafe { wipe(key) };
+    // SAFETY: non-NULL, aligned (KeySlot's alignment fits, asserted) and large
+    // enough (asserted); `write` does not read the zeroed old contents.
+    unsafe { key.cast::<KeySlot>().write(slot) };
+}
+
+fn key_id(text: &str) -> Result<KeyId, Fail> {
+    if text.is_empty() {
+        return Err(SIGNCORE_INVALID_ARGUMENT.into());
+    }
+    KeyId::try_from(text).map_err(|_| SIGNCORE_INVALID_ARGUMENT.into())
+}
+
+/// Loads the key `key_id` from a node keystore (DESIGN.md §3) into `key`.
+///
+/// - `key`: caller storage; on success it holds the key (any key it held
+///   before is wiped first). On failure it is left unchanged.
+/// - `keystore_json`, `keystore_len`: the keystore file's bytes (a JSON
+///   array of `{key_id, alg, secret_hex, label?}`), borrowed for the call.
+///   The whole file is validated, not only the record asked for. The caller
+///   should wipe its copy of these bytes when done (they hold secrets).
+/// - `key_id`: NUL-terminated UTF-8.
+/// - `error`: optional (may be NULL) failure details; for a refused record
+///   they name its index and key_id and the reason, never the secret.
+///
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_INVALID_UTF8` (`key_id`),
+/// `SIGNCORE_KEY_NOT_FOUND`, `SIGNCORE_INVALID_KEYSTORE`, the JSON errors,
+/// `SIGNCORE_INVALID_ARGUMENT` (a misaligned `key`).
+///
+/// # Safety
+/// `key` must point to writable `signcore_key` storage not used by another
+/// thread during the call; `keystore_json` to `keystore_len` readable bytes;
+/// `key_id` to a NUL-terminated string; `error`, when not NULL, to a writable
+/// `signcore_error`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn signcore_key_from_keystore(
+    key: *mut signcore_key,
+    keystore_json: *const c_char,
+    keystore_len: usize,
+    key_id: *const c_char,
+    error: *mut signcore_error,
+) -> signcore_status {
+    guard(error, || {
+        key_out(key)?;
+        // SAFETY: the caller's contracts for `keystore_json` and `key_id`.
+        let (json, id) = unsafe { (input(keystore_json, keystore_len)?, c_str(key_id)?) };
+        let record = keystore::load_key(json, id)?;
+        let label = record.label().and_then(|l| Label::try_from(l).ok());
+        let id = KeyId::try_from(record.key_id()).map_err(|_| SIGNCORE_INVALID_ARGUMENT)?;
+        let slot = KeySlot::new(signcore_key_source::SIGNCORE_SOURCE_KEYSTORE, record.into_key(), id, label);
+        // SAFETY: `key` checked non-NULL and aligned; exclusive use by contract.
+        unsafe { store(key, slot) };
+        Ok(())
+    })
+}
+
+/// Makes an HMAC-SHA256 key from raw secret bytes.
+///
+/// - `key`: caller storage, filled on success (old content wiped first);
+///   unchanged on failure.
+/// - `key_id`: NUL-terminated UTF-8, 1..=`SIGNCORE_KEY_ID_MAX_BYTES` bytes;
+///   the kid reported by `signcore_key_metadata`.
+/// - `secret`, `secret_len`: 1..=`SIGNCORE_HMAC_MAX_SECRET_BYTES` (64) bytes,
+///   copied; the caller keeps (and should wipe) its own copy. Longer secrets
+///   are refused (DESIGN.md §3: HMAC would replace them by SHA256(secret),
+///   which would make the publishable key hash the effective key).
+///
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_INVALID_KEY` (empty or over 64
+/// bytes), `SIGNCORE_INVALID_UTF8`, `SIGNCORE_INVALID_ARGUMENT` (empty or
+/// over-long key id, misaligned `key`).
+///
+/// # Safety
+/// `key` must point to writable `signcore_key` storage (exclusive during the
+/// call), `key_id` to a NUL-terminated string, `secret` to `secret_len`
+/// readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn signcore_key_from_hmac_secret(
+    key: *mut signcore_key,
+    key_id: *const c_char,
+    secret: *const u8,
+    secret_len: usize,
+) -> signcore_status {
+    guard(core::ptr::null_mut(), || {
+        key_out(key)?;
+        // SAFETY: the caller's contracts for `key_id` and `secret`.
+        let (id, secret) = unsafe { (c_str(key_id)?, input_bytes(secret, secret_len)?) };
+        let id = self::key_id(id)?;
+        let slot = KeySlot::new(signcore_key_source::SIGNCORE_SOURCE_EXPLICIT, SigningKey::hmac(secret)?, id, None);
+        // SAFETY: `key` checked non-NULL and aligned; exclusive use by contract.
+        unsafe { store(key, slot) };
+        Ok(())
+    })
+}
+
+/// Makes an Ed25519 key from its 32-byte RFC 8032 seed.
+///
+/// - `key`: caller storage, filled on success (old content wiped first).
+/// - `key_id`: NUL-terminated UTF-8, 1..=`SIGNCORE_KEY_ID_MAX_BYTES` bytes.
+/// - `seed`: `SIGNCORE_ED25519_SEED_BYTES` (32) bytes, copied.
+///
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_INVALID_UTF8`,
+/// `SIGNCORE_INVALID_ARGUMENT` (empty or over-long key id, misaligned `key`).
+///
+/// # Safety
+/// `key` must point to writable `signcore_key` storage (exclusive during the
+/// call), `key_id` to a NUL-terminated string, `seed` to 32 readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn signcore_key_from_ed25519_seed(
+    key: *mut signcore_key,
+    key_id: *const c_char,
+    seed: *const u8,
+) -> signcore_status {
+    guard(core::ptr::null_mut(), || {
+        key_out(key)?;
+        // SAFETY: the caller's contract for `key_id`.
+        let id = self::key_id(unsafe { c_str(key_id) }?)?;
+        required(seed)?;
+        let mut bytes = [0u8; SIGNCORE_ED25519_SEED_BYTES];
+        // SAFETY: `seed` is non-NULL and points to 32 readable bytes by contract.
+        unsafe { core::ptr::copy_nonoverlapping(seed, bytes.as_mut_ptr(), bytes.len()) };
+        let signing = SigningKey::ed25519_from_seed(&bytes);
+        bytes.zeroize();
+        let slot = KeySlot::new(signcore_key_source::SIGNCORE_SOURCE_EXPLICIT, signing, id, None);
+        // SAFETY: `key` checked non-NULL and aligned; exclusive use by contract.
+        unsafe { store(key, slot) };
+        Ok(())
+    })
+}
+
+/// Signs `msg` with `key` (borrowed). For audit events the message is the 32 raw
+/// digest bytes (never the hex text), see `signcore_audit_digest`.
+///
+/// - `msg`, `msg_len`: the message; must not be NULL, even when `msg_len` is 0.
+/// - `sig`, `sig_cap`: receives the signature: 32 bytes (HMAC-SHA256) or 64
+///   (Ed25519); `SIGNCORE_MAX_SIGNATURE_BYTES` always fits. May be NULL only
+///   when `sig_cap` is 0 (a size query). Written only on success.
+/// - `sig_len`: receives the signature length on success, or the size needed
+///   on `SIGNCORE_BUFFER_TOO_SMALL`.
+///
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`,
+/// `SIGNCORE_BUFFER_TOO_SMALL`, `SIGNCORE_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `key` must point to a readable `signcore_key`, `msg` to `msg_len` readable
+/// bytes, `sig` to `sig_cap` writable bytes, `sig_len` to a writable `size_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn signcore_key_sign(
+    key: *const signcore_key,
+    msg: *const u8,
+    msg_len: usize,
+    sig: *mut u8,
+    sig_cap: usize,
+    sig_len: *mut usize,
+) -> signcore_status {
+    guard(core::ptr::null_mut(), || {
+        // SAFETY: the caller's contracts for `key` and `msg`.
+        let (slot, msg) = unsafe { (slot(key)?, input_bytes(msg, msg_len)?) };
+        out_buffer(sig, sig_cap)?;
+        out_ptr(sig_len)?;
+        let needed = slot.key.alg().signature_len();
+        if needed > sig_cap {
+            // SAFETY: checked by `out_ptr`.
+            unsafe { put(sig_len, needed) };
+            return Err(Error::BufferTooSmall { needed }.into());
+        }
+        disjoint(msg, sig, needed)?;
+        let signature = slot.key.sign(msg);
+        // SAFETY: `sig` is non-NULL (sig_cap >= needed > 0) and valid for
+        // `sig_cap` writes by contract.
+        unsafe { copy_out(signature.as_bytes(), sig) };
+        // SAFETY: checked by `out_ptr`.
+        unsafe { put(sig_len, needed) };
+        Ok(())
+    })
+}
+
+/// Verifies a signature made by `key` over `msg`: Ed25519 strictly (RFC
+/// 8032, canonical S, no small-order points), HMAC-SHA256 by comparing the
+/// full 32-byte tag in constant time (for truncated tags see
+/// `signcore_hmac_sha256_verify`).
+///
+/// Returns `SIGNCORE_OK` only when the signature verifies;
+/// `SIGNCORE_SIGNATURE_INVALID` when it does not; `SIGNCORE_INVALID_LENGTH`
+/// for a signature of the wrong length; `SIGNCORE_NULL_POINTER`,
+/// `SIGNCORE_KEY_NOT_INITIALIZED`.
+///
+/// # Safety
+/// `key` must point to a readable `signcore_key`, `msg` to `msg_len` readable
+/// bytes, `sig` to `sig_len` readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn signcore_key_verify(
+    key: *const signcore_key,
+    msg: *const u8,
+    msg_len: usize,
+    sig: *const u8,
+    sig_len: usize,
+) -> signcore_status {
+    guard(core::ptr::null_mut(), || {
+        // SAFETY: the caller's contracts for `key`, `msg` and `sig`.
+        let (slot, msg, sig) = unsafe { (slot(key)?, input_bytes(msg, msg_len)?, input_bytes(sig, sig_len)?) };
+        Ok(slot.key.verify(msg, sig)?)
+    })
+}
+
+/// Writes the key's publishable hash (DESIGN.md §3): SHA256(public key) for
+/// Ed25519, SHA256(secret) for HMAC-SHA256.
+///
+/// - `out`: receives `SIGNCORE_HASH_BYTES` (32) bytes; written only on success.
+///
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`.
+///
+/// # Safety
+/// `key` must point to a readable `signcore_key` and `out` to 32 writable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn signcore_key_hash(key: *const signcore_key, out: *mut u8) -> signcore_status {
+    guard(core::ptr::null_mut(), || {
+        // SAFETY: the caller's contract for `key`.
+        let slot = unsafe { slot(key) }?;
+        required(out)?;
+        let hash = slot.key.key_hash();
+        // SAFETY: `out` is non-NULL and valid for 32 writes by contract.
+        unsafe { copy_out(&hash, out) };
+        Ok(())
+    })
+}
+
+/// Writes the Ed25519 public key of `key`.
+///
+/// - `out`: receives `SIGNCORE_ED25519_PUBLIC_KEY_BYTES` (32) bytes; written
+///   only on success.
+///
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`,
+/// `SIGNCORE_INVALID_ARGUMENT` for an HMAC key (which has no public key).
+///
+/// # Safety
+/// `key` must point to a readable `signcore_key` and `out` to 32 writable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn signcore_key_public_key(key: *const signcore_key, out: *mut u8) -> signcore_status {
+    guard(core::ptr::null_mut(), || {
+        // SAFETY: the caller's contract for `key`.
+        let slot = unsafe { slot(key) }?;
+        required(out)?;
+        let public = slot.key.public_key().ok_or(SIGNCORE_INVALID_ARGUMENT)?;
+        // SAFETY: `out` is non-NULL and valid for 32 writes by contract.
+        unsafe { copy_out(&public, out) };
+        Ok(())
+    })
+}
+
+/// Writes the key's publishable metadata `{ key_id, alg, key_hash, label }`
+/// and its source into `*metadata`. Never any secret material.
+///
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`,
+/// `SIGNCORE_INVALID_ARGUMENT` (misaligned `metadata`).
+///
+/// # Safety
+/// `key` must point to a readable `signcore_key` and `metadata` to a writable
+/// `signcore_key_info`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn signcore_key_metadata(
+    key: *const signcore_key,
+    metadata: *mut signcore_key_info,
+) -> signcore_status {
+    guard(core::ptr::null_mut(), || {
+        // SAFETY: the caller's contract for `key`.
+        let slot = unsafe { slot(key) }?;
+        out_ptr(metadata)?;
+        let record = slot.metadata();
+        // SAFETY: checked by `out_ptr`; writable by contract.
+        unsafe { put(metadata, record) };
+        Ok(())
+    })
+}
+
+/// Zeroizes every byte of `key` (the secret, the key id, the label, the tag).
+/// Afterwards every function refuses the key with
+/// `SIGNCORE_KEY_NOT_INITIALIZED` until a constructor refills it. Wiping a
+/// wiped or never-initialised key is fine (it zeroes the storage again).
+///
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_INVALID_ARGUMENT` (misaligned).
+///
+/// # Safety
+/// `key` must point to writable `signcore_key` storage that no other thread
+/// uses during the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn signcore_key_wipe(key: *mut signcore_key) -> signcore_status {
+    guard(core::ptr::null_mut(), || {
+        key_out(key)?;
+        // SAFETY: non-NULL, aligned, writable and exclusive by contract.
+        unsafe { wipe(key) };
+        Ok(())
+    })
+}
+
+/// Validates a keystore and writes the metadata of each key, in file order.
+///
+/// - `keystore_json`, `keystore_len`: the keystore file's bytes.
+/// - `out`, `out_cap`: an array of `out_cap` records; may be NULL only when
+///   `out_cap` is 0 (a count query). Written only on success: when the
+///   keystore has more keys than `out_cap`, nothing is written and the
+///   status is `SIGNCORE_BUFFER_TOO_SMALL`.
+/// - `count`: receives the number of keys (on success, and on
+///   `SIGNCORE_BUFFER_TOO_SMALL` as the capacity needed).
+/// - `error`: optional (may be NULL) failure details (the refused record's
+///   index, key_id and reason; never the secret).
+///
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_BUFFER_TOO_SMALL`,
+/// `SIGNCORE_INVALID_KEYSTORE`, the JSON errors, `SIGNCORE_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `keystore_json` must point to `keystore_len` readable bytes, `out` to
+/// `out_cap` writable records, `count` to a writable `size_t`; `error`, when
+/// not NULL, to a writable `signcore_error`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn signcore_keystore_metadata(
+    keystore_json: *const c_char,
+    keystore_len: usize,
+    out: *mut signcore_key_info,
+    out_cap: usize,
+    count: *mut usize,
+    error: *mut signcore_error,
+) -> signcore_status {
+    guard(error, || {
+        // SAFETY: the caller's contract for `keystore_json`.
+        let json = unsafe { input(keystore_json, keystore_len) }?;
+        out_buffer(out, out_cap)?;
+        out_ptr(count)?;
+        let total = keystore::validate(json)?;
+        if total > out_cap {
+            // SAFETY: checked by `out_ptr`.
+            unsafe { put(count, total) };
+            return Err(Error::BufferTooSmall { needed: total }.into());
+        }
+        let mut written = 0;
+        keystore::for_each_metadata(json, |meta| {
+            if written < out_cap {
+                let record = metadata_record(&meta, signcore_key_source::SIGNCORE_SOURCE_KEYSTORE);
+                // SAFETY: `out` is non-NULL (out_cap > written >= 0), aligned,
+                // and valid for `out_cap` records by contract.
+                unsafe { put(out.add(written), record) };
+                written += 1;
+            }
+        })?;
+        // SAFETY: checked by `out_ptr`.
+        unsafe { put(count, written) };
+        Ok(())
+    })
+}
+
+/// Verifies an Ed25519 signature with a raw public key, strictly (RFC 8032:
+/// canonical S; small-order or invalid public keys are refused).
+///
+/// - `public_key`: `SIGNCORE_ED25519_PUBLIC_KEY_BYTES` (32) bytes.
+/// - `msg`, `msg_len`: the message; must not be NULL, even when empty.
+/// - `sig`, `sig_len`: the signature (must be 64 bytes).
+///
+/// Returns `SIGNCORE_OK` only when the signature verifies;
+/// `SIGNCORE_SIGNATURE_INVALID`, `SIGNCORE_INVALID_LENGTH` (signature not 64
+/// bytes), `SIGNCORE_INVALID_KEY` (weak or invalid public key),
+/// `SIGNCORE_NULL_POINTER`.
+///
+/// # Safety
+/// `public_key` must point to 32 readable bytes, `msg` to `msg_len`, `sig` to
+/// `sig_len`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn signcore_ed25519_verify(
+    public_key: *const u8,
+    msg: *const u8,
+    msg_len: usize,
+    sig: *const u8,
+    sig_len: usize,
+) -> signcore_status {
+    guard(core::ptr::null_mut(), || {
+        // SAFETY: the caller's contracts.
+        let (public_key, msg, sig) = unsafe {
+            (
+                input_bytes(public_key, SIGNCORE_ED25519_PUBLIC_KEY_BYTES)?,
+                input_bytes(msg, msg_len)?,
+                input_bytes(sig, sig_len)?,
+            )
+        };
+        let mut pk = [0u8; SIGNCORE_ED25519_PUBLIC_KEY_BYTES];
+        pk.copy_from_slice(public_key);
+        Ok(VerifyingKey::ed25519(&pk)?.verify(msg, sig)?)
+    })
+}
+
+/// Verifies an HMAC-SHA256 tag, full or truncated, for interoperability
+/// (e.g. Wycheproof, other HMAC implementations).
+///
+/// - `secret`, `secret_len`: any non-empty key. Unlike `signcore_key`s, keys
+///   longer than 64 bytes are accepted and, as RFC 2104 says, replaced by
+///   their SHA-256 (so the tags match any HMAC implementation).
+/// - `msg`, `msg_len`: the message; must not be NULL, even when empty.
+/// - `tag`, `tag_len`: the leftmost `tag_len` bytes of the tag,
+///   `SIGNCORE_HMAC_MIN_TAG_BYTES`..=`SIGNCORE_HMAC_TAG_BYTES` (16..=32; RFC
+///   2104 §5), compared in constant time.
+///
+/// Returns `SIGNCORE_OK` only when the tag verifies;
+/// `SIGNCORE_SIGNATURE_INVALID`, `SIGNCORE_INVALID_LENGTH` (tag length out
+/// of range), `SIGNCORE_INVALID_KEY` (empty secret), `SIGNCORE_NULL_POINTER`.
+///
+/// # Safety
+/// `secret` must point to `secret_len` readable bytes, `msg` to `msg_len`,
+/// `tag` to `tag_len`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn signcore_hmac_sha256_verify(
+    secret: *const u8,
+    secret_len: usize,
+    msg: *const u8,
+    msg_len: usize,
+    tag: *const u8,
+    tag_len: usize,
+) -> signcore_status {
+    guard(core::ptr::null_mut(), || {
+        // SAFETY: the caller's contracts.
+        let (secret, msg, tag) =
+            unsafe { (input_bytes(secret, secret_len)?, input_bytes(msg, msg_len)?, input_bytes(tag, tag_len)?) };
+        Ok(HmacKey::new_rfc2104(secret)?.verify_truncated(msg, tag)?)
+    })
+}
+
+/// The canonical name of an algorithm (`"hmac-sha256"`, `"ed25519"`), or
+/// `"unknown"`: a static NUL-terminated string the caller must not free.
+/// `alg` is an `int` so that any value is safe to pass.
+#[unsafe(no_mangle)]
+pub extern "C" fn signcore_alg_str(alg: c_int) -> *const c_char {
+    match alg {
+        1 => c"hmac-sha256".as_ptr(),
+        2 => c"ed25519".as_ptr(),
+        _ => c"unknown".as_ptr(),
+    }
+}
+
+/// A short name for a key source (`"keystore"`, `"mock"`, `"kms"`, ...), or
+/// `"unknown"`: a static NUL-terminated string the caller must not free.
+#[unsafe(no_mangle)]
+pub extern "C" fn signcore_key_source_str(source: c_int) -> *const c_char {
+    match source {
+        0 => c"none".as_ptr(),
+        1 => c"explicit".as_ptr(),
+        2 => c"keystore".as_ptr(),
+        3 => c"legacy-env".as_ptr(),
+        4 => c"local-env".as_ptr(),
+        5 => c"mock".as_ptr(),
+        6 => c"kms".as_ptr(),
+        7 => c"proxy".as_ptr(),
+        _ => c"unknown".as_ptr(),
+    }
+}
