@@ -1,0 +1,336 @@
+//! Signing keys held natively, and signer selection (DESIGN.md §6) through
+//! the core's `policy::resolve`.
+//!
+//! A key lives only inside a [`NativeKey`]; nothing returns its secret. The
+//! core's key types wipe themselves on drop, which happens on `dispose()` or
+//! when the JS object is collected.
+
+use napi::bindgen_prelude::{Buffer, Either, FnArgs, Function, Uint8ArraySlice, Unknown};
+use napi_derive::napi;
+use signcore::PolicyError;
+use signcore::digest::parse_hash;
+use signcore::hex::HashHex;
+use signcore::key::{Alg, ED25519_SEED_LEN, SigningKey};
+use signcore::keystore::{KeyId, MAX_KEY_ID_LEN};
+use signcore::policy::{self, EnvSnapshot, Remote, Resolved, Source, Var, Warning};
+use zeroize::Zeroizing;
+
+use crate::{Fail, bytes, fail, fail_with, from_napi};
+
+struct Held {
+    kid: KeyId,
+    label: Option<String>,
+    source: &'static str,
+    key: SigningKey,
+}
+
+/// A local signing key (HMAC-SHA256 or Ed25519) with its kid. There is no
+/// way to read the secret back; `dispose()` wipes it at once.
+#[napi]
+pub struct NativeKey {
+    held: Option<Held>,
+}
+
+/// `{ kid, alg, signature }` over 32 digest bytes, signature in lowercase hex.
+#[napi(object, object_from_js = false)]
+pub struct SignatureBlock {
+    /// Key id.
+    pub kid: String,
+    /// `hmac-sha256` or `ed25519` (remote signers may answer others).
+    pub alg: String,
+    /// Lowercase hex.
+    pub signature: String,
+}
+
+fn key_id(kid: &str) -> Result<KeyId, Fail> {
+    if kid.is_empty() {
+        return Err(fail_with("INVALID_KEY_ID", "kid must not be empty"));
+    }
+    KeyId::try_from(kid)
+        .map_err(|_| fail_with("INVALID_KEY_ID", format!("kid must be at most {MAX_KEY_ID_LEN} bytes of UTF-8")))
+}
+
+fn source_name(source: Source) -> &'static str {
+    match source {
+        Source::Keystore => "keystore",
+        Source::LegacyEnv => "legacy-env",
+        Source::LocalEnv => "local-env",
+        Source::Mock => "mock",
+    }
+}
+
+/// Reads a keystore file; its bytes are wiped after use.
+pub(crate) fn read_keystore_file(path: &str) -> Result<Zeroizing<Vec<u8>>, Fail> {
+    std::fs::read(path).map(Zeroizing::new).map_err(|e| {
+        let core = signcore::Error::KeystoreUnreadable;
+        fail_with(core.code(), format!("{core}: {path}: {e}"))
+    })
+}
+
+impl NativeKey {
+    fn new(kid: KeyId, key: SigningKey, label: Option<String>, source: &'static str) -> Self {
+        NativeKey { held: Some(Held { kid, label, source, key }) }
+    }
+
+    fn held(&self) -> Result<&Held, Fail> {
+        self.held.as_ref().ok_or_else(|| fail_with("SIGNER_DISPOSED", "this signer has been disposed"))
+    }
+}
+
+#[napi]
+impl NativeKey {
+    /// HMAC-SHA256 key from 1..=64 secret bytes.
+    #[napi(factory)]
+    pub fn hmac(kid: String, secret: Uint8ArraySlice<'_>) -> Result<Self, Fail> {
+        let key = SigningKey::hmac(&secret).map_err(fail)?;
+        Ok(Self::new(key_id(&kid)?, key, None, "explicit"))
+    }
+
+    /// Ed25519 key from its 32-byte RFC 8032 seed, as bytes or hex.
+    #[napi(factory)]
+    pub fn ed25519(kid: String, seed: Either<String, Uint8ArraySlice<'_>>) -> Result<Self, Fail> {
+        let key = match &seed {
+            Either::A(hex) => SigningKey::from_hex(Alg::Ed25519, hex.as_bytes()).map_err(fail)?,
+            Either::B(raw) => {
+                let seed: &[u8; ED25519_SEED_LEN] = (&**raw).try_into().map_err(|_| {
+                    fail(signcore::Error::InvalidLength {
+                        what: "ed25519 seed",
+                        expected: ED25519_SEED_LEN,
+                        actual: raw.len(),
+                    })
+                })?;
+                SigningKey::ed25519_from_seed(seed)
+            }
+        };
+        Ok(Self::new(key_id(&kid)?, key, None, "explicit"))
+    }
+
+    /// The key `key_id` of a keystore, given as a file path or as its JSON.
+    #[napi(factory)]
+    pub fn from_keystore(source: Either<String, Uint8ArraySlice<'_>>, key_id: String) -> Result<Self, Fail> {
+        let record = match &source {
+            Either::A(path) => signcore::keystore::load_key(&read_keystore_file(path)?, &key_id),
+            Either::B(json) => signcore::keystore::load_key(json, &key_id),
+        }
+        .map_err(fail)?;
+        let kid = KeyId::try_from(record.key_id()).unwrap_or_default();
+        let label = record.label().map(str::to_owned);
+        Ok(Self::new(kid, record.into_key(), label, "keystore"))
+    }
+
+    /// Key id.
+    #[napi(getter)]
+    pub fn kid(&self) -> Result<String, Fail> {
+        Ok(self.held()?.kid.as_str().to_owned())
+    }
+
+    /// Canonical algorithm name.
+    #[napi(getter)]
+    pub fn alg(&self) -> Result<&'static str, Fail> {
+        Ok(self.held()?.key.alg().as_str())
+    }
+
+    /// Publishable key hash (DESIGN.md §3), lowercase hex.
+    #[napi(getter)]
+    pub fn key_hash(&self) -> Result<String, Fail> {
+        Ok(HashHex::new(&self.held()?.key.key_hash()).as_str().to_owned())
+    }
+
+    /// Ed25519 public key; `null` for HMAC.
+    #[napi(getter)]
+    pub fn public_key(&self) -> Result<Option<Buffer>, Fail> {
+        Ok(self.held()?.key.public_key().map(|k| Buffer::from(k.to_vec())))
+    }
+
+    /// Keystore label, if any.
+    #[napi(getter)]
+    pub fn label(&self) -> Result<Option<String>, Fail> {
+        Ok(self.held()?.label.clone())
+    }
+
+    /// Where the key came from: `explicit`, `keystore`, `legacy-env`, `local-env`, `mock`.
+    #[napi(getter)]
+    pub fn source(&self) -> Result<&'static str, Fail> {
+        Ok(self.held()?.source)
+    }
+
+    /// True after `dispose()`.
+    #[napi(getter)]
+    pub fn disposed(&self) -> bool {
+        self.held.is_none()
+    }
+
+    /// Signature over `message` (raw bytes).
+    #[napi]
+    pub fn sign(&self, message: Uint8ArraySlice<'_>) -> Result<Buffer, Fail> {
+        Ok(Buffer::from(self.held()?.key.sign(&message).as_bytes().to_vec()))
+    }
+
+    /// Signature block over the 32 raw bytes of a digest given as hex.
+    #[napi]
+    pub fn sign_digest(&self, digest_hex: String) -> Result<SignatureBlock, Fail> {
+        let held = self.held()?;
+        let digest = parse_hash(digest_hex).map_err(fail)?;
+        Ok(SignatureBlock {
+            kid: held.kid.as_str().to_owned(),
+            alg: held.key.alg().as_str().to_owned(),
+            signature: held.key.sign(&digest).hex().as_str().to_owned(),
+        })
+    }
+
+    /// Whether `signature` is this key's valid signature over `message`;
+    /// any signature that does not verify (wrong length included) is `false`.
+    #[napi]
+    pub fn verify(&self, message: Uint8ArraySlice<'_>, signature: Uint8ArraySlice<'_>) -> Result<bool, Fail> {
+        Ok(self.held()?.key.verify(&message, &signature).is_ok())
+    }
+
+    /// Wipes the key now; later calls throw `SIGNER_DISPOSED`.
+    #[napi]
+    pub fn dispose(&mut self) {
+        // Dropping the core key zeroizes its secret.
+        self.held = None;
+    }
+}
+
+/// Where `resolveSigner` says to sign when it is not a local key.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct RemoteBackend {
+    /// `proxy` or `kms`.
+    #[napi(ts_type = "'proxy' | 'kms'")]
+    pub backend: &'static str,
+    /// Proxy: `SIGNING_PROXY_URL`.
+    pub url: Option<String>,
+    /// Proxy: `SIGNING_PROXY_API_KEY`.
+    pub api_key: Option<String>,
+    /// KMS: `AUDIT_SIGNING_KMS_KEY_ID`.
+    pub key_id: Option<String>,
+    /// KMS: `AUDIT_SIGNING_ALG`.
+    pub alg: Option<String>,
+    /// KMS: `AWS_REGION` or `AWS_DEFAULT_REGION`.
+    pub region: Option<String>,
+}
+
+impl RemoteBackend {
+    fn of(backend: &'static str) -> Self {
+        RemoteBackend { backend, url: None, api_key: None, key_id: None, alg: None, region: None }
+    }
+}
+
+/// The names of the environment variables the signer rules read, in the
+/// order `resolveSigner` expects their values.
+#[napi]
+pub fn signer_env_vars() -> Vec<&'static str> {
+    Var::ALL.iter().map(|v| v.name()).collect()
+}
+
+fn warning_code(w: &Warning) -> &'static str {
+    match w {
+        Warning::KeystoreUnavailable { .. } => "KEYSTORE_UNAVAILABLE",
+        Warning::LegacyKey => "LEGACY_KEY",
+        Warning::LocalEnvKey => "LOCAL_ENV_KEY",
+        Warning::MockSigner => "MOCK_SIGNER",
+    }
+}
+
+/// Applies DESIGN.md §6 (core `policy::resolve`) to `values`, given in the
+/// order of `signerEnvVars()` (`null`/`undefined` for unset). Warnings go to
+/// `onWarning(message, code)` as they happen. Throws the core's policy error
+/// (`SIGNER_REQUIRED`: "Audit signing is required …"; `NO_SIGNER` when
+/// nothing is configured; others for unusable keys).
+#[napi(ts_return_type = "NativeKey | RemoteBackend")]
+pub fn resolve_signer(
+    values: Vec<Option<String>>,
+    on_warning: Function<'_, FnArgs<(String, &'static str)>, Unknown<'_>>,
+) -> Result<Either<NativeKey, RemoteBackend>, Fail> {
+    let values: Vec<Option<Zeroizing<String>>> = values.into_iter().map(|v| v.map(Zeroizing::new)).collect();
+    let env = Var::ALL.iter().zip(&values).fold(EnvSnapshot::new(), |env, (&var, value)| match value {
+        Some(v) => env.with(var, v.as_str()),
+        None => env,
+    });
+    let mut callback_error = None;
+    let resolved = policy::resolve(&env, policy::load_keystore_key, |warning| {
+        if callback_error.is_none()
+            && let Err(e) = on_warning.call((warning.to_string(), warning_code(&warning)).into())
+        {
+            callback_error = Some(e);
+        }
+    });
+    if let Some(e) = callback_error {
+        return Err(from_napi(e));
+    }
+    Ok(match resolved.map_err(fail)? {
+        Resolved::Local(local) => {
+            let label = local.label.as_ref().map(|l| l.as_str().to_owned());
+            Either::A(NativeKey::new(local.kid, local.key, label, source_name(local.source)))
+        }
+        Resolved::Remote(Remote::Proxy { url, api_key }) => Either::B(RemoteBackend {
+            url: Some(url.to_owned()),
+            api_key: api_key.map(str::to_owned),
+            ..RemoteBackend::of("proxy")
+        }),
+        Resolved::Remote(Remote::Kms { key_id, alg, region }) => Either::B(RemoteBackend {
+            key_id: Some(key_id.to_owned()),
+            alg: alg.map(str::to_owned),
+            region: region.map(str::to_owned),
+            ..RemoteBackend::of("kms")
+        }),
+        // Rule 7: the binding's hosts (Signer.fromEnv, signAuditDigest) need a
+        // signer, so "nothing configured" is the core's NO_SIGNER error.
+        Resolved::NoSigner => return Err(fail(signcore::Error::Policy(PolicyError::NoSigner))),
+    })
+}
+
+/// Verifies `signature` (bytes or hex) over `message` with a bare key: an
+/// Ed25519 `publicKey` (bytes or hex) or an HMAC `secret` (bytes, or a
+/// string's UTF-8). `false` when the signature does not verify or has the
+/// wrong length; throws for an unusable key or algorithm.
+#[napi]
+pub fn verify_signature(
+    alg: String,
+    public_key: Option<Either<String, Uint8ArraySlice<'_>>>,
+    secret: Option<Either<String, Uint8ArraySlice<'_>>>,
+    message: Uint8ArraySlice<'_>,
+    signature: Either<String, Uint8ArraySlice<'_>>,
+) -> Result<bool, Fail> {
+    use signcore::key::{ED25519_PUBLIC_KEY_LEN, HmacKey, MAX_SIGNATURE_LEN, VerifyingKey};
+    let key = match (Alg::parse(&alg).map_err(fail)?, &public_key, &secret) {
+        (Alg::Ed25519, Some(public), None) => {
+            let public: [u8; ED25519_PUBLIC_KEY_LEN] = match public {
+                Either::A(hex) => signcore::hex::decode_array(hex).map_err(fail)?,
+                Either::B(raw) => (&**raw).try_into().map_err(|_| {
+                    fail(signcore::Error::InvalidLength {
+                        what: "ed25519 public key",
+                        expected: ED25519_PUBLIC_KEY_LEN,
+                        actual: raw.len(),
+                    })
+                })?,
+            };
+            VerifyingKey::ed25519(&public).map_err(fail)?
+        }
+        (Alg::HmacSha256, None, Some(secret)) => VerifyingKey::Hmac(HmacKey::new(bytes(secret)).map_err(fail)?),
+        (Alg::Ed25519, _, _) => return Err(fail_with("INVALID_KEY", "ed25519 verification takes a publicKey only")),
+        (Alg::HmacSha256, _, _) => {
+            return Err(fail_with("INVALID_KEY", "hmac-sha256 verification takes a secret only"));
+        }
+    };
+    let mut buf = [0u8; MAX_SIGNATURE_LEN];
+    let signature: &[u8] = match &signature {
+        Either::A(hex) if hex.len() > 2 * MAX_SIGNATURE_LEN => return Ok(false),
+        Either::A(hex) => signcore::hex::decode(hex, &mut buf).map_err(fail)?,
+        Either::B(raw) => raw,
+    };
+    Ok(key.verify(&message, signature).is_ok())
+}
+
+/// The canonical name of an algorithm name DESIGN.md §2 accepts
+/// (`hmac-sha256` or `ed25519`); `rsa-sha256` is returned as is (remote
+/// signers only). Throws `UNKNOWN_ALGORITHM` otherwise.
+#[napi]
+pub fn canonical_alg(name: String) -> Result<&'static str, Fail> {
+    match Alg::parse(&name) {
+        Ok(alg) => Ok(alg.as_str()),
+        Err(signcore::Error::UnsupportedAlgorithm) => Ok("rsa-sha256"),
+        Err(e) => Err(fail(e)),
+    }
+}
