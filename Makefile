@@ -2,12 +2,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test test-rust lint docs
+.PHONY: demo test test-rust test-c test-node test-edge lint docs
 
 demo:
 	$(CARGO) run -q -p signcore --features std --example audit_demo
 
-test: lint test-rust docs
+test: lint test-rust docs test-c test-node
 
 lint:
 	$(CARGO) fmt --all --check
@@ -19,3 +19,18 @@ test-rust:
 
 docs:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p signcore --all-features --no-deps
+
+# C ABI: the shared vectors through the C API (C99, C++, ASan/UBSan, valgrind),
+# the example, the header freshness check and the no_std thumbv7em library.
+test-c:
+	bash tests/c/run.sh
+	bash ffi-c/build-thumbv7em.sh
+
+# The core on a bare-metal target under qemu-arm: known answers, stack and size budgets.
+test-edge:
+	bash edge/run.sh
+
+# Node binding: build the native module, then node:test (vectors, node:crypto
+# cross-checks, mock proxy, tsc --strict typings, SQLite audit flow).
+test-node:
+	cd ffi-node && npm ci --no-audit --no-fund && npm run build && npm test

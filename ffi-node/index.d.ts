@@ -74,6 +74,7 @@ export type ErrorCode =
   | 'SIGNATURE_INVALID'
   | 'INVALID_THRESHOLD'
   | 'SIGNER_REQUIRED'
+  | 'INVALID_SIGNER_CONFIG'
   | 'NO_SIGNER'
   // this binding
   | 'NON_FINITE_NUMBER'

@@ -220,9 +220,9 @@ typedef enum signcore_status {
    */
   SIGNCORE_INVALID_THRESHOLD = 5115,
   /**
-   * `SIGNER_REQUIRED`: the signer configuration was refused (`REQUIRE_KMS`,
-   * `NODE_ENV=production`, an unusable algorithm or legacy key); the
-   * message begins `Audit signing is required` when a guard refused it.
+   * `SIGNER_REQUIRED`: a guard (`REQUIRE_KMS`, `NODE_ENV=production`)
+   * refused the signer configuration; the message begins `Audit signing is
+   * required` and names the variables to set.
    */
   SIGNCORE_SIGNER_REQUIRED = 5116,
   /**
@@ -233,6 +233,11 @@ typedef enum signcore_status {
    * `KEYSTORE_UNREADABLE`: the keystore file cannot be read.
    */
   SIGNCORE_KEYSTORE_UNREADABLE = 5118,
+  /**
+   * `INVALID_SIGNER_CONFIG`: the environment names an algorithm the local
+   * core cannot use, or `UTLD_PACKAGE_SIG_KEY` is not `<alg>:<secret_hex>`.
+   */
+  SIGNCORE_INVALID_SIGNER_CONFIG = 5119,
   /**
    * `NULL_POINTER`: a required pointer argument is NULL.
    */

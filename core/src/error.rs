@@ -220,6 +220,7 @@ impl Error {
             Error::SignatureInvalid => "SIGNATURE_INVALID",
             Error::InvalidThreshold => "INVALID_THRESHOLD",
             Error::Policy(PolicyError::NoSigner) => "NO_SIGNER",
+            Error::Policy(PolicyError::UnusableAlgorithm | PolicyError::InvalidLegacyKey) => "INVALID_SIGNER_CONFIG",
             Error::Policy(_) => "SIGNER_REQUIRED",
             Error::KeystoreUnreadable => "KEYSTORE_UNREADABLE",
         }

@@ -333,6 +333,9 @@ fn for_each_record<'j>(
         let kind = if start == json.len() { JsonErrorKind::UnexpectedEnd } else { JsonErrorKind::WrongShape };
         return Err(Error::Json(err(kind, start)));
     }
+    // The file's JSON first, so that a truncated file reads as bad JSON
+    // rather than as a bad record.
+    expect_end(json, crate::json::skip_value(json, start, 0)?)?;
     let mut elements = Elements::new(json, start, 0)?;
     let mut count = 0;
     for (index, element) in (&mut elements).enumerate() {
@@ -410,6 +413,13 @@ mod tests {
         let json = br#"[{"key_id":"a","alg":"hmac","secret_hex":"00"},{"key_id":"b","alg":"hmac","secret_hex":"0g"}]"#;
         let e = Keystore::<4>::from_json(json).unwrap_err();
         assert_eq!(e, record_error(1, Some(KeyId::try_from("b").unwrap()), RecordProblem::InvalidHex));
+    }
+
+    #[test]
+    fn truncated_files_are_json_errors() {
+        for text in [&b"[1"[..], br#"[{"key_id":"a","alg":"hmac","secret_hex":"00"}"#, b"[] x"] {
+            assert_eq!(Keystore::<4>::from_json(text).unwrap_err().code(), "INVALID_JSON", "{text:?}");
+        }
     }
 
     #[test]

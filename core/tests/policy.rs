@@ -100,9 +100,9 @@ fn local_key_algorithms() {
         .with(Var::AuditSigningAlg, "ed25519");
     assert_eq!(run(ed).0.unwrap(), "LocalEnv:local:ed25519");
     let rsa = ed.with(Var::AuditSigningAlg, "rsa-sha256");
-    assert_eq!(run(rsa).0.unwrap_err().code(), "SIGNER_REQUIRED");
+    assert_eq!(run(rsa).0.unwrap_err().code(), "INVALID_SIGNER_CONFIG");
     let bad_legacy = EnvSnapshot::new().with(Var::UtldPackageSigKey, "no-colon");
-    assert_eq!(run(bad_legacy).0.unwrap_err().code(), "SIGNER_REQUIRED");
+    assert_eq!(run(bad_legacy).0.unwrap_err().code(), "INVALID_SIGNER_CONFIG");
     // The mock key is HMAC keyed with the value's UTF-8 bytes.
     let env = EnvSnapshot::new().with(Var::MockAuditSigningKey, "test-ci-signing-key");
     let Ok(Resolved::Local(mock)) = resolve(&env, loader, |_| {}) else { panic!() };

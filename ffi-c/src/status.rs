@@ -54,14 +54,17 @@ pub enum signcore_status {
     SIGNCORE_SIGNATURE_INVALID = 5114,
     /// `INVALID_THRESHOLD`: an N-of-M threshold of 0.
     SIGNCORE_INVALID_THRESHOLD = 5115,
-    /// `SIGNER_REQUIRED`: the signer configuration was refused (`REQUIRE_KMS`,
-    /// `NODE_ENV=production`, an unusable algorithm or legacy key); the
-    /// message begins `Audit signing is required` when a guard refused it.
+    /// `SIGNER_REQUIRED`: a guard (`REQUIRE_KMS`, `NODE_ENV=production`)
+    /// refused the signer configuration; the message begins `Audit signing is
+    /// required` and names the variables to set.
     SIGNCORE_SIGNER_REQUIRED = 5116,
     /// `NO_SIGNER`: no signer is configured at all (DESIGN.md §6 rule 7).
     SIGNCORE_NO_SIGNER = 5117,
     /// `KEYSTORE_UNREADABLE`: the keystore file cannot be read.
     SIGNCORE_KEYSTORE_UNREADABLE = 5118,
+    /// `INVALID_SIGNER_CONFIG`: the environment names an algorithm the local
+    /// core cannot use, or `UTLD_PACKAGE_SIG_KEY` is not `<alg>:<secret_hex>`.
+    SIGNCORE_INVALID_SIGNER_CONFIG = 5119,
     /// `NULL_POINTER`: a required pointer argument is NULL.
     SIGNCORE_NULL_POINTER = 5200,
     /// `KEY_NOT_INITIALIZED`: the `signcore_key` was never initialised, was
@@ -112,6 +115,7 @@ pub(crate) const ALL_STATUSES: &[signcore_status] = &[
     SIGNCORE_SIGNER_REQUIRED,
     SIGNCORE_NO_SIGNER,
     SIGNCORE_KEYSTORE_UNREADABLE,
+    SIGNCORE_INVALID_SIGNER_CONFIG,
     SIGNCORE_NULL_POINTER,
     SIGNCORE_KEY_NOT_INITIALIZED,
     SIGNCORE_REMOTE_SIGNER_CONFIGURED,
@@ -146,6 +150,7 @@ impl signcore_status {
             SIGNCORE_SIGNER_REQUIRED => c"SIGNER_REQUIRED",
             SIGNCORE_NO_SIGNER => c"NO_SIGNER",
             SIGNCORE_KEYSTORE_UNREADABLE => c"KEYSTORE_UNREADABLE",
+            SIGNCORE_INVALID_SIGNER_CONFIG => c"INVALID_SIGNER_CONFIG",
             SIGNCORE_NULL_POINTER => c"NULL_POINTER",
             SIGNCORE_KEY_NOT_INITIALIZED => c"KEY_NOT_INITIALIZED",
             SIGNCORE_REMOTE_SIGNER_CONFIGURED => c"REMOTE_SIGNER_CONFIGURED",
@@ -184,6 +189,9 @@ impl signcore_status {
             SIGNCORE_SIGNER_REQUIRED => c"Audit signing is required: the signer configuration was refused",
             SIGNCORE_NO_SIGNER => c"no signer configured",
             SIGNCORE_KEYSTORE_UNREADABLE => c"the keystore file cannot be read",
+            SIGNCORE_INVALID_SIGNER_CONFIG => {
+                c"the signer configuration names an algorithm the local core cannot use, or a malformed legacy key"
+            }
             SIGNCORE_NULL_POINTER => c"a required pointer argument is NULL",
             SIGNCORE_KEY_NOT_INITIALIZED => c"the key was never initialised or has been wiped",
             SIGNCORE_REMOTE_SIGNER_CONFIGURED => {
@@ -224,6 +232,7 @@ pub(crate) fn status_of(error: &Error) -> signcore_status {
         "SIGNER_REQUIRED" => SIGNCORE_SIGNER_REQUIRED,
         "NO_SIGNER" => SIGNCORE_NO_SIGNER,
         "KEYSTORE_UNREADABLE" => SIGNCORE_KEYSTORE_UNREADABLE,
+        "INVALID_SIGNER_CONFIG" => SIGNCORE_INVALID_SIGNER_CONFIG,
         // A code newer than this binding: still an error, never OK.
         _ => SIGNCORE_OTHER_ERROR,
     }

@@ -32,6 +32,7 @@ fn every_core_code_has_its_own_status() {
         Error::InvalidThreshold,
         Error::Policy(PolicyError::KmsRequired),
         Error::Policy(PolicyError::NoSigner),
+        Error::Policy(PolicyError::UnusableAlgorithm),
         Error::KeystoreUnreadable,
     ];
     let mut seen = std::collections::HashSet::new();

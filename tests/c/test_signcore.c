@@ -1250,7 +1250,7 @@ static void test_env(void)
         signcore_key_wipe(&same);
     }
     setenv("AUDIT_SIGNING_ALG", "rsa-sha256", 1);
-    CHECK_STATUS(from_env(&key, NULL, &err), SIGNCORE_SIGNER_REQUIRED);
+    CHECK_STATUS(from_env(&key, NULL, &err), SIGNCORE_INVALID_SIGNER_CONFIG);
     unsetenv("AUDIT_SIGNING_ALG");
 
     setenv("UTLD_PACKAGE_SIG_KEY", "hmac:00ff00ff", 1);
@@ -1258,7 +1258,7 @@ static void test_env(void)
     signcore_key_metadata(&key, &info);
     CHECK(source == SIGNCORE_SOURCE_LEGACY_ENV && strcmp(info.key_id, "legacy-env") == 0, "rule 4: legacy");
     setenv("UTLD_PACKAGE_SIG_KEY", "no-colon", 1);
-    CHECK_STATUS(from_env(&key, NULL, &err), SIGNCORE_SIGNER_REQUIRED);
+    CHECK_STATUS(from_env(&key, NULL, &err), SIGNCORE_INVALID_SIGNER_CONFIG);
     unsetenv("UTLD_PACKAGE_SIG_KEY");
 
     /* Production refuses mock and environment secrets. */
