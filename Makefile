@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test test-rust test-c test-node test-edge lint docs
+.PHONY: bench demo test test-rust test-c test-node test-edge lint docs
 
 demo:
 	$(CARGO) run -q -p signcore --features std --example audit_demo
@@ -34,3 +34,7 @@ test-edge:
 # cross-checks, mock proxy, tsc --strict typings, SQLite audit flow).
 test-node:
 	cd ffi-node && npm ci --no-audit --no-fund && npm run build && npm test
+
+# Every benchmark, each against its anchor in the same run; writes BENCHMARKS.md.
+bench:
+	bash scripts/bench.sh

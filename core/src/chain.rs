@@ -212,7 +212,9 @@ pub fn verify_chain<const N: usize>(
         return Err(Error::Json(crate::json::err(JsonErrorKind::WrongShape, start)));
     }
     let mut verifier = ChainVerifier::new(ring, anchor);
-    let mut elements = Elements::new(events_json, start, 0)?;
+    // Delimit only: each event is validated by its own check, so that one
+    // unreadable event is a MALFORMED finding, not the end of the report.
+    let mut elements = Elements::new(events_json, start, 0)?.delimit_only();
     for element in &mut elements {
         verifier.check_event(element?.of(events_json), &mut report);
     }
@@ -243,7 +245,7 @@ pub fn verify_chain_parallel<const N: usize>(
     if events_json.get(start) != Some(&b'[') {
         return Err(Error::Json(crate::json::err(JsonErrorKind::WrongShape, start)));
     }
-    let mut elements = Elements::new(events_json, start, 0)?;
+    let mut elements = Elements::new(events_json, start, 0)?.delimit_only();
     let spans = (&mut elements).collect::<Result<Vec<Span>, _>>()?;
     expect_end(events_json, elements.end())?;
     let threads = match threads {
@@ -294,7 +296,16 @@ fn stored_hash(event: &[u8]) -> Option<Hash> {
 
 fn fields(event: &[u8]) -> Result<Fields, &'static str> {
     let mut f = Fields { payload: None, hash: None, prev_hash: None, kid: None, alg: None, signature: None };
-    let members = Members::new(event, skip_ws(event, 0), 0).map_err(|_| "event is not a JSON object")?;
+    // One validating pass over the whole event; members are then delimited.
+    let start = skip_ws(event, 0);
+    if event.get(start) != Some(&b'{') {
+        return Err("event is not a JSON object");
+    }
+    let end = crate::json::skip_value(event, start, 0).map_err(|_| "event is not valid JSON")?;
+    if crate::json::expect_end(event, end).is_err() {
+        return Err("event is not valid JSON");
+    }
+    let members = Members::new(event, start, 0).map_err(|_| "event is not a JSON object")?.delimit_only();
     for member in members {
         let member = member.map_err(|_| "event is not valid JSON")?;
         let name = member.name.of(event);

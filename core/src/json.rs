@@ -531,16 +531,24 @@ pub(crate) struct Members<'a> {
     bytes: &'a [u8],
     pos: usize,
     depth: usize,
+    validate: bool,
     state: u8, // 0 = first, 1 = more, 2 = done
 }
 
 impl<'a> Members<'a> {
+    /// Only delimits member values instead of validating them, for input
+    /// that has been validated already.
+    pub fn delimit_only(mut self) -> Self {
+        self.validate = false;
+        self
+    }
+
     pub fn new(bytes: &'a [u8], pos: usize, depth: usize) -> Result<Self, JsonError> {
         let pos = expect(bytes, pos, b'{')?;
         if depth >= MAX_DEPTH {
             return Err(err(JsonErrorKind::NestingTooDeep, pos - 1));
         }
-        Ok(Members { bytes, pos, depth: depth + 1, state: 0 })
+        Ok(Members { bytes, pos, depth: depth + 1, validate: true, state: 0 })
     }
 }
 
@@ -573,7 +581,11 @@ impl Iterator for Members<'_> {
         let result = (|| {
             let (name, after) = scan_string(bytes, pos)?;
             let vstart = skip_ws(bytes, expect(bytes, after, b':')?);
-            let vend = skip_value(bytes, vstart, self.depth)?;
+            let vend = if self.validate {
+                skip_value(bytes, vstart, self.depth)?
+            } else {
+                find_value_end(bytes, vstart, self.depth)?
+            };
             Ok((Member { name, value: Span { start: vstart, end: vend } }, vend))
         })();
         match result {
@@ -595,16 +607,24 @@ pub(crate) struct Elements<'a> {
     bytes: &'a [u8],
     pos: usize,
     depth: usize,
+    validate: bool,
     state: u8,
 }
 
 impl<'a> Elements<'a> {
+    /// Only delimits elements instead of validating them, for callers that
+    /// validate each element themselves.
+    pub fn delimit_only(mut self) -> Self {
+        self.validate = false;
+        self
+    }
+
     pub fn new(bytes: &'a [u8], pos: usize, depth: usize) -> Result<Self, JsonError> {
         let pos = expect(bytes, pos, b'[')?;
         if depth >= MAX_DEPTH {
             return Err(err(JsonErrorKind::NestingTooDeep, pos - 1));
         }
-        Ok(Elements { bytes, pos, depth: depth + 1, state: 0 })
+        Ok(Elements { bytes, pos, depth: depth + 1, validate: true, state: 0 })
     }
 
     /// Position after the closing bracket, once iteration has finished.
@@ -639,7 +659,9 @@ impl Iterator for Elements<'_> {
             }
             _ => {}
         }
-        match skip_value(bytes, pos, self.depth) {
+        let end =
+            if self.validate { skip_value(bytes, pos, self.depth) } else { find_value_end(bytes, pos, self.depth) };
+        match end {
             Ok(end) => {
                 self.pos = end;
                 self.state = 1;

@@ -79,3 +79,37 @@ fn parallel_verification_matches_sequential() {
     }
     common::report("parallel == sequential (scenario x thread count)", compared);
 }
+
+/// An event that is not valid JSON is a MALFORMED finding for that event;
+/// the rest of the archive is still verified (sequentially and in parallel).
+#[test]
+fn unreadable_event_is_a_finding_not_an_abort() {
+    let bytes = common::read("generated/audit_chains.json");
+    let doc: Chains = serde_json::from_slice(&bytes).unwrap();
+    let ring: KeyRing = KeyRing::from_json(doc.ring.get().as_bytes()).unwrap();
+    let valid = doc.scenarios.iter().find(|s| s.name == "valid-hmac").unwrap().events.get();
+    for (needle, corrupt) in [
+        (r#""id":"evt-10""#, r#""id":"evt-10\ud800""#),
+        (r#""id":"evt-10""#, r#""id":tru"#),
+        (r#""id":"evt-10""#, r#""id":"a","id2":[1,]"#),
+    ] {
+        assert!(valid.contains(needle), "vector layout changed");
+        let events = valid.replacen(needle, corrupt, 1);
+        let mut found = Vec::new();
+        let summary = verify_chain(events.as_bytes(), &ring, None, |f| found.push((f.index, f.code.as_str()))).unwrap();
+        assert_eq!(found, vec![(10, "MALFORMED")], "{corrupt}");
+        assert_eq!(summary.checked, 50);
+        #[cfg(feature = "std")]
+        for threads in [2, 3, 11] {
+            let mut parallel = Vec::new();
+            signcore::chain::verify_chain_parallel(events.as_bytes(), &ring, None, threads, |f| {
+                parallel.push((f.index, f.code.as_str()))
+            })
+            .unwrap();
+            assert_eq!(parallel, found, "{corrupt} with {threads} threads");
+        }
+    }
+    // The array itself must still be readable.
+    assert!(verify_chain(b"[{\"a\":1}", &ring, None, |_| {}).is_err());
+    assert!(verify_chain(b"{}", &ring, None, |_| {}).is_err());
+}
