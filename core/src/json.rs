@@ -525,30 +525,85 @@ pub(crate) struct Member {
     pub value: Span,
 }
 
-/// Iterates the members of the object at `pos` (its `{`), validating syntax
-/// of every value. `depth` is the nesting around the object.
-pub(crate) struct Members<'a> {
+/// The walk shared by [`Members`] and [`Elements`]: separators, the closing
+/// bracket, value delimiting (validating or not) and the stop after an error.
+struct Cursor<'a> {
     bytes: &'a [u8],
     pos: usize,
     depth: usize,
+    close: u8,
     validate: bool,
-    state: u8, // 0 = first, 1 = more, 2 = done
+    state: u8, // 0 = before the first item, 1 = after an item, 2 = done
 }
 
-impl<'a> Members<'a> {
-    /// Only delimits member values instead of validating them, for input
-    /// that has been validated already.
-    pub fn delimit_only(mut self) -> Self {
-        self.validate = false;
-        self
-    }
-
-    pub fn new(bytes: &'a [u8], pos: usize, depth: usize) -> Result<Self, JsonError> {
-        let pos = expect(bytes, pos, b'{')?;
+impl<'a> Cursor<'a> {
+    fn new(bytes: &'a [u8], pos: usize, depth: usize, open: u8, close: u8) -> Result<Self, JsonError> {
+        let pos = expect(bytes, pos, open)?;
         if depth >= MAX_DEPTH {
             return Err(err(JsonErrorKind::NestingTooDeep, pos - 1));
         }
-        Ok(Members { bytes, pos, depth: depth + 1, validate: true, state: 0 })
+        Ok(Cursor { bytes, pos, depth: depth + 1, close, validate: true, state: 0 })
+    }
+
+    /// The start of the next item, or `None` after the closing bracket.
+    fn next_start(&mut self) -> Option<Result<usize, JsonError>> {
+        if self.state == 2 {
+            return None;
+        }
+        let mut pos = skip_ws(self.bytes, self.pos);
+        match self.bytes.get(pos) {
+            Some(&b) if b == self.close => {
+                self.state = 2;
+                self.pos = pos + 1;
+                return None;
+            }
+            Some(b',') if self.state == 1 => pos = skip_ws(self.bytes, pos + 1),
+            Some(_) if self.state == 1 => return self.fail(err(JsonErrorKind::UnexpectedByte, pos)),
+            None => return self.fail(err(JsonErrorKind::UnexpectedEnd, pos)),
+            _ => {}
+        }
+        Some(Ok(pos))
+    }
+
+    fn value_end(&self, start: usize) -> Result<usize, JsonError> {
+        if self.validate {
+            skip_value(self.bytes, start, self.depth)
+        } else {
+            find_value_end(self.bytes, start, self.depth)
+        }
+    }
+
+    fn finish<T>(&mut self, item: Result<(T, usize), JsonError>) -> Option<Result<T, JsonError>> {
+        match item {
+            Ok((item, end)) => {
+                self.pos = end;
+                self.state = 1;
+                Some(Ok(item))
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn fail<T>(&mut self, e: JsonError) -> Option<Result<T, JsonError>> {
+        self.state = 2;
+        Some(Err(e))
+    }
+}
+
+/// Iterates the members of the object at `pos` (its `{`), validating syntax
+/// of every value. `depth` is the nesting around the object.
+pub(crate) struct Members<'a>(Cursor<'a>);
+
+impl<'a> Members<'a> {
+    pub fn new(bytes: &'a [u8], pos: usize, depth: usize) -> Result<Self, JsonError> {
+        Cursor::new(bytes, pos, depth, b'{', b'}').map(Members)
+    }
+
+    /// Only delimits member values instead of validating them, for input
+    /// that has been validated already.
+    pub fn delimit_only(mut self) -> Self {
+        self.0.validate = false;
+        self
     }
 }
 
@@ -556,80 +611,38 @@ impl Iterator for Members<'_> {
     type Item = Result<Member, JsonError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.state == 2 {
-            return None;
-        }
-        let bytes = self.bytes;
-        let mut pos = skip_ws(bytes, self.pos);
-        match bytes.get(pos) {
-            Some(b'}') => {
-                self.state = 2;
-                self.pos = pos + 1;
-                return None;
-            }
-            Some(b',') if self.state == 1 => pos = skip_ws(bytes, pos + 1),
-            Some(_) if self.state == 1 => {
-                self.state = 2;
-                return Some(Err(err(JsonErrorKind::UnexpectedByte, pos)));
-            }
-            None => {
-                self.state = 2;
-                return Some(Err(err(JsonErrorKind::UnexpectedEnd, pos)));
-            }
-            _ => {}
-        }
-        let result = (|| {
-            let (name, after) = scan_string(bytes, pos)?;
-            let vstart = skip_ws(bytes, expect(bytes, after, b':')?);
-            let vend = if self.validate {
-                skip_value(bytes, vstart, self.depth)?
-            } else {
-                find_value_end(bytes, vstart, self.depth)?
-            };
-            Ok((Member { name, value: Span { start: vstart, end: vend } }, vend))
-        })();
-        match result {
-            Ok((m, end)) => {
-                self.pos = end;
-                self.state = 1;
-                Some(Ok(m))
-            }
-            Err(e) => {
-                self.state = 2;
-                Some(Err(e))
-            }
-        }
+        let start = match self.0.next_start()? {
+            Ok(start) => start,
+            Err(e) => return Some(Err(e)),
+        };
+        let bytes = self.0.bytes;
+        let member = scan_string(bytes, start).and_then(|(name, after)| {
+            let value = skip_ws(bytes, expect(bytes, after, b':')?);
+            let end = self.0.value_end(value)?;
+            Ok((Member { name, value: Span { start: value, end } }, end))
+        });
+        self.0.finish(member)
     }
 }
 
 /// Iterates the elements of the array at `pos` (its `[`).
-pub(crate) struct Elements<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    depth: usize,
-    validate: bool,
-    state: u8,
-}
+pub(crate) struct Elements<'a>(Cursor<'a>);
 
 impl<'a> Elements<'a> {
+    pub fn new(bytes: &'a [u8], pos: usize, depth: usize) -> Result<Self, JsonError> {
+        Cursor::new(bytes, pos, depth, b'[', b']').map(Elements)
+    }
+
     /// Only delimits elements instead of validating them, for callers that
     /// validate each element themselves.
     pub fn delimit_only(mut self) -> Self {
-        self.validate = false;
+        self.0.validate = false;
         self
-    }
-
-    pub fn new(bytes: &'a [u8], pos: usize, depth: usize) -> Result<Self, JsonError> {
-        let pos = expect(bytes, pos, b'[')?;
-        if depth >= MAX_DEPTH {
-            return Err(err(JsonErrorKind::NestingTooDeep, pos - 1));
-        }
-        Ok(Elements { bytes, pos, depth: depth + 1, validate: true, state: 0 })
     }
 
     /// Position after the closing bracket, once iteration has finished.
     pub fn end(&self) -> usize {
-        self.pos
+        self.0.pos
     }
 }
 
@@ -637,41 +650,12 @@ impl Iterator for Elements<'_> {
     type Item = Result<Span, JsonError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.state == 2 {
-            return None;
-        }
-        let bytes = self.bytes;
-        let mut pos = skip_ws(bytes, self.pos);
-        match bytes.get(pos) {
-            Some(b']') => {
-                self.state = 2;
-                self.pos = pos + 1;
-                return None;
-            }
-            Some(b',') if self.state == 1 => pos = skip_ws(bytes, pos + 1),
-            Some(_) if self.state == 1 => {
-                self.state = 2;
-                return Some(Err(err(JsonErrorKind::UnexpectedByte, pos)));
-            }
-            None => {
-                self.state = 2;
-                return Some(Err(err(JsonErrorKind::UnexpectedEnd, pos)));
-            }
-            _ => {}
-        }
-        let end =
-            if self.validate { skip_value(bytes, pos, self.depth) } else { find_value_end(bytes, pos, self.depth) };
-        match end {
-            Ok(end) => {
-                self.pos = end;
-                self.state = 1;
-                Some(Ok(Span { start: pos, end }))
-            }
-            Err(e) => {
-                self.state = 2;
-                Some(Err(e))
-            }
-        }
+        let start = match self.0.next_start()? {
+            Ok(start) => start,
+            Err(e) => return Some(Err(e)),
+        };
+        let element = self.0.value_end(start).map(|end| (Span { start, end }, end));
+        self.0.finish(element)
     }
 }
 
