@@ -7,7 +7,7 @@ CARGO ?= cargo
 demo:
 	$(CARGO) run -q -p signcore --features std --example audit_demo
 
-test: lint test-rust docs test-c test-node
+test: lint test-rust docs test-c test-node test-edge
 
 lint:
 	$(CARGO) fmt --all --check

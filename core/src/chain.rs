@@ -23,7 +23,7 @@ use core::fmt;
 
 use crate::digest::{Hash, parse_hash};
 use crate::error::{Error, JsonErrorKind};
-use crate::json::{Elements, Members, Span, expect_end, skip_ws, str_eq};
+use crate::json::{Elements, PickError, Span, expect_end, pick_members, skip_ws, string_content as string};
 use crate::key::{Alg, MAX_SIGNATURE_LEN};
 use crate::keystore::KeyRing;
 
@@ -295,48 +295,21 @@ fn stored_hash(event: &[u8]) -> Option<Hash> {
 }
 
 fn fields(event: &[u8]) -> Result<Fields, &'static str> {
-    let mut f = Fields { payload: None, hash: None, prev_hash: None, kid: None, alg: None, signature: None };
     // One validating pass over the whole event; members are then delimited.
     let start = skip_ws(event, 0);
     if event.get(start) != Some(&b'{') {
         return Err("event is not a JSON object");
     }
     let end = crate::json::skip_value(event, start, 0).map_err(|_| "event is not valid JSON")?;
-    if crate::json::expect_end(event, end).is_err() {
-        return Err("event is not valid JSON");
-    }
-    let members = Members::new(event, start, 0).map_err(|_| "event is not a JSON object")?.delimit_only();
-    for member in members {
-        let member = member.map_err(|_| "event is not valid JSON")?;
-        let name = member.name.of(event);
-        let slot = if str_eq(name, "payload") {
-            &mut f.payload
-        } else if str_eq(name, "hash") {
-            &mut f.hash
-        } else if str_eq(name, "prev_hash") {
-            &mut f.prev_hash
-        } else if str_eq(name, "kid") {
-            &mut f.kid
-        } else if str_eq(name, "alg") {
-            &mut f.alg
-        } else if str_eq(name, "signature") {
-            &mut f.signature
-        } else {
-            continue;
-        };
-        if slot.replace(member.value).is_some() {
-            return Err("a member appears twice");
-        }
-    }
-    Ok(f)
-}
-
-/// The content of a string value, or `None` when the value is not a string.
-fn string(event: &[u8], span: Span) -> Option<&[u8]> {
-    if event.get(span.start) != Some(&b'"') {
-        return None;
-    }
-    event.get(span.start + 1..span.end.checked_sub(1)?)
+    crate::json::expect_end(event, end).map_err(|_| "event is not valid JSON")?;
+    let [payload, hash, prev_hash, kid, alg, signature] =
+        pick_members(event, start, 0, ["payload", "hash", "prev_hash", "kid", "alg", "signature"]).map_err(
+            |e| match e {
+                PickError::Duplicate => "a member appears twice",
+                PickError::Unreadable => "event is not valid JSON",
+            },
+        )?;
+    Ok(Fields { payload, hash, prev_hash, kid, alg, signature })
 }
 
 /// Reads an event; on failure returns the reason and, when it could be

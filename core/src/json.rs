@@ -349,33 +349,20 @@ pub(crate) fn cmp_utf16(a: &[u8], b: &[u8]) -> Ordering {
     cmp_utf16_decoded(a, b)
 }
 
-/// The general case of [`cmp_utf16`]: decode escapes and compare units.
+/// The general case of [`cmp_utf16`]: decode escapes, compare characters by
+/// [`utf16_order`].
 fn cmp_utf16_decoded(a: &[u8], b: &[u8]) -> Ordering {
-    let units = |s| {
-        Chars::new(s).flat_map(|c: char| {
-            let mut buf = [0u16; 2];
-            let n = c.encode_utf16(&mut buf).len();
-            Utf16Units { buf, n, i: 0 }
-        })
-    };
-    units(a).cmp(units(b))
+    Chars::new(a).map(utf16_order).cmp(Chars::new(b).map(utf16_order))
 }
 
-struct Utf16Units {
-    buf: [u16; 2],
-    n: usize,
-    i: usize,
-}
-
-impl Iterator for Utf16Units {
-    type Item = u16;
-    fn next(&mut self) -> Option<u16> {
-        if self.i < self.n {
-            self.i += 1;
-            self.buf.get(self.i - 1).copied()
-        } else {
-            None
-        }
+/// A key that orders characters as their UTF-16 code units do: U+0000..U+D7FF
+/// first, then the supplementary planes (high surrogates D800..DBFF), then
+/// U+E000..U+FFFF. (Two supplementary characters compare as their code points.)
+fn utf16_order(c: char) -> u32 {
+    match c as u32 {
+        cp @ 0..=0xd7ff => cp,
+        cp @ 0x10000.. => 0xd800 + (cp - 0x10000),
+        cp => cp + 0x10_0000,
     }
 }
 
@@ -657,6 +644,46 @@ impl Iterator for Elements<'_> {
         let element = self.0.value_end(start).map(|end| (Span { start, end }, end));
         self.0.finish(element)
     }
+}
+
+/// The raw content of a string value, `None` for any other value.
+pub(crate) fn string_content(bytes: &[u8], value: Span) -> Option<&[u8]> {
+    if bytes.get(value.start) != Some(&b'"') {
+        return None;
+    }
+    bytes.get(value.start + 1..value.end.checked_sub(1)?)
+}
+
+/// Why [`pick_members`] failed.
+pub(crate) enum PickError {
+    /// The object cannot be read.
+    Unreadable,
+    /// One of the picked names appears twice.
+    Duplicate,
+}
+
+/// Reads the members named `names` from the object at `pos` (input already
+/// validated): slot `i` of the result holds the value span of `names[i]`.
+/// Other members are skipped.
+pub(crate) fn pick_members<const K: usize>(
+    bytes: &[u8],
+    pos: usize,
+    depth: usize,
+    names: [&str; K],
+) -> Result<[Option<Span>; K], PickError> {
+    let mut slots = [None; K];
+    for member in Members::new(bytes, pos, depth).map_err(|_| PickError::Unreadable)?.delimit_only() {
+        let member = member.map_err(|_| PickError::Unreadable)?;
+        let name = member.name.of(bytes);
+        if let Some(i) = names.iter().position(|n| str_eq(name, n)) {
+            let slot = slots.get_mut(i).ok_or(PickError::Duplicate)?;
+            if slot.is_some() {
+                return Err(PickError::Duplicate);
+            }
+            *slot = Some(member.value);
+        }
+    }
+    Ok(slots)
 }
 
 /// Checks that nothing but white space follows `pos`.

@@ -1,9 +1,9 @@
 //! The node keystore (DESIGN.md §3) and key rings for verification (§4).
 //!
 //! A keystore is a JSON array of `{key_id, alg, secret_hex, label?}`. Records
-//! are split by the crate's strict scanner (I-JSON rules, limits) and each
-//! one is decoded by `serde-json-core` into fixed-capacity `heapless`
-//! storage; secrets are decoded from hex in constant time into wiped
+//! are read with the crate's own strict scanner (the one behind the
+//! canonicalizer: one set of JSON rules everywhere) into fixed-capacity
+//! `heapless` storage; secrets are decoded from hex in constant time into wiped
 //! buffers. Errors name the record (index, `key_id`) and the reason, never
 //! the secret.
 //!
@@ -18,13 +18,11 @@
 //! # Ok::<(), signcore::Error>(())
 //! ```
 
-use serde::Deserialize;
-use serde_json_core::str::EscapedStr;
 use zeroize::Zeroize;
 
 use crate::digest::Hash;
 use crate::error::{Error, JsonErrorKind, RecordError, RecordProblem};
-use crate::json::{Elements, Members, Span, err, expect_end, skip_ws, str_eq};
+use crate::json::{Elements, Members, Span, err, expect_end, pick_members, skip_ws, str_eq, string_content};
 use crate::key::{Alg, ED25519_PUBLIC_KEY_LEN, ED25519_SEED_LEN, HmacKey, SigningKey, VerifyingKey};
 
 /// Default capacity of a [`Keystore`] and a [`KeyRing`].
@@ -234,26 +232,6 @@ enum Mode {
     Ring,
 }
 
-/// The members of one record as `serde-json-core` decodes them: borrowed,
-/// still-escaped strings (no copies, no unescape scratch); unknown members
-/// are ignored. Every field is optional so that a missing one is reported by
-/// name rather than as a generic decode error.
-#[derive(Deserialize)]
-struct RawRecord<'a> {
-    #[serde(borrow)]
-    key_id: Option<EscapedStr<'a>>,
-    #[serde(borrow)]
-    kid: Option<EscapedStr<'a>>,
-    #[serde(borrow)]
-    alg: Option<EscapedStr<'a>>,
-    #[serde(borrow)]
-    secret_hex: Option<EscapedStr<'a>>,
-    #[serde(borrow)]
-    public_key: Option<EscapedStr<'a>>,
-    #[serde(borrow)]
-    label: Option<EscapedStr<'a>>,
-}
-
 /// Which key material a record carries (still hex text).
 #[derive(Clone, Copy)]
 enum Material<'a> {
@@ -297,6 +275,8 @@ impl Parsed<'_> {
         .map_err(|e| self.map_key_error(e))
     }
 
+    // Not inlined: LTO would otherwise merge its frame into load_key's.
+    #[inline(never)]
     fn signing_key(&self) -> Result<SigningKey, Error> {
         match self.material {
             Material::Secret(hex) => SigningKey::from_hex(self.alg, hex).map_err(|e| self.map_key_error(e)),
@@ -351,6 +331,7 @@ fn for_each_record<'j>(
 }
 
 /// True when a record before `index` has the id `key_id` (decoded compare).
+#[inline(never)]
 fn earlier_record_has_id(json: &[u8], array: usize, index: usize, key_id: &str) -> bool {
     let Ok(elements) = Elements::new(json, array, 0) else { return false };
     elements.take(index).filter_map(Result::ok).any(|span| {
@@ -363,20 +344,21 @@ fn earlier_record_has_id(json: &[u8], array: usize, index: usize, key_id: &str) 
     })
 }
 
-/// The raw content of a string value, `None` for any other value.
-fn string_content(json: &[u8], value: Span) -> Option<&[u8]> {
-    if json.get(value.start) != Some(&b'"') {
-        return None;
-    }
-    json.get(value.start + 1..value.end.checked_sub(1)?)
-}
-
 fn parse_record(json: &[u8], span: Span, index: usize, mode: Mode) -> Result<Parsed<'_>, Error> {
     let not_a_record = || record_error(index, None, RecordProblem::NotARecord);
-    // The scanner has already validated the record's syntax, UTF-8 and escapes.
-    let (raw, _): (RawRecord<'_>, usize) = serde_json_core::from_slice(span.of(json)).map_err(|_| not_a_record())?;
-    let raw_id = match (mode, raw.key_id, raw.kid) {
-        (_, Some(id), _) | (Mode::Ring, None, Some(id)) => id.0.as_bytes(),
+    // The whole file has been validated: members are only delimited here.
+    let fields = pick_members(json, span.start, 1, ["key_id", "kid", "alg", "secret_hex", "public_key", "label"])
+        .map_err(|_| not_a_record())?;
+    // Every member read is a string, or `null` for "absent".
+    let text = |value: Option<Span>| match value {
+        Some(v) if v.of(json) == b"null" => Ok(None),
+        Some(v) => string_content(json, v).map(Some).ok_or_else(not_a_record),
+        None => Ok(None),
+    };
+    let [key_id, kid, alg, secret_hex, public_key, label] = fields;
+    let (key_id, kid) = (text(key_id)?, text(kid)?);
+    let raw_id = match (mode, key_id, kid) {
+        (_, Some(id), _) | (Mode::Ring, None, Some(id)) => id,
         _ => return Err(record_error(index, None, RecordProblem::MissingKeyId)),
     };
     let key_id: KeyId = crate::json::decode_string(raw_id).ok_or_else(not_a_record)?;
@@ -384,7 +366,7 @@ fn parse_record(json: &[u8], span: Span, index: usize, mode: Mode) -> Result<Par
         return Err(record_error(index, None, RecordProblem::MissingKeyId));
     }
     let mut record = Parsed { index, key_id, alg: Alg::HmacSha256, label: None, material: Material::Secret(&[]) };
-    record.alg = match raw.alg.map(|a| crate::json::decode_string::<16>(a.0.as_bytes())) {
+    record.alg = match text(alg)?.map(crate::json::decode_string::<16>) {
         None => return Err(record.fail(RecordProblem::MissingAlg)),
         Some(None) => return Err(record.fail(RecordProblem::UnknownAlg)),
         Some(Some(name)) => match Alg::parse(&name) {
@@ -393,11 +375,11 @@ fn parse_record(json: &[u8], span: Span, index: usize, mode: Mode) -> Result<Par
             Err(_) => return Err(record.fail(RecordProblem::UnknownAlg)),
         },
     };
-    record.label = raw.label.map(|l| l.0.as_bytes());
+    record.label = text(label)?;
     // Hex text is used as written: an escape inside it is not hex.
-    record.material = match (raw.secret_hex, raw.public_key, mode, record.alg) {
-        (Some(secret), _, _, _) => Material::Secret(secret.0.as_bytes()),
-        (None, Some(public), Mode::Ring, Alg::Ed25519) => Material::PublicKey(public.0.as_bytes()),
+    record.material = match (text(secret_hex)?, text(public_key)?, mode, record.alg) {
+        (Some(secret), _, _, _) => Material::Secret(secret),
+        (None, Some(public), Mode::Ring, Alg::Ed25519) => Material::PublicKey(public),
         _ => return Err(record.fail(RecordProblem::MissingSecret)),
     };
     record.check()?;

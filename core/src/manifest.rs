@@ -26,7 +26,7 @@ use core::fmt;
 
 use crate::digest::{Hash, parse_hash};
 use crate::error::{Error, JsonErrorKind};
-use crate::json::{Elements, Members, Span, err, skip_ws, str_eq};
+use crate::json::{Elements, Span, err, pick_members, skip_ws, string_content as string};
 use crate::key::{Alg, MAX_SIGNATURE_LEN, SigningKey};
 use crate::keystore::{KeyId, KeyRing};
 
@@ -110,16 +110,7 @@ pub fn verify_manifest<const N: usize>(
     crate::canonical::validate(manifest_json)?;
     let start = skip_ws(manifest_json, 0);
     let shape = || Error::Json(err(JsonErrorKind::WrongShape, start));
-    let (mut digest, mut signatures) = (None, None);
-    for member in Members::new(manifest_json, start, 0).map_err(|_| shape())? {
-        let member = member?;
-        let name = member.name.of(manifest_json);
-        if str_eq(name, "digest") {
-            digest = Some(member.value);
-        } else if str_eq(name, "signatures") {
-            signatures = Some(member.value);
-        }
-    }
+    let [digest, signatures] = pick_members(manifest_json, start, 0, ["digest", "signatures"]).map_err(|_| shape())?;
     let digest = digest.and_then(|s| string(manifest_json, s)).ok_or_else(shape)?;
     let digest = parse_hash(digest)?;
     let signatures = signatures.ok_or_else(shape)?;
@@ -140,13 +131,6 @@ pub fn verify_manifest<const N: usize>(
     Ok(report)
 }
 
-fn string(json: &[u8], span: Span) -> Option<&[u8]> {
-    if json.get(span.start) != Some(&b'"') {
-        return None;
-    }
-    json.get(span.start + 1..span.end.checked_sub(1)?)
-}
-
 fn check_block<const N: usize>(
     json: &[u8],
     block: Span,
@@ -154,21 +138,10 @@ fn check_block<const N: usize>(
     digest: &Hash,
     counted: &mut [bool; N],
 ) -> (Option<KeyId>, SignerStatus) {
-    let (mut kid, mut alg, mut sig) = (None, None, None);
-    let Ok(members) = Members::new(json, block.start, 2) else {
+    let Ok([kid, alg, sig]) = pick_members(json, block.start, 2, ["kid", "alg", "signature"]) else {
         return (None, SignerStatus::Malformed);
     };
-    for member in members.flatten() {
-        let name = member.name.of(json);
-        let value = string(json, member.value);
-        if str_eq(name, "kid") {
-            kid = value;
-        } else if str_eq(name, "alg") {
-            alg = value;
-        } else if str_eq(name, "signature") {
-            sig = value;
-        }
-    }
+    let [kid, alg, sig] = [kid, alg, sig].map(|v| v.and_then(|v| string(json, v)));
     let Some(raw_kid) = kid else { return (None, SignerStatus::Malformed) };
     let kid: Option<KeyId> = crate::json::decode_string(raw_kid);
     let alg = alg.and_then(|a| core::str::from_utf8(a).ok()).map(Alg::parse);

@@ -293,7 +293,7 @@ pub fn verify_signature(
     message: Uint8ArraySlice<'_>,
     signature: Either<String, Uint8ArraySlice<'_>>,
 ) -> Result<bool, Fail> {
-    use signcore::key::{ED25519_PUBLIC_KEY_LEN, HmacKey, MAX_SIGNATURE_LEN, VerifyingKey};
+    use signcore::key::{ED25519_PUBLIC_KEY_LEN, MAX_SIGNATURE_LEN, VerifyingKey};
     let key = match (Alg::parse(&alg).map_err(fail)?, &public_key, &secret) {
         (Alg::Ed25519, Some(public), None) => {
             let public: [u8; ED25519_PUBLIC_KEY_LEN] = match public {
@@ -308,7 +308,7 @@ pub fn verify_signature(
             };
             VerifyingKey::ed25519(&public).map_err(fail)?
         }
-        (Alg::HmacSha256, None, Some(secret)) => VerifyingKey::Hmac(HmacKey::new(bytes(secret)).map_err(fail)?),
+        (Alg::HmacSha256, None, Some(secret)) => VerifyingKey::hmac(bytes(secret)).map_err(fail)?,
         (Alg::Ed25519, _, _) => return Err(fail_with("INVALID_KEY", "ed25519 verification takes a publicKey only")),
         (Alg::HmacSha256, _, _) => {
             return Err(fail_with("INVALID_KEY", "hmac-sha256 verification takes a secret only"));
