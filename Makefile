@@ -2,12 +2,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: bench demo test test-rust test-c test-node test-edge lint docs
+.PHONY: bench demo test test-rust test-c test-node test-edge test-fuzz lint docs
 
 demo:
 	$(CARGO) run -q -p signcore --features std --example audit_demo
 
-test: lint test-rust docs test-c test-node test-edge
+test: lint test-rust docs test-c test-node test-edge test-fuzz
 
 lint:
 	$(CARGO) fmt --all --check
@@ -38,3 +38,7 @@ test-node:
 # Every benchmark, each against its anchor in the same run; writes BENCHMARKS.md.
 bench:
 	bash scripts/bench.sh
+
+# Each fuzz target for a short smoke period (the long campaign: fuzz/run-long.sh).
+test-fuzz:
+	bash .ci/fuzz-smoke.sh

@@ -25,5 +25,20 @@ put("keystore", json.dumps(chains["ring"])); put("keystore", json.dumps(chains["
 for s in chains["scenarios"]:
     put("chain", json.dumps(s["events"][:6]))
     put("chain", json.dumps(s["events"][0]))
+# c_api: [selector, capacity byte] + an input of the matching kind
+import glob
+def read(name):
+    try:
+        return open(name, "rb").read()
+    except FileNotFoundError:  # a running fuzzer may have just reduced it away
+        return None
+for name in sorted(glob.glob("corpus/canonicalize/*"))[:150]:
+    if (data := read(name)) is not None: put("c_api", b"\x00\x20" + data)
+for name in sorted(glob.glob("corpus/keystore/*"))[:150]:
+    if (data := read(name)) is not None:
+        put("c_api", b"\x01\x10" + data); put("c_api", b"\x02\x04" + data)
+for name in sorted(glob.glob("corpus/chain/*"))[:150]:
+    if (data := read(name)) is not None: put("c_api", b"\x03\x08" + data)
+put("c_api", b"\x05\x10" + b"00ff" * 16)
 PY
 ls corpus | while read t; do echo "corpus/$t: $(ls corpus/$t | wc -l) files"; done
