@@ -97,7 +97,9 @@ pub(crate) fn skip_plain(bytes: &[u8], mut i: usize) -> usize {
             | (word.wrapping_sub(ONES * 0x20) & !word & HIGH)
             | (word & HIGH);
         if special != 0 {
-            break;
+            // The lowest flagged byte is exact (borrows only run upwards),
+            // so this is the first byte that needs attention.
+            return i + (special.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
