@@ -17,7 +17,7 @@ for target in canonicalize keystore chain c_api; do
     # Work on a copy: the smoke run must not grow the committed corpus.
     work=$(mktemp -d)
     cp -r "corpus/$target/." "$work/"
-    if cargo +nightly fuzz run -O "$target" "$work" -- -max_total_time="$SECONDS_PER_TARGET" -max_len=8192 \
+    if cargo +nightly fuzz run -O "$target" "$work" -- -max_total_time="$SECONDS_PER_TARGET" -max_len=8192 -print_final_stats=1 \
         > "$work.log" 2>&1; then
         echo "fuzz-smoke: $target ok ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$work.log" | grep -o '[0-9]*$' || echo '?') runs)"
         passed=$((passed + 1))
