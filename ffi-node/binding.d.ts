@@ -34,16 +34,25 @@ export declare class NativeKey {
   get source(): string
   /** True after `dispose()`. */
   get disposed(): boolean
-  /** Signature over `message` (raw bytes). */
-  sign(message: Uint8Array): Buffer
-  /** Signature block over the 32 raw bytes of a digest given as hex. */
-  signDigest(digestHex: string): SignatureBlock
+  /**
+   * The per-call signing functions of this key, made once per key:
+   * `signHex(digestHex)` returns the lowercase hex signature over the 32
+   * raw bytes of a digest; `signInto(message, out)` writes the raw
+   * signature over `message` into `out`, which must have exactly
+   * `signatureLength` bytes. Plain N-API functions that hold the key (a
+   * `dispose()` reaches them), without the per-call cost of a class
+   * method, and with no result object or external buffer to make.
+   */
+  signers(): { signHex(digestHex: string): string; signInto(message: Uint8Array, out: Uint8Array): void; signatureLength: number }
   /**
    * Whether `signature` is this key's valid signature over `message`;
    * any signature that does not verify (wrong length included) is `false`.
    */
   verify(message: Uint8Array, signature: Uint8Array): boolean
-  /** Wipes the key now; later calls throw `SIGNER_DISPOSED`. */
+  /**
+   * Wipes the key now (for the functions of `signers()` too); later calls
+   * throw `SIGNER_DISPOSED`.
+   */
   dispose(): void
 }
 
@@ -160,16 +169,6 @@ export interface RemoteBackend {
  * nothing is configured; others for unusable keys).
  */
 export declare function resolveSigner(values: Array<string | undefined | null>, onWarning: (arg0: string, arg1: string) => unknown): NativeKey | RemoteBackend
-
-/** `{ kid, alg, signature }` over 32 digest bytes, signature in lowercase hex. */
-export interface SignatureBlock {
-  /** Key id. */
-  kid: string
-  /** `hmac-sha256` or `ed25519` (remote signers may answer others). */
-  alg: string
-  /** Lowercase hex. */
-  signature: string
-}
 
 /**
  * The names of the environment variables the signer rules read, in the

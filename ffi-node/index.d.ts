@@ -3,16 +3,19 @@
 
 /// <reference types="node" />
 
-import type {
-  ChainFinding,
-  ChainReport,
-  KeyMetadata,
-  ManifestReport,
-  ManifestSigner,
-  SignatureBlock,
-} from './binding'
+import type { ChainFinding, ChainReport, KeyMetadata, ManifestReport, ManifestSigner } from './binding'
 
-export type { ChainFinding, ChainReport, KeyMetadata, ManifestReport, ManifestSigner, SignatureBlock }
+export type { ChainFinding, ChainReport, KeyMetadata, ManifestReport, ManifestSigner }
+
+/** `{ kid, alg, signature }` over 32 digest bytes, signature in lowercase hex. */
+export interface SignatureBlock {
+  /** Key id. */
+  kid: string
+  /** `hmac-sha256` or `ed25519` (a signing proxy may answer others). */
+  alg: string
+  /** Lowercase hex. */
+  signature: string
+}
 
 /** JSON text, or its UTF-8 bytes. */
 export type JsonText = string | Uint8Array

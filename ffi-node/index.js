@@ -106,6 +106,45 @@ function finiteOnly(key, value) {
   return value
 }
 
+const OBJECT_PROTOTYPE = Object.prototype
+const ARRAY_PROTOTYPE = Array.prototype
+// Deeper payloads are left to the replacer (the core refuses them anyway).
+const WALK_MAX_DEPTH = 64
+
+const isNonFinite = (value) => typeof value === 'number' && value - value !== 0
+
+/**
+ * True when `value` is plain data (primitives, arrays and plain objects
+ * without toJSON) holding no NaN/±Infinity; false when it holds one, or
+ * holds anything whose JSON form only JSON.stringify knows (toJSON, boxed
+ * primitives, class instances, exotic arrays), which is then left to the
+ * replacer. for-in also visits inherited enumerable members: more than
+ * JSON.stringify reads, never less.
+ */
+function plainAndFinite(value, depth) {
+  if (depth > WALK_MAX_DEPTH || typeof value.toJSON === 'function') return false
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== ARRAY_PROTOTYPE) return false
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i]
+      if (typeof item === 'object' && item !== null ? !plainAndFinite(item, depth + 1) : isNonFinite(item)) return false
+    }
+    return true
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== OBJECT_PROTOTYPE && proto !== null) return false
+  for (const key in value) {
+    const item = value[key]
+    if (typeof item === 'object' && item !== null ? !plainAndFinite(item, depth + 1) : isNonFinite(item)) return false
+  }
+  return true
+}
+
+/** plainAndFinite for any value. */
+function finitePlainData(value) {
+  return value !== null && typeof value === 'object' ? plainAndFinite(value, 0) : !isNonFinite(value)
+}
+
 /**
  * RFC 8785 canonical JSON of a JS value, taken as JSON.stringify takes it
  * (toJSON applied; undefined, functions and symbols dropped from objects and
@@ -113,8 +152,16 @@ function finiteOnly(key, value) {
  * cycles are JSON.stringify's TypeError.
  */
 function canonicalizePayload(payload) {
-  const text = JSON.stringify(payload, finiteOnly)
+  let text = JSON.stringify(payload)
   if (text === undefined) throw typeError('payload', 'a value JSON can represent', payload)
+  // JSON.stringify writes NaN and ±Infinity as `null`: a text without
+  // "null" has none. Otherwise the payload is walked for them, and when the
+  // walk cannot tell (toJSON, class instances, a non-finite number found) it
+  // is serialized again with the checking replacer, whose text is used.
+  if (text.includes('null') && !finitePlainData(payload)) {
+    text = JSON.stringify(payload, finiteOnly)
+    if (text === undefined) throw typeError('payload', 'a value JSON can represent', payload)
+  }
   return native.canonicalize(text)
 }
 
@@ -158,6 +205,11 @@ class Signer {
   #key = null
   #remote = null
   #meta
+  // Local keys: the key's per-call native functions (NativeKey.signers())
+  // and its signature length.
+  #signHex = null
+  #signInto = null
+  #signatureLength = 0
 
   constructor(token, init) {
     if (token !== INTERNAL) {
@@ -175,6 +227,10 @@ class Signer {
         publicKey: key.publicKey,
         label: key.label,
       })
+      const { signHex, signInto, signatureLength } = key.signers()
+      this.#signHex = signHex
+      this.#signInto = signInto
+      this.#signatureLength = signatureLength
     } else {
       this.#remote = init.remote
       this.#meta = Object.freeze({
@@ -315,21 +371,39 @@ class Signer {
   signSync(bytes) {
     bytesArg('bytes', bytes)
     if (!this.#key) throw codedError('SYNC_UNSUPPORTED', 'a signing proxy signs asynchronously: use sign()')
-    return this.#key.sign(bytes)
+    return this.#signLocal(bytes)
+  }
+
+  // A pooled Buffer (as Buffer.from makes for short data), filled natively.
+  #signLocal(bytes) {
+    const signature = Buffer.allocUnsafe(this.#signatureLength)
+    this.#signInto(bytes, signature)
+    return signature
   }
 
   /** Signature over `bytes`; a proxy signs 32-byte digests only. */
   async sign(bytes) {
     bytesArg('bytes', bytes)
-    if (this.#key) return this.#key.sign(bytes)
+    if (this.#key) return this.#signLocal(bytes)
     const block = await this.#remote.signHash(digestBytes('bytes', bytes))
     return Buffer.from(block.signature, 'hex')
   }
 
   /** `{ kid, alg, signature }` over the 32 raw bytes of `digestHex`. */
-  async signDigest(digestHex) {
+  signDigest(digestHex) {
+    if (!this.#key) return this.#signDigestRemote(digestHex)
+    // Local keys sign synchronously: an already settled promise, without
+    // the extra promise of an async function.
+    try {
+      stringArg('digestHex', digestHex)
+      return Promise.resolve({ kid: this.#meta.kid, alg: this.#meta.alg, signature: this.#signHex(digestHex) })
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  async #signDigestRemote(digestHex) {
     stringArg('digestHex', digestHex)
-    if (this.#key) return this.#key.signDigest(digestHex)
     return this.#remote.signHash(native.normalizeHash(digestHex))
   }
 
@@ -401,10 +475,16 @@ function signerFromProcessEnv() {
  * process.env when none is given. Resolves `{ kid, alg, signature }`; any
  * failure rejects, and nothing is returned.
  */
-async function signAuditDigest(digestHex, signer) {
-  stringArg('digestHex', digestHex)
-  if (signer !== undefined && !(signer instanceof Signer)) throw typeError('signer', 'a Signer', signer)
-  return (signer ?? signerFromProcessEnv()).signDigest(digestHex)
+function signAuditDigest(digestHex, signer) {
+  // Not an async function: the signer's promise is returned as is (one
+  // promise per call); argument errors still reject.
+  try {
+    stringArg('digestHex', digestHex)
+    if (signer !== undefined && !(signer instanceof Signer)) throw typeError('signer', 'a Signer', signer)
+    return (signer ?? signerFromProcessEnv()).signDigest(digestHex)
+  } catch (error) {
+    return Promise.reject(error)
+  }
 }
 
 // ------------------------------------------------------------- verification

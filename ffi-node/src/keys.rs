@@ -5,10 +5,15 @@
 //! core's key types wipe themselves on drop, which happens on `dispose()` or
 //! when the JS object is collected.
 
-use napi::bindgen_prelude::{Buffer, Either, FnArgs, Function, Uint8ArraySlice, Unknown};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use napi::bindgen_prelude::JsObjectValue;
+use napi::bindgen_prelude::{Buffer, Either, FnArgs, Function, JsError, Object, ToNapiValue, Uint8ArraySlice, Unknown};
+use napi::{Env, JsString, JsValue, sys};
 use napi_derive::napi;
 use signcore::PolicyError;
-use signcore::digest::parse_hash;
+use signcore::digest::{HASH_LEN, Hash, parse_hash};
 use signcore::hex::HashHex;
 use signcore::key::{Alg, ED25519_SEED_LEN, SigningKey};
 use signcore::keystore::{KeyId, MAX_KEY_ID_LEN};
@@ -24,22 +29,15 @@ struct Held {
     key: SigningKey,
 }
 
+/// The key of a [`NativeKey`], shared with the signing functions of
+/// [`NativeKey::signers`]; `None` once disposed. Only the JS thread uses it.
+type Slot = Rc<RefCell<Option<Held>>>;
+
 /// A local signing key (HMAC-SHA256 or Ed25519) with its kid. There is no
 /// way to read the secret back; `dispose()` wipes it at once.
 #[napi]
 pub struct NativeKey {
-    held: Option<Held>,
-}
-
-/// `{ kid, alg, signature }` over 32 digest bytes, signature in lowercase hex.
-#[napi(object, object_from_js = false)]
-pub struct SignatureBlock {
-    /// Key id.
-    pub kid: String,
-    /// `hmac-sha256` or `ed25519` (remote signers may answer others).
-    pub alg: String,
-    /// Lowercase hex.
-    pub signature: String,
+    held: Slot,
 }
 
 fn key_id(kid: &str) -> Result<KeyId, Fail> {
@@ -67,14 +65,70 @@ pub(crate) fn read_keystore_file(path: &str) -> Result<Zeroizing<Vec<u8>>, Fail>
     })
 }
 
+fn disposed() -> Fail {
+    fail_with("SIGNER_DISPOSED", "this signer has been disposed")
+}
+
+/// Runs `f` with the key of `slot`, or fails with `SIGNER_DISPOSED`.
+fn with_held<T>(slot: &Slot, f: impl FnOnce(&Held) -> Result<T, Fail>) -> Result<T, Fail> {
+    match slot.try_borrow().as_deref() {
+        Ok(Some(held)) => f(held),
+        Ok(None) => Err(disposed()),
+        Err(_) => Err(fail_with("INTERNAL_ERROR", "signer in use")),
+    }
+}
+
 impl NativeKey {
     fn new(kid: KeyId, key: SigningKey, label: Option<String>, source: &'static str) -> Self {
-        NativeKey { held: Some(Held { kid, label, source, key }) }
+        NativeKey { held: Rc::new(RefCell::new(Some(Held { kid, label, source, key }))) }
     }
 
-    fn held(&self) -> Result<&Held, Fail> {
-        self.held.as_ref().ok_or_else(|| fail_with("SIGNER_DISPOSED", "this signer has been disposed"))
+    fn with<T>(&self, f: impl FnOnce(&Held) -> Result<T, Fail>) -> Result<T, Fail> {
+        with_held(&self.held, f)
     }
+}
+
+/// A JS value made in a signing function, returned as is.
+struct JsValueOf(sys::napi_value);
+
+impl ToNapiValue for JsValueOf {
+    unsafe fn to_napi_value(_: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
+        Ok(value.0)
+    }
+}
+
+/// A binding error thrown from a signing function with its `code` (those
+/// functions can only return napi's own error type).
+fn thrown(env: &Env, e: Fail) -> napi::Error {
+    napi::Error::from(JsError::from(e).into_unknown(*env))
+}
+
+/// The 32 digest bytes of a hash given as a JS string: 64 hex digits are read
+/// into a stack buffer; anything else goes through the core's parser for its
+/// exact error.
+fn digest_arg(env: &Env, value: &JsString<'_>) -> Result<Hash, Fail> {
+    const HEX_LEN: usize = 2 * HASH_LEN;
+    let mut units = [0u16; HEX_LEN + 2];
+    let mut len = 0;
+    // SAFETY: `value` is a string handle of `env` for this call; N-API
+    // writes at most `units.len()` units (including a terminating NUL).
+    let status =
+        unsafe { sys::napi_get_value_string_utf16(env.raw(), value.raw(), units.as_mut_ptr(), units.len(), &mut len) };
+    if status == sys::Status::napi_ok && len == HEX_LEN {
+        let mut ascii = [0u8; HEX_LEN];
+        if units[..HEX_LEN].iter().zip(&mut ascii).all(|(&unit, byte)| {
+            *byte = unit as u8;
+            unit < 0x80
+        }) {
+            return parse_hash(&ascii[..]).map_err(fail);
+        }
+    }
+    let text = value.into_utf8().and_then(|s| s.into_owned()).map_err(|_| type_error("digestHex", "a string"))?;
+    parse_hash(text).map_err(fail)
+}
+
+fn type_error(name: &str, expected: &str) -> Fail {
+    fail_with("ERR_INVALID_ARG_TYPE", format!("The \"{name}\" argument must be {expected}"))
 }
 
 #[napi]
@@ -121,75 +175,117 @@ impl NativeKey {
     /// Key id.
     #[napi(getter)]
     pub fn kid(&self) -> Result<String, Fail> {
-        Ok(self.held()?.kid.as_str().to_owned())
+        self.with(|held| Ok(held.kid.as_str().to_owned()))
     }
 
     /// Canonical algorithm name.
     #[napi(getter)]
     pub fn alg(&self) -> Result<&'static str, Fail> {
-        Ok(self.held()?.key.alg().as_str())
+        self.with(|held| Ok(held.key.alg().as_str()))
     }
 
     /// Publishable key hash (DESIGN.md §3), lowercase hex.
     #[napi(getter)]
     pub fn key_hash(&self) -> Result<String, Fail> {
-        Ok(HashHex::new(&self.held()?.key.key_hash()).as_str().to_owned())
+        self.with(|held| Ok(HashHex::new(&held.key.key_hash()).as_str().to_owned()))
     }
 
     /// Ed25519 public key; `null` for HMAC.
     #[napi(getter)]
     pub fn public_key(&self) -> Result<Option<Buffer>, Fail> {
-        Ok(self.held()?.key.public_key().map(|k| Buffer::from(k.to_vec())))
+        self.with(|held| Ok(held.key.public_key().map(|k| Buffer::from(k.to_vec()))))
     }
 
     /// Keystore label, if any.
     #[napi(getter)]
     pub fn label(&self) -> Result<Option<String>, Fail> {
-        Ok(self.held()?.label.clone())
+        self.with(|held| Ok(held.label.clone()))
     }
 
     /// Where the key came from: `explicit`, `keystore`, `legacy-env`, `local-env`, `mock`.
     #[napi(getter)]
     pub fn source(&self) -> Result<&'static str, Fail> {
-        Ok(self.held()?.source)
+        self.with(|held| Ok(held.source))
     }
 
     /// True after `dispose()`.
     #[napi(getter)]
     pub fn disposed(&self) -> bool {
-        self.held.is_none()
+        self.held.borrow().is_none()
     }
 
-    /// Signature over `message` (raw bytes).
-    #[napi]
-    pub fn sign(&self, message: Uint8ArraySlice<'_>) -> Result<Buffer, Fail> {
-        Ok(Buffer::from(self.held()?.key.sign(&message).as_bytes().to_vec()))
-    }
-
-    /// Signature block over the 32 raw bytes of a digest given as hex.
-    #[napi]
-    pub fn sign_digest(&self, digest_hex: String) -> Result<SignatureBlock, Fail> {
-        let held = self.held()?;
-        let digest = parse_hash(digest_hex).map_err(fail)?;
-        Ok(SignatureBlock {
-            kid: held.kid.as_str().to_owned(),
-            alg: held.key.alg().as_str().to_owned(),
-            signature: held.key.sign(&digest).hex().as_str().to_owned(),
-        })
+    /// The per-call signing functions of this key, made once per key:
+    /// `signHex(digestHex)` returns the lowercase hex signature over the 32
+    /// raw bytes of a digest; `signInto(message, out)` writes the raw
+    /// signature over `message` into `out`, which must have exactly
+    /// `signatureLength` bytes. Plain N-API functions that hold the key (a
+    /// `dispose()` reaches them), without the per-call cost of a class
+    /// method, and with no result object or external buffer to make.
+    #[napi(
+        ts_return_type = "{ signHex(digestHex: string): string; signInto(message: Uint8Array, out: Uint8Array): void; signatureLength: number }"
+    )]
+    pub fn signers<'env>(&self, env: &'env Env) -> Result<Object<'env>, Fail> {
+        let signature_length = self.with(|held| Ok(held.key.alg().signature_len() as u32))?;
+        let slot = Rc::clone(&self.held);
+        let sign_hex = env
+            .create_function_from_closure::<(), _, _>("signHex", move |ctx| {
+                let env = &*ctx.env;
+                let digest =
+                    ctx.get::<JsString<'_>>(0).map_err(|_| thrown(env, type_error("digestHex", "a string")))?;
+                let hex = with_held(&slot, |held| Ok(held.key.sign(&digest_arg(env, &digest)?).hex()))
+                    .map_err(|e| thrown(env, e))?;
+                env.create_string_latin1(hex.as_str().as_bytes()).map(|s| JsValueOf(s.raw()))
+            })
+            .map_err(from_napi)?;
+        let slot = Rc::clone(&self.held);
+        let sign_into = env
+            .create_function_from_closure::<(), (), _>("signInto", move |ctx| {
+                let env = &*ctx.env;
+                let message = ctx
+                    .get::<Uint8ArraySlice<'_>>(0)
+                    .map_err(|_| thrown(env, type_error("message", "a Uint8Array")))?;
+                let mut out =
+                    ctx.get::<Uint8ArraySlice<'_>>(1).map_err(|_| thrown(env, type_error("out", "a Uint8Array")))?;
+                let signature = with_held(&slot, |held| Ok(held.key.sign(&message))).map_err(|e| thrown(env, e))?;
+                let signature = signature.as_bytes();
+                if out.len() != signature.len() {
+                    return Err(thrown(
+                        env,
+                        fail(signcore::Error::InvalidLength {
+                            what: "signature output",
+                            expected: signature.len(),
+                            actual: out.len(),
+                        }),
+                    ));
+                }
+                // SAFETY: no other reference into `out`'s memory is alive
+                // (the message was read into `signature` before), and JS does
+                // not run during this call.
+                unsafe { out.as_mut() }.copy_from_slice(signature);
+                Ok(())
+            })
+            .map_err(from_napi)?;
+        let mut signers = Object::new(env).map_err(from_napi)?;
+        signers.set_named_property("signHex", sign_hex).map_err(from_napi)?;
+        signers.set_named_property("signInto", sign_into).map_err(from_napi)?;
+        signers.set_named_property("signatureLength", signature_length).map_err(from_napi)?;
+        Ok(signers)
     }
 
     /// Whether `signature` is this key's valid signature over `message`;
     /// any signature that does not verify (wrong length included) is `false`.
     #[napi]
     pub fn verify(&self, message: Uint8ArraySlice<'_>, signature: Uint8ArraySlice<'_>) -> Result<bool, Fail> {
-        Ok(self.held()?.key.verify(&message, &signature).is_ok())
+        self.with(|held| Ok(held.key.verify(&message, &signature).is_ok()))
     }
 
-    /// Wipes the key now; later calls throw `SIGNER_DISPOSED`.
+    /// Wipes the key now (for the functions of `signers()` too); later calls
+    /// throw `SIGNER_DISPOSED`.
     #[napi]
-    pub fn dispose(&mut self) {
-        // Dropping the core key zeroizes its secret.
-        self.held = None;
+    pub fn dispose(&self) {
+        // Dropping the core key zeroizes its secret. (Never borrowed here:
+        // the signing functions hold the borrow only while no JS runs.)
+        drop(self.held.replace(None));
     }
 }
 

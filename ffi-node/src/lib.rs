@@ -15,13 +15,16 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod keys;
+mod text;
 mod verify;
 
 use napi::bindgen_prelude::{Either, JsError, Uint8ArraySlice};
-use napi::{Env, Status};
+use napi::{Env, JsString, Status};
 use napi_derive::napi;
 use signcore::digest::{Hash, audit_digest_canonical, parse_hash};
 use signcore::hex::HashHex;
+
+use crate::text::{Text, canonical_js_string};
 
 /// An error thrown to JS: its status string becomes the error's `code`.
 /// (Spelled `Result<T, Fail>` in signatures: napi-derive recognises a
@@ -68,17 +71,17 @@ pub(crate) fn parse_prev_hash(hex: Option<&str>) -> Result<Option<Hash>, Fail> {
 }
 
 /// RFC 8785 canonical form of JSON text (or UTF-8 bytes).
-#[napi]
-pub fn canonicalize(input: Either<String, Uint8ArraySlice<'_>>) -> Result<String, Fail> {
-    signcore::canonical::canonicalize_to_string(bytes(&input)).map_err(fail)
+#[napi(ts_args_type = "input: string | Uint8Array", ts_return_type = "string")]
+pub fn canonicalize<'env>(env: &'env Env, input: Text<'_>) -> Result<JsString<'env>, Fail> {
+    canonical_js_string(env, input.as_bytes())
 }
 
 /// `SHA256(canonical || prev_hash bytes)` as lowercase hex; `canonical` is
 /// hashed exactly as given.
-#[napi]
-pub fn audit_digest(canonical: Either<String, Uint8ArraySlice<'_>>, prev_hash: Option<String>) -> Result<String, Fail> {
+#[napi(ts_args_type = "canonical: string | Uint8Array, prevHash?: string | undefined | null")]
+pub fn audit_digest(canonical: Text<'_>, prev_hash: Option<String>) -> Result<String, Fail> {
     let prev = parse_prev_hash(prev_hash.as_deref())?;
-    Ok(HashHex::new(&audit_digest_canonical(bytes(&canonical), prev.as_ref())).as_str().to_owned())
+    Ok(HashHex::new(&audit_digest_canonical(canonical.as_bytes(), prev.as_ref())).as_str().to_owned())
 }
 
 /// A hash text (64 hex chars, either case) in lowercase, or an error.

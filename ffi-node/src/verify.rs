@@ -4,11 +4,13 @@
 use napi::bindgen_prelude::{AbortSignal, AsyncTask, Buffer, Either, Uint8ArraySlice};
 use napi::{Env, Task};
 use napi_derive::napi;
+use signcore::chain::{self, Finding};
 use signcore::digest::{Hash, parse_hash};
 use signcore::hex::HashHex;
 use signcore::keystore::KeyRing;
 
 use crate::keys::read_keystore_file;
+use crate::text::Text;
 use crate::{Fail, bytes, fail, fail_in, parse_prev_hash};
 
 /// Ring capacity of the Node binding (the core default is 16); the ring is
@@ -84,25 +86,33 @@ pub struct ChainReport {
     pub errors: Vec<ChainFinding>,
 }
 
+/// Below this many bytes of events a chain is checked on the calling thread:
+/// starting threads would cost more than they save.
+const PARALLEL_MIN_BYTES: usize = 64 * 1024;
+
+/// The core's chain check, on every core for chains of
+/// [`PARALLEL_MIN_BYTES`] or more (same findings, in index order, as the
+/// sequential check: `signcore::chain::verify_chain_parallel`).
 fn check_chain(events: &[u8], ring_json: &[u8], anchor: Option<Hash>) -> Result<ChainReport, signcore::Error> {
     let ring = ring(ring_json)?;
     let mut errors = Vec::new();
-    let summary = signcore::chain::verify_chain(events, &*ring, anchor, |f| {
-        errors.push(ChainFinding { index: f.index as i64, code: f.code.as_str(), message: f.detail })
-    })?;
+    let report =
+        |f: Finding| errors.push(ChainFinding { index: f.index as i64, code: f.code.as_str(), message: f.detail });
+    let summary = if events.len() < PARALLEL_MIN_BYTES {
+        chain::verify_chain(events, &*ring, anchor, report)
+    } else {
+        // 0: every available core.
+        chain::verify_chain_parallel(events, &*ring, anchor, 0, report)
+    }?;
     Ok(ChainReport { ok: errors.is_empty(), checked: summary.checked as i64, errors })
 }
 
 /// Verifies a JSON array of audit events against a key ring (ring JSON or a
 /// keystore), from genesis or from `anchor` (the hash before a slice).
-#[napi]
-pub fn verify_chain(
-    events: Either<String, Uint8ArraySlice<'_>>,
-    ring: Either<String, Uint8ArraySlice<'_>>,
-    anchor: Option<String>,
-) -> Result<ChainReport, Fail> {
+#[napi(ts_args_type = "events: string | Uint8Array, ring: string | Uint8Array, anchor?: string | undefined | null")]
+pub fn verify_chain(events: Text<'_>, ring: Text<'_>, anchor: Option<String>) -> Result<ChainReport, Fail> {
     let anchor = parse_prev_hash(anchor.as_deref())?;
-    check_chain(bytes(&events), bytes(&ring), anchor).map_err(fail)
+    check_chain(events.as_bytes(), ring.as_bytes(), anchor).map_err(fail)
 }
 
 /// `verifyChain` on the libuv thread pool.

@@ -147,6 +147,49 @@ test('verifyChainAsync runs off the main thread and honours AbortSignal', async 
   assert.equal((await verifyChainAsync(text, ring, { signal: new AbortController().signal })).ok, true)
 })
 
+test('long chains are checked on every core with the findings of one pass', async (t) => {
+  // Long enough for the parallel check (64 KiB of JSON and more), with
+  // tampered events on both sides of every place a split into 2, 3, 4 or 8
+  // runs cuts the chain: a run must link to the stored hash before it.
+  const count = 3000
+  const { events, ring } = bigChain(count)
+  const expected = []
+  const boundaries = new Set()
+  for (const runs of [2, 3, 4, 8]) {
+    const runLength = Math.ceil(count / runs)
+    for (let k = 1; k < runs; k++) boundaries.add(k * runLength)
+  }
+  for (const b of boundaries) {
+    events[b - 1].payload.seq += 0.5 // hash no longer matches; the stored hash still links
+    expected.push(`${b - 1}:HASH_MISMATCH`)
+    events[b].prev_hash = events[b - 2].hash // the link itself is broken
+    expected.push(`${b}:CHAIN_BROKEN`, `${b}:HASH_MISMATCH`)
+  }
+  events[0].signature = '00'.repeat(32)
+  expected.push('0:SIGNATURE_INVALID')
+  events[count - 1].kid = 'nobody'
+  expected.push(`${count - 1}:UNKNOWN_KEY`)
+  expected.sort() // as findingKeys sorts
+  const order = (key) => Number(key.split(':')[0])
+
+  const text = JSON.stringify(events)
+  assert.ok(text.length > 64 * 1024)
+  const report = verifyChain(text, ring)
+  assert.equal(report.checked, count)
+  assert.deepEqual(findingKeys(report.errors), expected)
+  assert.ok(report.errors.every((f, i) => i === 0 || report.errors[i - 1].index <= f.index), 'findings in index order')
+  assert.deepEqual(await verifyChainAsync(Buffer.from(text), ring), report)
+  assert.deepEqual(verifyChain(events, ring), report)
+  // A slice of the same events under the parallel threshold, anchored:
+  // checked in one pass, the same findings (indexes relative to the slice).
+  const slice = events.slice(1490, 1510)
+  assert.ok(JSON.stringify(slice).length < 64 * 1024)
+  const shifted = expected.filter((k) => order(k) >= 1490 && order(k) < 1510).map((k) => `${order(k) - 1490}:${k.split(':')[1]}`)
+    .sort()
+  assert.deepEqual(findingKeys(verifyChain(slice, ring, { anchor: events[1489].hash }).errors), shifted)
+  t.diagnostic(`${count} events, ${expected.length} findings around ${boundaries.size} run boundaries`)
+})
+
 test('verifyManifest: N-of-M with the verifier threshold', async () => {
   const a = Signer.ed25519('a', Buffer.alloc(32, 1))
   const b = Signer.hmac('b', 'b-secret')

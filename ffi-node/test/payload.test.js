@@ -140,6 +140,57 @@ test('canonicalizePayload follows JSON.stringify for undefined, functions, symbo
   t.diagnostic(`generated values with JSON.stringify extras: ${compared} compared`)
 })
 
+test('non-finite numbers are refused wherever JSON.stringify would write them', (t) => {
+  // canonicalizePayload serializes without a replacer and looks for NaN and
+  // ±Infinity only when the text has a `null`; the answer must be that of
+  // checking every value JSON.stringify writes (a replacer), always.
+  const gen = makeGenerator(99)
+  const rand = prng(1234)
+  const BAD = [NaN, Infinity, -Infinity]
+  const bad = () => (rand() < 0.8 ? BAD[Math.floor(rand() * 3)] : new Number(BAD[Math.floor(rand() * 3)]))
+  // Replaces some numbers and nulls in place (also inside toJSON results and
+  // in members JSON.stringify drops), and adds `null`-bearing strings.
+  function inject(value, depth = 0) {
+    if (value === null || typeof value !== 'object' || depth > 6) return value
+    if (value instanceof Date || value instanceof Number || value instanceof String) return value
+    // The generator's toJSON returns the same object each time.
+    if (typeof value.toJSON === 'function') inject(value.toJSON(''), depth + 1)
+    for (const key of Object.keys(value)) {
+      const v = value[key]
+      if ((typeof v === 'number' || v === null) && rand() < 0.08) value[key] = bad()
+      else if (typeof v === 'string' && rand() < 0.05) value[key] = `${v}null`
+      else inject(v, depth + 1)
+    }
+    return value
+  }
+  const replacer = (_key, value) => {
+    if ((typeof value === 'number' || value instanceof Number) && !Number.isFinite(Number(value))) throw new Error('non-finite')
+    return value
+  }
+  let refused = 0
+  let accepted = 0
+  for (let i = 0; i < VALUES / 2; i++) {
+    const v = inject(gen.value(0, { extras: true }))
+    let expected
+    try {
+      JSON.stringify(v, replacer)
+      expected = referenceJcs(v)
+    } catch (error) {
+      if (error.message !== 'non-finite') throw error
+      expected = null
+    }
+    if (expected === null) {
+      assert.throws(() => canonicalizePayload(v), { code: 'NON_FINITE_NUMBER' }, `value ${i}`)
+      refused++
+    } else {
+      assert.equal(canonicalizePayload(v), expected, `value ${i}`)
+      accepted++
+    }
+  }
+  assert.ok(refused > 100 && accepted > 100)
+  t.diagnostic(`generated values with non-finite numbers injected: ${refused} refused, ${accepted} accepted, as a replacer decides`)
+})
+
 test('edge cases', () => {
   assert.equal(canonicalizePayload(-0), '0')
   assert.equal(canonicalizePayload([-0, 0, 1e21, 1e-7, 1.5e300]), '[0,0,1e+21,1e-7,1.5e+300]')
@@ -153,7 +204,10 @@ test('edge cases', () => {
   assert.equal(canonicalizePayload({ '\u{1f600}': 1, '\uffff': 2 }), '{"\u{1f600}":1,"\uffff":2}')
   assert.equal(canonicalizePayload(Object.assign(Object.create({ inherited: 1 }), { own: 2 })), '{"own":2}')
 
-  for (const bad of [NaN, Infinity, -Infinity, { a: [1, NaN] }, new Number(Infinity), { toJSON: () => -Infinity }]) {
+  // An invalid Date is null (its toJSON), not a non-finite number.
+  assert.equal(canonicalizePayload([null, new Date(NaN), { n: null }]), '[null,null,{"n":null}]')
+  const withNulls = [{ a: null, b: NaN }, { s: 'null', n: Infinity }, [null, [{ x: -Infinity }]], { a: null, d: new Date(0), n: NaN }]
+  for (const bad of [NaN, Infinity, -Infinity, { a: [1, NaN] }, new Number(Infinity), { toJSON: () => -Infinity }, ...withNulls]) {
     assert.throws(() => canonicalizePayload(bad), { code: 'NON_FINITE_NUMBER' })
   }
   assert.throws(() => canonicalizePayload({ n: 1n }), TypeError)

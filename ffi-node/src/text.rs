@@ -1,0 +1,195 @@
+//! JSON text across N-API with one copy each way.
+//!
+//! napi-rs reads a JS `String` argument in two V8 passes (the UTF-8 length,
+//! then a copy into a zeroed buffer) and returns a Rust string through
+//! `napi_create_string_utf8`, which V8 decodes again. For whole documents
+//! (canonicalization, chains) this module instead reads a string in one pass
+//! into a buffer sized for the worst case, and returns ASCII as Latin-1 (a
+//! plain copy into a one-byte string) and anything else as UTF-16.
+
+use std::cell::Cell;
+use std::ptr;
+use std::thread::LocalKey;
+
+use napi::bindgen_prelude::{FromNapiValue, TypeName, Uint8ArraySlice};
+use napi::{Env, JsString, ValueType, check_status, sys};
+use signcore::{Error, JsonError, JsonErrorKind};
+
+use crate::{Fail, fail, from_napi};
+
+/// Up to this many UTF-16 units a string is read in one pass into a buffer
+/// of 3 bytes per unit (the most UTF-8 one unit can need); longer strings
+/// are measured first, so the buffer is never larger than 192 MiB.
+const ONE_PASS_MAX_UNITS: usize = 1 << 26;
+
+/// Buffers up to this size are kept for the next call on the thread (so at
+/// most 3 MiB per thread): malloc and free of the three buffers of a call
+/// (input, canonical output, UTF-16) otherwise cost as much as the copies,
+/// and buffers past glibc's mmap threshold are page-faulted in anew.
+const RECYCLE_MAX_BYTES: usize = 1024 * 1024;
+
+thread_local! {
+    static SPARE_INPUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    static SPARE_OUTPUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    static SPARE_UTF16: Cell<Vec<u16>> = const { Cell::new(Vec::new()) };
+}
+
+/// An empty buffer, reused from `slot` when one was kept.
+fn spare<T>(slot: &'static LocalKey<Cell<Vec<T>>>) -> Vec<T> {
+    slot.take()
+}
+
+/// Keeps `buffer` in `slot` for the next call, unless it is large.
+fn recycle<T>(slot: &'static LocalKey<Cell<Vec<T>>>, mut buffer: Vec<T>) {
+    if buffer.capacity() * size_of::<T>() <= RECYCLE_MAX_BYTES {
+        buffer.clear();
+        slot.set(buffer);
+    }
+}
+
+/// JSON input from JS: a string's UTF-8, or a `Uint8Array` read in place.
+pub enum Text<'a> {
+    /// The UTF-8 of a JS string (its buffer is recycled on drop).
+    Utf8(Vec<u8>),
+    /// Bytes, borrowed from the JS typed array for the call.
+    Bytes(Uint8ArraySlice<'a>),
+}
+
+impl Drop for Text<'_> {
+    fn drop(&mut self) {
+        if let Text::Utf8(bytes) = self {
+            recycle(&SPARE_INPUT, std::mem::take(bytes));
+        }
+    }
+}
+
+impl Text<'_> {
+    /// The bytes the core reads.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Text::Utf8(bytes) => bytes,
+            Text::Bytes(bytes) => bytes,
+        }
+    }
+}
+
+impl TypeName for Text<'_> {
+    fn type_name() -> &'static str {
+        "string | Uint8Array"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Unknown
+    }
+}
+
+impl FromNapiValue for Text<'_> {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        let mut kind = 0;
+        check_status!(unsafe { sys::napi_typeof(env, value, &mut kind) })?;
+        if ValueType::from(kind) == ValueType::String {
+            // SAFETY: `value` is a string of `env`, during the call.
+            unsafe { utf8(env, value) }.map(Text::Utf8)
+        } else {
+            // SAFETY: as napi-rs converts any `Uint8Array` argument.
+            unsafe { Uint8ArraySlice::from_napi_value(env, value) }.map(Text::Bytes)
+        }
+    }
+}
+
+/// The UTF-8 of the JS string `value`. Lone surrogates become U+FFFD, as in
+/// every N-API UTF-8 read (`index.js` refuses them before calling).
+///
+/// # Safety
+///
+/// `value` must be a string handle of `env`, valid for this call.
+unsafe fn utf8(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Vec<u8>> {
+    let mut units = 0;
+    // With no buffer, N-API returns the length in UTF-16 units (no pass).
+    check_status!(unsafe { sys::napi_get_value_string_utf16(env, value, ptr::null_mut(), 0, &mut units) })?;
+    let needed = if units <= ONE_PASS_MAX_UNITS {
+        3 * units
+    } else {
+        let mut len = 0;
+        check_status!(unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len) })?;
+        len
+    };
+    // N-API always writes a terminating NUL after the text.
+    let capacity = needed + 1;
+    let mut out = spare(&SPARE_INPUT);
+    out.reserve_exact(capacity);
+    let mut written = 0;
+    check_status!(unsafe {
+        sys::napi_get_value_string_utf8(env, value, out.as_mut_ptr().cast(), capacity, &mut written)
+    })?;
+    // SAFETY: N-API initialized the first `written` bytes (`written < capacity`).
+    unsafe { out.set_len(written.min(needed)) };
+    Ok(out)
+}
+
+/// The RFC 8785 form of `input` as a JS string.
+pub(crate) fn canonical_js_string<'env>(env: &'env Env, input: &[u8]) -> Result<JsString<'env>, Fail> {
+    let mut out = spare(&SPARE_OUTPUT);
+    out.reserve(input.len());
+    let made = signcore::canonical::canonicalize(input, &mut out).map_err(fail).and_then(|()| js_string(env, &out));
+    recycle(&SPARE_OUTPUT, out);
+    made
+}
+
+/// A JS string of UTF-8 text: ASCII is copied into a one-byte string, other
+/// text is transcoded to UTF-16 here and copied.
+fn js_string<'env>(env: &'env Env, utf8: &[u8]) -> Result<JsString<'env>, Fail> {
+    if utf8.is_ascii() {
+        return env.create_string_latin1(utf8).map_err(from_napi);
+    }
+    // The core's output is UTF-8 whenever its input is; checked all the same.
+    let text = core::str::from_utf8(utf8)
+        .map_err(|e| fail(Error::Json(JsonError { kind: JsonErrorKind::InvalidUtf8, offset: e.valid_up_to() })))?;
+    let units = utf16(text);
+    let made = env.create_string_utf16(&units).map_err(from_napi);
+    recycle(&SPARE_UTF16, units);
+    made
+}
+
+/// `text` in UTF-16. JSON is mostly ASCII: runs of it are found a word at
+/// a time and widened in a loop the compiler vectorizes.
+fn utf16(text: &str) -> Vec<u16> {
+    let bytes = text.as_bytes();
+    // UTF-16 never needs more units than UTF-8 needs bytes, so `written`
+    // stays at most `read` and every char fits.
+    let mut out = spare(&SPARE_UTF16);
+    out.resize(bytes.len(), 0);
+    let (mut read, mut written) = (0, 0);
+    while read < bytes.len() {
+        let run = ascii_prefix(&bytes[read..]);
+        for (unit, &byte) in out[written..written + run].iter_mut().zip(&bytes[read..read + run]) {
+            *unit = u16::from(byte);
+        }
+        read += run;
+        written += run;
+        match text.get(read..).and_then(|rest| rest.chars().next()) {
+            Some(c) => {
+                written += c.encode_utf16(&mut out[written..]).len();
+                read += c.len_utf8();
+            }
+            None => break,
+        }
+    }
+    out.truncate(written);
+    out
+}
+
+/// The length of the ASCII prefix of `bytes`.
+fn ascii_prefix(bytes: &[u8]) -> usize {
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    let mut len = 0;
+    for word in &mut words {
+        let high = u64::from_le_bytes(word.try_into().unwrap_or([0x80; 8])) & HIGH_BITS;
+        if high != 0 {
+            return len + high.trailing_zeros() as usize / 8;
+        }
+        len += 8;
+    }
+    len + words.remainder().iter().take_while(|b| b.is_ascii()).count()
+}
