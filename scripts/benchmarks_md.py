@@ -42,8 +42,13 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
+GOALS = []
+
+
 def row(name, cand, base, goal_text, met):
     ratio = base / cand
+    if met is not None:
+        GOALS.append((":".join(name.split(":")[:2]) if len(name) > 90 else name, ratio, goal_text, met))
     verdict = "" if met is None else ("met" if met else "**missed**")
     return f"| {name} | {fmt_ns(cand)} | {fmt_ns(base)} | {ratio:.2f}× | {goal_text} | {verdict} |"
 
@@ -63,6 +68,7 @@ p(f"- {cmd(['rustc', '--version'])}; {cmd(['node', '--version'])} (Node)")
 p("- Rust release profile: lto, codegen-units 1; the core built with default features (no `fast` tables)")
 p("")
 
+SUMMARY_AT = len(out)
 p("## Rust core (criterion)")
 p("")
 p("| benchmark | signcore | anchor | ratio | goal | |")
@@ -163,4 +169,9 @@ if os.path.exists(edge_txt):
     p("```")
     p("")
 
+summary = ["## Goals", "", "| goal | measured | |", "| --- | --- | --- |"]
+for name, ratio, goal, met in GOALS:
+    summary.append(f"| {name}: {goal} | {ratio:.2f}× | {'met' if met else '**missed**'} |")
+summary.append("")
+out[SUMMARY_AT:SUMMARY_AT] = summary
 print("\n".join(out))
