@@ -396,16 +396,8 @@ fn collect_members(input: &[u8], pos: usize, depth: usize, table: &mut dyn Membe
 
 /// The raw string content from `start` up to the next unescaped quote.
 fn raw_until_quote(input: &[u8], start: usize) -> &[u8] {
-    let rest = input.get(start..).unwrap_or(&[]);
-    let mut i = 0;
-    while let Some(&b) = rest.get(i) {
-        match b {
-            b'"' => break,
-            b'\\' => i += 2,
-            _ => i += 1,
-        }
-    }
-    rest.get(..i).unwrap_or(rest)
+    let end = crate::json::closing_quote(input, start).unwrap_or(input.len());
+    input.get(start..end).unwrap_or(&[])
 }
 
 /// Orders two member names (offsets of their opening quotes) by UTF-16

@@ -22,8 +22,10 @@
 use core::fmt;
 
 use crate::digest::{Hash, parse_hash};
-use crate::error::{Error, JsonErrorKind};
-use crate::json::{Elements, PickError, Span, expect_end, pick_members, skip_ws, string_content as string};
+use crate::error::Error;
+use crate::json::{
+    Elements, PickError, Span, array_start, expect_end, pick_members, skip_ws, string_content as string,
+};
 use crate::key::{Alg, MAX_SIGNATURE_LEN};
 use crate::keystore::KeyRing;
 
@@ -207,10 +209,7 @@ pub fn verify_chain<const N: usize>(
     anchor: Option<Hash>,
     mut report: impl FnMut(Finding),
 ) -> Result<ChainSummary, Error> {
-    let start = skip_ws(events_json, 0);
-    if events_json.get(start) != Some(&b'[') {
-        return Err(Error::Json(crate::json::err(JsonErrorKind::WrongShape, start)));
-    }
+    let start = array_start(events_json)?;
     let mut verifier = ChainVerifier::new(ring, anchor);
     // Delimit only: each event is validated by its own check, so that one
     // unreadable event is a MALFORMED finding, not the end of the report.
@@ -241,11 +240,7 @@ pub fn verify_chain_parallel<const N: usize>(
 ) -> Result<ChainSummary, Error> {
     use std::vec::Vec;
 
-    let start = skip_ws(events_json, 0);
-    if events_json.get(start) != Some(&b'[') {
-        return Err(Error::Json(crate::json::err(JsonErrorKind::WrongShape, start)));
-    }
-    let mut elements = Elements::new(events_json, start, 0)?.delimit_only();
+    let mut elements = Elements::new(events_json, array_start(events_json)?, 0)?.delimit_only();
     let spans = (&mut elements).collect::<Result<Vec<Span>, _>>()?;
     expect_end(events_json, elements.end())?;
     let threads = match threads {
@@ -290,8 +285,11 @@ pub fn verify_chain_parallel<const N: usize>(
 /// The stored hash of an event, as the sequential verifier would link to it.
 #[cfg(feature = "std")]
 fn stored_hash(event: &[u8]) -> Option<Hash> {
-    let hash = fields(event).ok()?.hash?;
-    parse_hash(string(event, hash)?).ok()
+    // The first step of `read_event`: what the sequential verifier links to.
+    match read_event(event) {
+        Ok(e) => Some(e.hash),
+        Err((_, hash)) => hash,
+    }
 }
 
 fn fields(event: &[u8]) -> Result<Fields, &'static str> {

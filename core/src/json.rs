@@ -160,14 +160,19 @@ pub(crate) fn find_value_end(bytes: &[u8], pos: usize, depth: usize) -> Result<u
 /// The position after the closing quote of the string at `pos`, found
 /// without validating its content.
 fn string_end(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
-    let mut i = pos + 1;
+    closing_quote(bytes, pos + 1).map(|q| q + 1).ok_or(err(JsonErrorKind::UnexpectedEnd, bytes.len()))
+}
+
+/// The position of the first quote at or after `from` that no backslash
+/// escapes: the end of a string whose content is not validated here.
+pub(crate) fn closing_quote(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
     loop {
         i = skip_plain(bytes, i);
-        match bytes.get(i) {
-            None => return Err(err(JsonErrorKind::UnexpectedEnd, i)),
-            Some(b'"') => return Ok(i + 1),
-            Some(b'\\') => i += 2,
-            Some(_) => i += 1,
+        match bytes.get(i)? {
+            b'"' => return Some(i),
+            b'\\' => i += 2,
+            _ => i += 1,
         }
     }
 }
@@ -686,6 +691,17 @@ pub(crate) fn pick_members<const K: usize>(
         }
     }
     Ok(slots)
+}
+
+/// The position of the `[` that must open the document (after white space):
+/// the top level of keystores, rings and event archives is an array.
+pub(crate) fn array_start(bytes: &[u8]) -> Result<usize, JsonError> {
+    let start = skip_ws(bytes, 0);
+    match bytes.get(start) {
+        Some(b'[') => Ok(start),
+        Some(_) => Err(err(JsonErrorKind::WrongShape, start)),
+        None => Err(err(JsonErrorKind::UnexpectedEnd, start)),
+    }
 }
 
 /// Checks that nothing but white space follows `pos`.

@@ -21,8 +21,8 @@
 use zeroize::Zeroize;
 
 use crate::digest::Hash;
-use crate::error::{Error, JsonErrorKind, RecordError, RecordProblem};
-use crate::json::{Elements, Members, Span, err, expect_end, pick_members, skip_ws, str_eq, string_content};
+use crate::error::{Error, RecordError, RecordProblem};
+use crate::json::{Elements, Span, array_start, expect_end, pick_members, skip_ws, str_eq, string_content};
 use crate::key::{Alg, ED25519_PUBLIC_KEY_LEN, ED25519_SEED_LEN, HmacKey, SigningKey, VerifyingKey};
 
 /// Default capacity of a [`Keystore`] and a [`KeyRing`].
@@ -308,11 +308,7 @@ fn for_each_record<'j>(
     mode: Mode,
     mut f: impl FnMut(Parsed<'j>) -> Result<(), Error>,
 ) -> Result<usize, Error> {
-    let start = skip_ws(json, 0);
-    if json.get(start) != Some(&b'[') {
-        let kind = if start == json.len() { JsonErrorKind::UnexpectedEnd } else { JsonErrorKind::WrongShape };
-        return Err(Error::Json(err(kind, start)));
-    }
+    let start = array_start(json)?;
     // The file's JSON first, so that a truncated file reads as bad JSON
     // rather than as a bad record.
     expect_end(json, crate::json::skip_value(json, start, 0)?)?;
@@ -335,12 +331,8 @@ fn for_each_record<'j>(
 fn earlier_record_has_id(json: &[u8], array: usize, index: usize, key_id: &str) -> bool {
     let Ok(elements) = Elements::new(json, array, 0) else { return false };
     elements.take(index).filter_map(Result::ok).any(|span| {
-        let Ok(members) = Members::new(json, span.start, 1) else { return false };
-        members.filter_map(Result::ok).any(|m| {
-            let name = m.name.of(json);
-            (str_eq(name, "key_id") || str_eq(name, "kid"))
-                && string_content(json, m.value).is_some_and(|raw| str_eq(raw, key_id))
-        })
+        let Ok(ids) = pick_members(json, span.start, 1, ["key_id", "kid"]) else { return false };
+        ids.into_iter().flatten().any(|v| string_content(json, v).is_some_and(|raw| str_eq(raw, key_id)))
     })
 }
 
