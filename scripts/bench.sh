@@ -5,6 +5,7 @@
 #   2. C ABI (criterion, dlopen of libsigncore.so): C call vs Rust call.
 #   3. Node (ffi-node/bench/run.mjs): binding vs node:crypto / npm canonicalize.
 #   4. Edge figures (edge/run.sh): stack and .text on thumbv7em.
+#   5. signcore-proxy under load (proxy/bench/run.sh, wrk): vs a Node http server.
 # Every ratio compares two measurements taken in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,5 +21,7 @@ echo "bench: Node"
 (cd ffi-node && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build >/dev/null && node bench/run.mjs --json ../target/bench/node.json) | tee target/bench/node.txt
 echo "bench: edge"
 EDGE_HOST=0 bash edge/run.sh > target/bench/edge.txt 2>&1 || echo "bench: edge budgets failed (see target/bench/edge.txt)"
+echo "bench: signcore-proxy under load"
+bash proxy/bench/run.sh | tee target/bench/proxy.txt || echo "bench: proxy load benchmark failed (see target/bench/proxy.txt)"
 python3 scripts/benchmarks_md.py > BENCHMARKS.md
 echo "bench: wrote BENCHMARKS.md"

@@ -169,6 +169,12 @@ if os.path.exists(edge_txt):
     p("```")
     p("")
 
+proxy_md = os.path.join(ROOT, "target", "bench", "proxy.md")
+if os.path.exists(proxy_md):
+    with open(proxy_md) as f:
+        out.extend(l.rstrip("\n") for l in f)
+    p("")
+
 summary = ["## Goals", "", "| goal | measured | |", "| --- | --- | --- |"]
 for name, ratio, goal, met in GOALS:
     summary.append(f"| {name}: {goal} | {ratio:.2f}× | {'met' if met else '**missed**'} |")

@@ -1,6 +1,11 @@
 //! The endpoints of DESIGN.md §10. Requests are converted into core calls
 //! and the core's answers into JSON; no crypto or canonical rule lives here.
 
+// The helpers below return the finished error answer as their `Err`: it is
+// built once per failed request and returned straight to hyper, so boxing it
+// would only add an allocation.
+#![allow(clippy::result_large_err)]
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;

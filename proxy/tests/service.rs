@@ -383,7 +383,8 @@ fn start_up_refusals_name_what_is_wrong() {
     let server = pki.server();
     let cert = path_str(&scratch.write("cert.pem", &server.cert_pem));
     let key = path_str(&scratch.write("key.pem", &server.key_pem));
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec!["--listen", "0.0.0.0:0", "--mock"],
             vec![("MOCK_AUDIT_SIGNING_KEY", "k"), ("SIGNING_PROXY_API_KEY", "a")],
