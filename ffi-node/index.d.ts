@@ -93,6 +93,8 @@ export interface SigncoreError extends Error {
   code: ErrorCode
   /** HTTP status of a signing-proxy answer (PROXY_ERROR). */
   status?: number
+  /** `error.code` of a signcore-proxy error answer (e.g. `UNAUTHORIZED`, `NOT_CANONICAL`). */
+  proxyCode?: string
 }
 
 /** Codes passed to `onWarning`. */
@@ -110,6 +112,18 @@ export interface ProxyOptions {
   timeoutMs?: number
   /** An http(s).Agent, e.g. for mTLS client certificates. */
   agent?: import('node:http').Agent
+  /** Pin: the kid the proxy must answer with. */
+  kid?: string | null
+  /** Pin: the algorithm the proxy must answer with. */
+  alg?: string | null
+  /** The proxy's Ed25519 public key (32 bytes or 64 hex chars): every answer is verified with it. */
+  publicKey?: Uint8Array | string | null
+}
+
+/** `signCanonical`'s result: the audit digest (the event's `hash`) and its signature block. */
+export interface SignedEvent extends SignatureBlock {
+  /** SHA256(canonical || prev_hash bytes), lowercase hex. */
+  hash: string
 }
 
 /** Where a signer's key came from. */
@@ -129,18 +143,18 @@ export declare class Signer {
   static fromKeystore(source: string | Uint8Array, keyId: string): Signer
   /** The DESIGN.md §6 signer of `env` (default `process.env`). */
   static fromEnv(env?: Readonly<Record<string, string | undefined>>, options?: FromEnvOptions): Signer
-  /** A signing proxy (POST /sign/hash, POST /verify). */
+  /** A signing proxy (GET /health, POST /sign/hash, /sign/canonical, /verify). */
   static proxy(url: string | URL, options?: ProxyOptions): Signer
 
   readonly backend: 'local' | 'proxy'
   readonly source: SignerSource
-  /** Key id; null for a proxy (its answers carry the kid). */
+  /** Key id; for a proxy, pinned or learnt by `ready()`, else null. */
   readonly kid: string | null
-  /** `hmac-sha256` or `ed25519`; null for a proxy. */
+  /** `hmac-sha256` or `ed25519`; for a proxy, pinned or learnt by `ready()`, else null. */
   readonly alg: 'hmac-sha256' | 'ed25519' | null
-  /** Publishable key hash (lowercase hex); null for a proxy. */
+  /** Publishable key hash (lowercase hex); for a proxy, from `ready()`, else null. */
   readonly keyHash: string | null
-  /** Ed25519 public key; null for HMAC and proxies. */
+  /** Ed25519 public key; null for HMAC, and for a proxy until known. */
   readonly publicKey: Buffer | null
   /** Keystore label, or null. */
   readonly label: string | null
@@ -152,6 +166,10 @@ export declare class Signer {
   sign(bytes: Uint8Array): Promise<Buffer>
   /** `{ kid, alg, signature }` over the 32 raw bytes of a hex digest. */
   signDigest(digestHex: string): Promise<SignatureBlock>
+  /** Signs the audit digest of already-canonical JSON text (a proxy: POST /sign/canonical). */
+  signCanonical(canonical: string, prevHash?: string | null): Promise<SignedEvent>
+  /** Start-up check (a proxy: GET /health, kid/alg/public key learnt and checked); resolves this signer. */
+  ready(): Promise<Signer>
   /** Local keys only. */
   verifySync(bytes: Uint8Array, signature: Uint8Array): boolean
   verify(bytes: Uint8Array, signature: Uint8Array): Promise<boolean>

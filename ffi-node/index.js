@@ -342,20 +342,21 @@ class Signer {
   get source() {
     return this.#meta.source
   }
-  /** Key id (null for a proxy: its answers carry the kid). */
+  /** Key id (a proxy's: pinned or learnt by ready(), else null). */
   get kid() {
-    return this.#meta.kid
+    return this.#remote ? this.#remote.kid : this.#meta.kid
   }
-  /** `hmac-sha256` or `ed25519` (null for a proxy). */
+  /** `hmac-sha256` or `ed25519` (a proxy's: pinned or learnt by ready(), else null). */
   get alg() {
-    return this.#meta.alg
+    return this.#remote ? this.#remote.alg : this.#meta.alg
   }
-  /** Publishable key hash, lowercase hex (null for a proxy). */
+  /** Publishable key hash, lowercase hex (a proxy's from ready(), else null). */
   get keyHash() {
-    return this.#meta.keyHash
+    return this.#remote ? this.#remote.keyHash : this.#meta.keyHash
   }
-  /** Ed25519 public key (a copy); null for HMAC and proxies. */
+  /** Ed25519 public key (a copy); null for HMAC, and for a proxy until known. */
   get publicKey() {
+    if (this.#remote) return this.#remote.publicKey === null ? null : Buffer.from(this.#remote.publicKey, 'hex')
     return this.#meta.publicKey === null ? null : Buffer.from(this.#meta.publicKey)
   }
   /** Keystore label, or null. */
@@ -407,6 +408,31 @@ class Signer {
     return this.#remote.signHash(native.normalizeHash(digestHex))
   }
 
+  /**
+   * Start-up check: a proxy is asked GET /health once (its kid, alg and
+   * Ed25519 public key, checked against the pins, then used to check every
+   * answer); a local key is ready at once. Resolves this signer.
+   */
+  async ready() {
+    if (this.#remote) await this.#remote.ready()
+    return this
+  }
+
+  /**
+   * Signs the audit digest SHA256(canonical || prevHash bytes) of
+   * already-canonical JSON text; resolves `{ hash, kid, alg, signature }`
+   * (`hash` is the digest, as stored in the event). A proxy is asked
+   * POST /sign/canonical, and its digest must equal the core's.
+   */
+  async signCanonical(canonical, prevHash) {
+    stringArg('canonical', canonical)
+    wellFormed('canonical', canonical)
+    const prev = prevHash === undefined || prevHash === null ? null : native.normalizeHash(stringArg('prevHash', prevHash))
+    if (this.#remote) return this.#remote.signCanonical(canonical, prev)
+    const hash = native.auditDigest(canonical, prev)
+    return { hash, kid: this.#meta.kid, alg: this.#meta.alg, signature: this.#signHex(hash) }
+  }
+
   /** Whether `signature` is this key's valid signature over `bytes`. Local keys only. */
   verifySync(bytes, signature) {
     bytesArg('bytes', bytes)
@@ -432,8 +458,8 @@ class Signer {
 
   /** Publishable metadata only. */
   toJSON() {
-    const { backend, source, kid, alg, keyHash, label } = this.#meta
-    return { backend, source, kid, alg, keyHash, label }
+    const { backend, source, label } = this.#meta
+    return { backend, source, kid: this.kid, alg: this.alg, keyHash: this.keyHash, label }
   }
 
   [inspect]() {
@@ -443,12 +469,17 @@ class Signer {
 }
 
 function proxyBackend(url, opts) {
-  const { apiKey, timeoutMs = DEFAULT_TIMEOUT_MS, agent } = opts
+  const { apiKey, timeoutMs = DEFAULT_TIMEOUT_MS, agent, kid, alg, publicKey } = opts
   if (apiKey !== undefined && apiKey !== null && typeof apiKey !== 'string') throw typeError('options.apiKey', 'a string', apiKey)
+  if (kid !== undefined && kid !== null && typeof kid !== 'string') throw typeError('options.kid', 'a string', kid)
+  if (alg !== undefined && alg !== null && typeof alg !== 'string') throw typeError('options.alg', 'a string', alg)
+  if (publicKey !== undefined && publicKey !== null && typeof publicKey !== 'string' && !(publicKey instanceof Uint8Array)) {
+    throw typeError('options.publicKey', 'a Uint8Array or a hex string', publicKey)
+  }
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
     throw typeError('options.timeoutMs', 'a positive number of milliseconds', timeoutMs)
   }
-  return new ProxyBackend(proxyUrl(url), { apiKey, timeoutMs, agent }, native.canonicalAlg)
+  return new ProxyBackend(proxyUrl(url), { apiKey, timeoutMs, agent, kid, alg, publicKey }, native)
 }
 
 // The signer of signAuditDigest() when none is passed: resolved from

@@ -217,7 +217,8 @@ fn mock_keys() -> Result<Keys, ConfigError> {
     if let Some(v) = &node_env {
         env = env.with(Var::NodeEnv, v);
     }
-    let resolved = signcore::policy::resolve(&env, |_, _| Err(signcore::Error::KeystoreUnreadable), |_| {});
+    // No RITMA_KEY_ID in this snapshot: the keystore reader is never called.
+    let resolved = signcore::policy::resolve(&env, |_, _| Err(signcore::Error::InvalidHex), |_| {});
     match resolved {
         Ok(Resolved::Local(signer)) => {
             let kid = signer.kid.as_str().to_owned();

@@ -291,15 +291,14 @@ fn verify(body: &[u8], state: &State) -> Answer {
         },
         Some(Value::String(kid)) => match state.keys.all.iter().find(|e| &e.kid == kid) {
             Some(e) => e,
-            None => return core_error("kid", &Error::KeyNotFound),
+            None => return error_answer(StatusCode::BAD_REQUEST, "KEY_NOT_FOUND", "kid: no key with this id"),
         },
         Some(_) => return bad_json("kid must be a string or null"),
     };
     let mut buf = [0u8; signcore::key::MAX_SIGNATURE_LEN];
-    let expected = entry.key.alg().signature_len();
     if signature_hex.len() > 2 * buf.len() {
-        let e = Error::InvalidLength { what: "signature", expected, actual: signature_hex.len() / 2 };
-        return core_error("signature", &e);
+        let message = format!("signature: {} hex chars, longer than any signature", signature_hex.len());
+        return error_answer(StatusCode::BAD_REQUEST, "INVALID_LENGTH", &message);
     }
     let signature = match signcore::hex::decode(signature_hex, &mut buf) {
         Ok(s) => s,
