@@ -597,6 +597,7 @@ impl Parsed<'_> {
             // RSA keys are parsed to be checked (a ring with the rsa feature).
             #[cfg(feature = "rsa")]
             (Material::PublicKey(_) | Material::PublicKeyPem(_), _) => return self.verifying_key().map(drop),
+            #[cfg(not(feature = "rsa"))]
             _ => Err(Error::UnsupportedAlgorithm),
         }
         .map_err(|e| self.map_key_error(e))
