@@ -15,7 +15,8 @@ THREADS=${THREADS:-2}
 command -v wrk >/dev/null || { echo "bench: wrk is needed (apt-get install wrk)" >&2; exit 1; }
 command -v node >/dev/null || { echo "bench: node is needed" >&2; exit 1; }
 
-cargo build -q --release -p signcore-proxy
+# SIGNCORE_PROXY_BIN: an already built release binary (else built here).
+if [ -z "${SIGNCORE_PROXY_BIN:-}" ]; then cargo build -q --release -p signcore-proxy; fi
 BIN=${SIGNCORE_PROXY_BIN:-target/release/signcore-proxy}
 mkdir -p target/bench
 tmp=$(mktemp -d)

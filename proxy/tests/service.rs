@@ -629,3 +629,30 @@ fn sigterm_drains_in_flight_requests_and_refuses_newcomers() {
     assert_eq!(proxy.wait_exit(Duration::from_secs(10)), Some(0));
     assert!(proxy.log_text().contains(r#""drained":true"#));
 }
+
+#[test]
+fn requests_in_flight_are_bounded() {
+    let proxy = keystore_proxy("ed-1", &["--max-in-flight", "1", "--body-timeout-ms", "10000"]);
+    let digest = digest_of("bound");
+    let body = json!({ "digest_hex": digest }).to_string();
+    let head = format!(
+        "POST /sign/hash HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {API_KEY}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let answered = || proxy.lines.lock().unwrap().iter().filter(|l| l.contains(r#""path":"/sign/hash""#)).count();
+    // The only slot is held by a request whose body is still arriving.
+    let mut holder = proxy.plain();
+    holder.send_raw(format!("{head}{}", &body[..5]).as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // A complete second request waits for the slot: not answered meanwhile.
+    let mut waiting = proxy.plain();
+    waiting.send_raw(format!("{head}{body}").as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(answered(), 0, "the second request waits for the slot");
+    // Once the first one finishes, both are answered, in order.
+    holder.send_raw(body[5..].as_bytes()).unwrap();
+    assert_eq!(holder.read_response().unwrap().status, 200);
+    let r = waiting.read_response().unwrap();
+    assert_eq!(r.status, 200);
+    assert!(verify_offline("ed-1", &digest, r.json()["signature"].as_str().unwrap()));
+}
