@@ -131,8 +131,7 @@ impl Config {
     /// Checks `args` and the environment; loads keys, API keys and TLS files.
     pub fn load(args: Args) -> Result<Config, ConfigError> {
         let mut warnings = Vec::new();
-        if let Some(kms) = &args.kms {
-            let _ = kms;
+        if args.kms.is_some() {
             return fail(
                 "--kms is not available in this build of signcore-proxy (AWS KMS fronting is deferred, issue 9); \
                  serve a node keystore key with --keystore/--key-id",

@@ -50,7 +50,11 @@ impl State {
     /// Whether the request's `Authorization` is acceptable (always, when no
     /// API key is configured).
     pub fn authorized(&self, authorization: Option<&[u8]>) -> bool {
-        let keys = self.api_keys.read().map(|k| Arc::clone(&k)).unwrap_or_default();
+        // A poisoned lock still holds the last keys: fail closed, never open.
+        let keys = match self.api_keys.read() {
+            Ok(k) => Arc::clone(&k),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        };
         keys.is_empty() || keys.accepts(authorization)
     }
 }
@@ -294,9 +298,8 @@ fn reload_api_keys(state: &State) {
     match ApiKeys::load(env_key.as_deref().map(String::as_str), Some(path)) {
         Ok(keys) => {
             let count = keys.len();
-            if let Ok(mut slot) = state.api_keys.write() {
-                *slot = Arc::new(keys);
-            }
+            let mut slot = state.api_keys.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+            *slot = Arc::new(keys);
             log(&json!({ "event": "reload", "ok": true, "api_keys": count }));
         }
         Err(message) => log(&json!({ "event": "reload", "ok": false, "message": message })),

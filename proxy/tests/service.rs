@@ -650,7 +650,7 @@ fn requests_in_flight_are_bounded() {
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(answered(), 0, "the second request waits for the slot");
     // Once the first one finishes, both are answered, in order.
-    holder.send_raw(body[5..].as_bytes()).unwrap();
+    holder.send_raw(&body.as_bytes()[5..]).unwrap();
     assert_eq!(holder.read_response().unwrap().status, 200);
     let r = waiting.read_response().unwrap();
     assert_eq!(r.status, 200);
