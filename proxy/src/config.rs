@@ -33,8 +33,8 @@ pub struct Args {
     #[arg(long, env = "RITMA_KEY_ID", value_name = "KEY_ID")]
     pub key_id: Option<String>,
     /// Serve the mock signer (HMAC keyed with MOCK_AUDIT_SIGNING_KEY, kid "mock"); dev/CI only,
-    /// refused when NODE_ENV=production.
-    #[arg(long, conflicts_with_all = ["keystore", "key_id"])]
+    /// refused when NODE_ENV=production. RITMA_KEYSTORE_PATH/RITMA_KEY_ID are then ignored.
+    #[arg(long)]
     pub mock: bool,
     /// AWS KMS key to front (issue 9): not available in this build.
     #[arg(long, value_name = "KEY_ID")]

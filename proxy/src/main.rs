@@ -10,10 +10,23 @@ mod config;
 mod routes;
 mod server;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> std::process::ExitCode {
-    let args = config::Args::parse();
+    let matches = config::Args::command().get_matches();
+    let mut args = config::Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if args.mock {
+        // --mock with --keystore/--key-id on the command line is a contradiction;
+        // RITMA_* values in the environment are simply not used.
+        let given = |id| matches.value_source(id) == Some(ValueSource::CommandLine);
+        if given("keystore") || given("key_id") {
+            eprintln!("signcore-proxy: --mock cannot be combined with --keystore or --key-id");
+            return std::process::ExitCode::from(2);
+        }
+        args.keystore = None;
+        args.key_id = None;
+    }
     let config = match config::Config::load(args) {
         Ok(c) => c,
         Err(e) => {

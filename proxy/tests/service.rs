@@ -372,6 +372,10 @@ fn mock_signer_for_ci_and_its_production_guard() {
     .expect("refused");
     assert_eq!(refused.code, Some(2));
     assert!(refused.stderr.contains("Audit signing is required"), "{}", refused.stderr);
+    // RITMA_* in the environment do not get in the way of --mock.
+    let env = [("MOCK_AUDIT_SIGNING_KEY", "k"), ("RITMA_KEY_ID", "x")];
+    let with_ritma = Proxy::start(&["--listen", "127.0.0.1:0", "--mock"], &env);
+    assert_eq!(with_ritma.call("GET", "/health", None, None).json()["kid"], "mock");
     let refused = Proxy::try_start(&["--listen", "127.0.0.1:0", "--mock"], &[]).err().expect("refused");
     assert!(refused.stderr.contains("MOCK_AUDIT_SIGNING_KEY"), "{}", refused.stderr);
 }
@@ -432,6 +436,11 @@ fn start_up_refusals_name_what_is_wrong() {
             vec!["--listen", "127.0.0.1:0", "--mock", "--api-key", "k"],
             vec![("MOCK_AUDIT_SIGNING_KEY", "k")],
             "--api-key",
+        ),
+        (
+            vec!["--listen", "127.0.0.1:0", "--mock", "--key-id", "ed-1"],
+            vec![("MOCK_AUDIT_SIGNING_KEY", "k")],
+            "cannot be combined",
         ),
     ];
     let n = cases.len();
