@@ -110,7 +110,7 @@ print('## signcore-proxy under load (proxy/bench/run.sh)\n')
 print(f'`POST /sign/hash`, {conns} concurrent keep-alive connections on loopback, wrk ({duration} per run after a 2 s warm-up),')
 print(f'{rounds} interleaved rounds, medians. signcore-proxy: release build, 2 tokio workers, one log line per request to a file.')
 print('Node: node:http + node:crypto, one process (the seed\'s mock proxy done properly). Both check the Bearer key in')
-print(f'constant time and answer the same signature. Machine: {cpu}, {subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()} cores shared with other work, so absolute figures are noisy; each ratio compares runs of the same round.\n')
+print(f'constant time and answer the same signature. Machine: {cpu}, {subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()} cores shared with other work, so absolute figures are noisy; ratios are of medians over the same interleaved rounds.\n')
 print('| alg | server | requests/s | p50 | p99 | failed |')
 print('|---|---|---:|---:|---:|---:|')
 summary = []
