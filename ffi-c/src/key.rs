@@ -5,15 +5,16 @@ use core::mem::{align_of, size_of};
 
 use signcore::Error;
 use signcore::hex::HashHex;
+use signcore::key::MAX_HMAC_SECRET_LEN;
 use signcore::key::{Alg, HmacKey, SigningKey, VerifyingKey};
-use signcore::keystore::{self, KeyId, KeyMetadata, Label};
-use zeroize::Zeroize;
+use signcore::keystore::{self, KeyMetadata};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::consts::*;
 use crate::status::signcore_error;
 use crate::status::signcore_status::{self, *};
 use crate::util::{
-    Fail, Text, c_str, copy_out, disjoint, guard, input, input_bytes, out_buffer, out_ptr, put, required,
+    Fail, Text, c_str, copy_out, disjoint, guard, input, input_bytes, out_buffer, out_ptr, put, required, scrubbed,
 };
 
 /// Caller-owned storage for one signing key (an HMAC-SHA256 secret or an
@@ -25,7 +26,14 @@ use crate::util::{
 /// in static storage, no heap needed. Zero it before first use (`signcore_key
 /// k = {{0}};` in C, `signcore_key k{};` in C++, or `signcore_key_wipe`):
 /// storage that no constructor filled is refused with
-/// `SIGNCORE_KEY_NOT_INITIALIZED` (checked through a magic tag).
+/// `SIGNCORE_KEY_NOT_INITIALIZED` (checked through a tag). Storage that has
+/// the tag but was altered since a constructor filled it (one flipped byte,
+/// a partial copy, the tag followed by other bytes) is refused with
+/// `SIGNCORE_KEY_CORRUPTED`: every use first verifies a keyed checksum over
+/// the whole storage, then the stored fields' ranges, and the stored
+/// representation is plain data, so no bit pattern can crash a call. The
+/// checksum's key is random per process in the std build: storage is valid
+/// only in the process that filled it (copies within it work).
 ///
 /// A constructor (`signcore_key_from_*`) fills it; `signcore_key_wipe`
 /// zeroizes every byte, after which it is refused again until refilled.
@@ -108,39 +116,193 @@ pub struct signcore_key_info {
     pub source: signcore_key_source,
 }
 
-const KEY_MAGIC: u64 = u64::from_be_bytes(*b"sgncKEY1");
+/// The tag of initialised storage (the first 8 bytes); `2`: the layout with
+/// an integrity check.
+const KEY_MAGIC: u64 = u64::from_be_bytes(*b"sgncKEY2");
 
-/// What a `signcore_key` holds once initialised. `magic` comes first.
+/// What a `signcore_key` holds once initialised.
+///
+/// Every field is plain data for which every bit pattern is a valid value
+/// (bytes, integers, and the core's `HmacKey` and ed25519-dalek's
+/// `SigningKey`, which are arrays of integers with no padding: asserted
+/// below), so corrupted storage can be read without undefined behaviour.
+/// It is still refused before use: `check` is a keyed checksum over every
+/// byte of the storage after it, and the small fields are range-checked.
+/// Only the key of `alg` is filled; the other stays zero.
 #[repr(C)]
 pub(crate) struct KeySlot {
     magic: u64,
-    source: signcore_key_source,
-    key: SigningKey,
-    key_id: KeyId,
-    label: Option<Label>,
+    check: u64,
+    alg: u8,
+    source: u8,
+    key_id_len: u8,
+    has_label: u8,
+    label_len: u8,
+    _reserved: [u8; 3],
+    key_hash: [u8; SIGNCORE_HASH_BYTES],
+    public_key: [u8; SIGNCORE_ED25519_PUBLIC_KEY_BYTES],
+    key_id: [u8; SIGNCORE_KEY_ID_MAX_BYTES],
+    label: [u8; SIGNCORE_LABEL_MAX_BYTES],
+    hmac: HmacKey,
+    _align: [u8; 7],
+    ed25519: ed25519_dalek::SigningKey,
 }
+
+/// Bytes of `magic` and `check`, which the checksum does not cover.
+const CHECKED_FROM: usize = 16;
+const HMAC_KEY_BYTES: usize = MAX_HMAC_SECRET_LEN + 1;
+const DALEK_KEY_BYTES: usize = 32 + 32 + 4 * 5 * 8;
 
 const _: () = {
     assert!(size_of::<KeySlot>() <= SIGNCORE_KEY_STORAGE_BYTES, "SIGNCORE_KEY_STORAGE_BYTES too small");
     assert!(align_of::<KeySlot>() <= SIGNCORE_KEY_STORAGE_ALIGN, "SIGNCORE_KEY_STORAGE_ALIGN too small");
     assert!(size_of::<signcore_key>() == SIGNCORE_KEY_STORAGE_BYTES);
     assert!(align_of::<signcore_key>() == SIGNCORE_KEY_STORAGE_ALIGN);
+    // No padding anywhere (padding bytes could be undefined and would make
+    // the checksum read uninitialised memory): the fields add up exactly.
+    // The two key types are as large as their integer-array fields, so they
+    // have no room for a tag or padding either (64-byte secret + length;
+    // seed, compressed point, 4 field elements of 5 u64 limbs).
+    assert!(size_of::<HmacKey>() == HMAC_KEY_BYTES && align_of::<HmacKey>() == 1);
+    assert!(size_of::<ed25519_dalek::SigningKey>() == DALEK_KEY_BYTES);
+    assert!(
+        size_of::<KeySlot>()
+            == 16
+                + 8
+                + SIGNCORE_HASH_BYTES
+                + 32
+                + SIGNCORE_KEY_ID_MAX_BYTES
+                + SIGNCORE_LABEL_MAX_BYTES
+                + HMAC_KEY_BYTES
+                + 7
+                + DALEK_KEY_BYTES
+    );
 };
 
+/// The checksum's key: random per process with `std` (so storage cannot be
+/// forged or carried between processes), a fixed value without.
+fn checksum_seed() -> u64 {
+    #[cfg(feature = "std")]
+    {
+        use std::hash::BuildHasher as _;
+        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        *SEED.get_or_init(|| std::hash::RandomState::new().hash_one(KEY_MAGIC))
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        0x9e37_79b9_7f4a_7c15
+    }
+}
+
+/// Keyed checksum of the storage bytes after `check`.
+fn checksum(storage: &[u8; SIGNCORE_KEY_STORAGE_BYTES]) -> u64 {
+    use core::hash::BuildHasher as _;
+    let covered = storage.get(CHECKED_FROM..).unwrap_or(&[]);
+    foldhash::quality::FixedState::with_seed(checksum_seed()).hash_one(covered)
+}
+
+fn source_from_u8(value: u8) -> Option<signcore_key_source> {
+    use signcore_key_source::*;
+    Some(match value {
+        0 => SIGNCORE_SOURCE_NONE,
+        1 => SIGNCORE_SOURCE_EXPLICIT,
+        2 => SIGNCORE_SOURCE_KEYSTORE,
+        3 => SIGNCORE_SOURCE_LEGACY_ENV,
+        4 => SIGNCORE_SOURCE_LOCAL_ENV,
+        5 => SIGNCORE_SOURCE_MOCK,
+        6 => SIGNCORE_SOURCE_KMS,
+        7 => SIGNCORE_SOURCE_PROXY,
+        _ => return None,
+    })
+}
+
+const ALG_HMAC: u8 = 1;
+const ALG_ED25519: u8 = 2;
+
 impl KeySlot {
-    pub(crate) fn new(source: signcore_key_source, key: SigningKey, key_id: KeyId, label: Option<Label>) -> Self {
-        KeySlot { magic: KEY_MAGIC, source, key, key_id, label }
+    fn alg(&self) -> Alg {
+        if self.alg == ALG_ED25519 { Alg::Ed25519 } else { Alg::HmacSha256 }
+    }
+
+    fn key_id(&self) -> &str {
+        text_field(&self.key_id, self.key_id_len)
+    }
+
+    fn label(&self) -> Option<&str> {
+        (self.has_label == 1).then(|| text_field(&self.label, self.label_len))
+    }
+
+    /// The range checks behind the checksum (defence in depth: storage
+    /// that passes the checksum was written by `store`).
+    fn is_well_formed(&self) -> bool {
+        let text_ok =
+            |bytes: &[u8], len: u8| bytes.get(..usize::from(len)).is_some_and(|b| core::str::from_utf8(b).is_ok());
+        matches!(self.alg, ALG_HMAC | ALG_ED25519)
+            && source_from_u8(self.source).is_some()
+            && self.key_id_len >= 1
+            && text_ok(&self.key_id, self.key_id_len)
+            && self.has_label <= 1
+            && text_ok(&self.label, self.label_len)
+    }
+
+    fn source(&self) -> signcore_key_source {
+        source_from_u8(self.source).unwrap_or(signcore_key_source::SIGNCORE_SOURCE_NONE)
+    }
+
+    /// Signs with the stored key, through the core's key types. HMAC uses
+    /// the stored `HmacKey` in place; Ed25519 a core `SigningKey` around a
+    /// copy of the dalek key (zeroized on drop; the caller scrubs the stack).
+    fn sign(&self, msg: &[u8], out: &mut [u8; SIGNCORE_MAX_SIGNATURE_BYTES]) -> usize {
+        match self.alg() {
+            Alg::Ed25519 => {
+                let key = SigningKey::Ed25519(self.ed25519.clone());
+                let signature = key.sign(msg);
+                let bytes = signature.as_bytes();
+                if let Some(dst) = out.get_mut(..bytes.len()) {
+                    dst.copy_from_slice(bytes);
+                }
+                bytes.len()
+            }
+            _ => {
+                let tag = zeroize::Zeroizing::new(self.hmac.tag(msg));
+                if let Some(dst) = out.get_mut(..tag.len()) {
+                    dst.copy_from_slice(&tag[..]);
+                }
+                tag.len()
+            }
+        }
+    }
+
+    /// Verifies with the stored key: HMAC with the stored `HmacKey` (constant
+    /// time), Ed25519 with the stored public key alone (strict).
+    fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), Error> {
+        match self.alg() {
+            Alg::Ed25519 => VerifyingKey::ed25519(&self.public_key)?.verify(msg, sig),
+            _ => self.hmac.verify(msg, sig),
+        }
     }
 
     fn metadata(&self) -> signcore_key_info {
-        let meta = KeyMetadata {
-            key_id: self.key_id.clone(),
-            alg: self.key.alg(),
-            key_hash: self.key.key_hash(),
-            label: self.label.clone(),
-        };
-        metadata_record(&meta, self.source)
+        let (key_id, key_id_len) = Text::<SIGNCORE_KEY_ID_BUFFER_BYTES>::from_str(self.key_id());
+        let (label, label_len) = Text::<SIGNCORE_LABEL_BUFFER_BYTES>::from_str(self.label().unwrap_or(""));
+        let (key_hash_hex, _) = Text::<SIGNCORE_HASH_HEX_BYTES>::from_str(HashHex::new(&self.key_hash).as_str());
+        signcore_key_info {
+            key_id: key_id.into_c_chars(),
+            key_id_len,
+            alg: self.alg().into(),
+            key_hash: self.key_hash,
+            key_hash_hex: key_hash_hex.into_c_chars(),
+            has_label: self.label().is_some(),
+            label: label.into_c_chars(),
+            label_len,
+            source: self.source(),
+        }
     }
+}
+
+/// The first `len` bytes of a text field (checked UTF-8 by `is_well_formed`).
+fn text_field(bytes: &[u8], len: u8) -> &str {
+    bytes.get(..usize::from(len)).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("")
 }
 
 fn metadata_record(meta: &KeyMetadata, source: signcore_key_source) -> signcore_key_info {
@@ -160,7 +322,7 @@ fn metadata_record(meta: &KeyMetadata, source: signcore_key_source) -> signcore_
     }
 }
 
-/// Checks `key` and borrows what it holds.
+/// Checks `key` (tag, then checksum, then field ranges) and borrows what it holds.
 ///
 /// # Safety
 /// When non-NULL and aligned, `key` must point to a readable `signcore_key`
@@ -172,15 +334,24 @@ unsafe fn slot<'a>(key: *const signcore_key) -> Result<&'a KeySlot, Fail> {
     if !key.is_aligned() {
         return Err(SIGNCORE_INVALID_ARGUMENT.into());
     }
-    // SAFETY: non-NULL, aligned and readable by contract; the first 8 bytes of
-    // the storage are the tag (KeySlot is repr(C) with `magic` first).
-    let magic = unsafe { key.cast::<u64>().read_volatile() };
-    if magic != KEY_MAGIC {
+    // SAFETY: non-NULL, aligned and readable by contract; any bytes are a
+    // valid `[u8; N]` (the caller zeroes storage before first use).
+    let storage = unsafe { &*key.cast::<[u8; SIGNCORE_KEY_STORAGE_BYTES]>() };
+    let word = |at: usize| storage.get(at..at + 8).and_then(|b| b.try_into().ok()).map_or(0, u64::from_ne_bytes);
+    if word(0) != KEY_MAGIC {
         return Err(SIGNCORE_KEY_NOT_INITIALIZED.into());
     }
-    // SAFETY: the tag is only ever written by `store`, together with a valid
-    // KeySlot (size and alignment fit: asserted above), and `wipe` clears it.
-    Ok(unsafe { &*key.cast::<KeySlot>() })
+    if word(8) != checksum(storage) {
+        return Err(SIGNCORE_KEY_CORRUPTED.into());
+    }
+    // SAFETY: size and alignment fit (asserted); every bit pattern is a
+    // valid KeySlot (plain data, see its comment), so this reads no invalid
+    // value even if the checksum matched by chance.
+    let slot = unsafe { &*key.cast::<KeySlot>() };
+    if !slot.is_well_formed() {
+        return Err(SIGNCORE_KEY_CORRUPTED.into());
+    }
+    Ok(slot)
 }
 
 /// Checks a key pointer for writing.
@@ -188,42 +359,91 @@ fn key_out(key: *mut signcore_key) -> Result<(), Fail> {
     out_ptr(key)
 }
 
-/// Drops (zeroizing the secret) whatever `key` holds and zeroes every byte.
+/// Zeroes every byte of `key` (secret material included: volatile writes).
 ///
 /// # Safety
-/// `key` must be non-NULL, aligned and valid for reads and writes of a
+/// `key` must be non-NULL, aligned and valid for writes of a
 /// `signcore_key`, with no other reference to it alive.
 unsafe fn wipe(key: *mut signcore_key) {
-    // SAFETY: valid for reads by contract.
-    let magic = unsafe { key.cast::<u64>().read_volatile() };
-    if magic == KEY_MAGIC {
-        // SAFETY: the tag says a valid KeySlot is there (see `slot`); dropping
-        // it runs the zeroize-on-drop of the HMAC secret or Ed25519 seed.
-        unsafe { core::ptr::drop_in_place(key.cast::<KeySlot>()) };
-    }
     // SAFETY: valid for writes and not otherwise borrowed, by contract.
     let storage = unsafe { &mut (*key)._opaque };
-    // Volatile writes and a compiler fence: not optimised away.
+    // Volatile writes and a compiler fence: not optimised away. The slot's
+    // types own no heap memory, so nothing needs dropping first.
     storage.zeroize();
 }
 
-/// Wipes the old content of `key`, then moves `slot` in.
+/// Fills `key` in place with `signing` (copied field by field into the
+/// wiped storage, never moved through a temporary slot): wipes the old
+/// content, writes the fields, then the checksum and last the tag.
+///
+/// Checks `key_id` (1..=64 bytes) and `label` (at most 64) first: on error
+/// `key` is unchanged.
 ///
 /// # Safety
 /// As [`wipe`].
-pub(crate) unsafe fn store(key: *mut signcore_key, slot: KeySlot) {
-    // SAFETY: forwarded contract.
-    unsafe { wipe(key) };
-    // SAFETY: non-NULL, aligned (KeySlot's alignment fits, asserted) and large
-    // enough (asserted); `write` does not read the zeroed old contents.
-    unsafe { key.cast::<KeySlot>().write(slot) };
-}
-
-fn key_id(text: &str) -> Result<KeyId, Fail> {
-    if text.is_empty() {
+pub(crate) unsafe fn store(
+    key: *mut signcore_key,
+    source: signcore_key_source,
+    signing: &SigningKey,
+    key_id: &str,
+    label: Option<&str>,
+) -> Result<(), Fail> {
+    if key_id.is_empty() || key_id.len() > SIGNCORE_KEY_ID_MAX_BYTES {
         return Err(SIGNCORE_INVALID_ARGUMENT.into());
     }
-    KeyId::try_from(text).map_err(|_| SIGNCORE_INVALID_ARGUMENT.into())
+    let label_bytes = label.unwrap_or("").as_bytes();
+    if label_bytes.len() > SIGNCORE_LABEL_MAX_BYTES {
+        return Err(SIGNCORE_INVALID_ARGUMENT.into());
+    }
+    #[allow(unreachable_patterns)]
+    let alg = match signing.alg() {
+        Alg::HmacSha256 => ALG_HMAC,
+        Alg::Ed25519 => ALG_ED25519,
+        // A key type the storage cannot hold (RSA keys stay with remote signers).
+        _ => return Err(SIGNCORE_UNSUPPORTED_ALGORITHM.into()),
+    };
+    // SAFETY: forwarded contract.
+    unsafe { wipe(key) };
+    {
+        // SAFETY: non-NULL, aligned, exclusive (contract); size and alignment
+        // fit (asserted); the zeroed storage is a valid KeySlot (plain data).
+        let slot = unsafe { &mut *key.cast::<KeySlot>() };
+        slot.alg = alg;
+        slot.source = source as u8;
+        slot.key_id_len = key_id.len() as u8;
+        slot.key_id[..key_id.len()].copy_from_slice(key_id.as_bytes());
+        slot.has_label = u8::from(label.is_some());
+        slot.label_len = label_bytes.len() as u8;
+        slot.label[..label_bytes.len()].copy_from_slice(label_bytes);
+        slot.key_hash = signing.key_hash();
+        #[allow(unreachable_patterns)]
+        match signing {
+            SigningKey::Hmac(hmac) => slot.hmac.clone_from(hmac),
+            SigningKey::Ed25519(ed) => {
+                slot.public_key = signing.public_key().unwrap_or_default();
+                slot.ed25519.clone_from(ed);
+            }
+            _ => {}
+        }
+    }
+    let check = {
+        // SAFETY: the same storage, read as bytes (the `&mut` above has
+        // ended; every byte is initialised: the wipe, then the fields,
+        // which have no padding).
+        checksum(unsafe { &*key.cast::<[u8; SIGNCORE_KEY_STORAGE_BYTES]>() })
+    };
+    // SAFETY: as above; the tag is written last.
+    let slot = unsafe { &mut *key.cast::<KeySlot>() };
+    slot.check = check;
+    slot.magic = KEY_MAGIC;
+    Ok(())
+}
+
+fn key_id(text: &str) -> Result<&str, Fail> {
+    if text.is_empty() || text.len() > SIGNCORE_KEY_ID_MAX_BYTES {
+        return Err(SIGNCORE_INVALID_ARGUMENT.into());
+    }
+    Ok(text)
 }
 
 /// Loads the key `key_id` from a node keystore (DESIGN.md §3) into `key`.
@@ -255,17 +475,16 @@ pub unsafe extern "C" fn signcore_key_from_keystore(
     key_id: *const c_char,
     error: *mut signcore_error,
 ) -> signcore_status {
-    guard(error, || {
-        key_out(key)?;
-        // SAFETY: the caller's contracts for `keystore_json` and `key_id`.
-        let (json, id) = unsafe { (input(keystore_json, keystore_len)?, c_str(key_id)?) };
-        let record = keystore::load_key(json, id)?;
-        let label = record.label().and_then(|l| Label::try_from(l).ok());
-        let id = KeyId::try_from(record.key_id()).map_err(|_| SIGNCORE_INVALID_ARGUMENT)?;
-        let slot = KeySlot::new(signcore_key_source::SIGNCORE_SOURCE_KEYSTORE, record.into_key(), id, label);
-        // SAFETY: `key` checked non-NULL and aligned; exclusive use by contract.
-        unsafe { store(key, slot) };
-        Ok(())
+    scrubbed(|| {
+        guard(error, || {
+            key_out(key)?;
+            // SAFETY: the caller's contracts for `keystore_json` and `key_id`.
+            let (json, id) = unsafe { (input(keystore_json, keystore_len)?, c_str(key_id)?) };
+            let record = keystore::load_key(json, id)?;
+            let source = signcore_key_source::SIGNCORE_SOURCE_KEYSTORE;
+            // SAFETY: `key` checked non-NULL and aligned; exclusive use by contract.
+            unsafe { store(key, source, record.key(), record.key_id(), record.label()) }
+        })
     })
 }
 
@@ -295,15 +514,16 @@ pub unsafe extern "C" fn signcore_key_from_hmac_secret(
     secret: *const u8,
     secret_len: usize,
 ) -> signcore_status {
-    guard(core::ptr::null_mut(), || {
-        key_out(key)?;
-        // SAFETY: the caller's contracts for `key_id` and `secret`.
-        let (id, secret) = unsafe { (c_str(key_id)?, input_bytes(secret, secret_len)?) };
-        let id = self::key_id(id)?;
-        let slot = KeySlot::new(signcore_key_source::SIGNCORE_SOURCE_EXPLICIT, SigningKey::hmac(secret)?, id, None);
-        // SAFETY: `key` checked non-NULL and aligned; exclusive use by contract.
-        unsafe { store(key, slot) };
-        Ok(())
+    scrubbed(|| {
+        guard(core::ptr::null_mut(), || {
+            key_out(key)?;
+            // SAFETY: the caller's contracts for `key_id` and `secret`.
+            let (id, secret) = unsafe { (c_str(key_id)?, input_bytes(secret, secret_len)?) };
+            let id = self::key_id(id)?;
+            let signing = SigningKey::hmac(secret)?;
+            // SAFETY: `key` checked non-NULL and aligned; exclusive use by contract.
+            unsafe { store(key, signcore_key_source::SIGNCORE_SOURCE_EXPLICIT, &signing, id, None) }
+        })
     })
 }
 
@@ -325,20 +545,19 @@ pub unsafe extern "C" fn signcore_key_from_ed25519_seed(
     key_id: *const c_char,
     seed: *const u8,
 ) -> signcore_status {
-    guard(core::ptr::null_mut(), || {
-        key_out(key)?;
-        // SAFETY: the caller's contract for `key_id`.
-        let id = self::key_id(unsafe { c_str(key_id) }?)?;
-        required(seed)?;
-        let mut bytes = [0u8; SIGNCORE_ED25519_SEED_BYTES];
-        // SAFETY: `seed` is non-NULL and points to 32 readable bytes by contract.
-        unsafe { core::ptr::copy_nonoverlapping(seed, bytes.as_mut_ptr(), bytes.len()) };
-        let signing = SigningKey::ed25519_from_seed(&bytes);
-        bytes.zeroize();
-        let slot = KeySlot::new(signcore_key_source::SIGNCORE_SOURCE_EXPLICIT, signing, id, None);
-        // SAFETY: `key` checked non-NULL and aligned; exclusive use by contract.
-        unsafe { store(key, slot) };
-        Ok(())
+    scrubbed(|| {
+        guard(core::ptr::null_mut(), || {
+            key_out(key)?;
+            // SAFETY: the caller's contract for `key_id`.
+            let id = self::key_id(unsafe { c_str(key_id) }?)?;
+            required(seed)?;
+            let mut bytes = Zeroizing::new([0u8; SIGNCORE_ED25519_SEED_BYTES]);
+            // SAFETY: `seed` is non-NULL and points to 32 readable bytes by contract.
+            unsafe { core::ptr::copy_nonoverlapping(seed, bytes.as_mut_ptr(), bytes.len()) };
+            let signing = SigningKey::ed25519_from_seed(&bytes);
+            // SAFETY: `key` checked non-NULL and aligned; exclusive use by contract.
+            unsafe { store(key, signcore_key_source::SIGNCORE_SOURCE_EXPLICIT, &signing, id, None) }
+        })
     })
 }
 
@@ -352,7 +571,7 @@ pub unsafe extern "C" fn signcore_key_from_ed25519_seed(
 /// - `sig_len`: receives the signature length on success, or the size needed
 ///   on `SIGNCORE_BUFFER_TOO_SMALL`.
 ///
-/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`,
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`,
 /// `SIGNCORE_BUFFER_TOO_SMALL`, `SIGNCORE_INVALID_ARGUMENT`.
 ///
 /// # Safety
@@ -367,25 +586,28 @@ pub unsafe extern "C" fn signcore_key_sign(
     sig_cap: usize,
     sig_len: *mut usize,
 ) -> signcore_status {
-    guard(core::ptr::null_mut(), || {
-        // SAFETY: the caller's contracts for `key` and `msg`.
-        let (slot, msg) = unsafe { (slot(key)?, input_bytes(msg, msg_len)?) };
-        out_buffer(sig, sig_cap)?;
-        out_ptr(sig_len)?;
-        let needed = slot.key.alg().signature_len();
-        if needed > sig_cap {
+    scrubbed(|| {
+        guard(core::ptr::null_mut(), || {
+            // SAFETY: the caller's contracts for `key` and `msg`.
+            let (slot, msg) = unsafe { (slot(key)?, input_bytes(msg, msg_len)?) };
+            out_buffer(sig, sig_cap)?;
+            out_ptr(sig_len)?;
+            let needed = slot.alg().signature_len();
+            if needed > sig_cap {
+                // SAFETY: checked by `out_ptr`.
+                unsafe { put(sig_len, needed) };
+                return Err(Error::BufferTooSmall { needed }.into());
+            }
+            disjoint(msg, sig, needed)?;
+            let mut signature = [0u8; SIGNCORE_MAX_SIGNATURE_BYTES];
+            let len = slot.sign(msg, &mut signature);
+            // SAFETY: `sig` is non-NULL (sig_cap >= needed > 0) and valid for
+            // `sig_cap` >= `len` writes by contract.
+            unsafe { copy_out(signature.get(..len).unwrap_or(&[]), sig) };
             // SAFETY: checked by `out_ptr`.
-            unsafe { put(sig_len, needed) };
-            return Err(Error::BufferTooSmall { needed }.into());
-        }
-        disjoint(msg, sig, needed)?;
-        let signature = slot.key.sign(msg);
-        // SAFETY: `sig` is non-NULL (sig_cap >= needed > 0) and valid for
-        // `sig_cap` writes by contract.
-        unsafe { copy_out(signature.as_bytes(), sig) };
-        // SAFETY: checked by `out_ptr`.
-        unsafe { put(sig_len, needed) };
-        Ok(())
+            unsafe { put(sig_len, len) };
+            Ok(())
+        })
     })
 }
 
@@ -397,7 +619,7 @@ pub unsafe extern "C" fn signcore_key_sign(
 /// Returns `SIGNCORE_OK` only when the signature verifies;
 /// `SIGNCORE_SIGNATURE_INVALID` when it does not; `SIGNCORE_INVALID_LENGTH`
 /// for a signature of the wrong length; `SIGNCORE_NULL_POINTER`,
-/// `SIGNCORE_KEY_NOT_INITIALIZED`.
+/// `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`.
 ///
 /// # Safety
 /// `key` must point to a readable `signcore_key`, `msg` to `msg_len` readable
@@ -410,10 +632,12 @@ pub unsafe extern "C" fn signcore_key_verify(
     sig: *const u8,
     sig_len: usize,
 ) -> signcore_status {
-    guard(core::ptr::null_mut(), || {
-        // SAFETY: the caller's contracts for `key`, `msg` and `sig`.
-        let (slot, msg, sig) = unsafe { (slot(key)?, input_bytes(msg, msg_len)?, input_bytes(sig, sig_len)?) };
-        Ok(slot.key.verify(msg, sig)?)
+    scrubbed(|| {
+        guard(core::ptr::null_mut(), || {
+            // SAFETY: the caller's contracts for `key`, `msg` and `sig`.
+            let (slot, msg, sig) = unsafe { (slot(key)?, input_bytes(msg, msg_len)?, input_bytes(sig, sig_len)?) };
+            Ok(slot.verify(msg, sig)?)
+        })
     })
 }
 
@@ -422,7 +646,7 @@ pub unsafe extern "C" fn signcore_key_verify(
 ///
 /// - `out`: receives `SIGNCORE_HASH_BYTES` (32) bytes; written only on success.
 ///
-/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`.
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`.
 ///
 /// # Safety
 /// `key` must point to a readable `signcore_key` and `out` to 32 writable bytes.
@@ -432,9 +656,8 @@ pub unsafe extern "C" fn signcore_key_hash(key: *const signcore_key, out: *mut u
         // SAFETY: the caller's contract for `key`.
         let slot = unsafe { slot(key) }?;
         required(out)?;
-        let hash = slot.key.key_hash();
         // SAFETY: `out` is non-NULL and valid for 32 writes by contract.
-        unsafe { copy_out(&hash, out) };
+        unsafe { copy_out(&slot.key_hash, out) };
         Ok(())
     })
 }
@@ -444,7 +667,7 @@ pub unsafe extern "C" fn signcore_key_hash(key: *const signcore_key, out: *mut u
 /// - `out`: receives `SIGNCORE_ED25519_PUBLIC_KEY_BYTES` (32) bytes; written
 ///   only on success.
 ///
-/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`,
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`,
 /// `SIGNCORE_INVALID_ARGUMENT` for an HMAC key (which has no public key).
 ///
 /// # Safety
@@ -455,9 +678,11 @@ pub unsafe extern "C" fn signcore_key_public_key(key: *const signcore_key, out: 
         // SAFETY: the caller's contract for `key`.
         let slot = unsafe { slot(key) }?;
         required(out)?;
-        let public = slot.key.public_key().ok_or(SIGNCORE_INVALID_ARGUMENT)?;
+        if slot.alg() != Alg::Ed25519 {
+            return Err(SIGNCORE_INVALID_ARGUMENT.into());
+        }
         // SAFETY: `out` is non-NULL and valid for 32 writes by contract.
-        unsafe { copy_out(&public, out) };
+        unsafe { copy_out(&slot.public_key, out) };
         Ok(())
     })
 }
@@ -465,7 +690,7 @@ pub unsafe extern "C" fn signcore_key_public_key(key: *const signcore_key, out: 
 /// Writes the key's publishable metadata `{ key_id, alg, key_hash, label }`
 /// and its source into `*metadata`. Never any secret material.
 ///
-/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`,
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`,
 /// `SIGNCORE_INVALID_ARGUMENT` (misaligned `metadata`).
 ///
 /// # Safety
@@ -535,30 +760,32 @@ pub unsafe extern "C" fn signcore_keystore_metadata(
     count: *mut usize,
     error: *mut signcore_error,
 ) -> signcore_status {
-    guard(error, || {
-        // SAFETY: the caller's contract for `keystore_json`.
-        let json = unsafe { input(keystore_json, keystore_len) }?;
-        out_buffer(out, out_cap)?;
-        out_ptr(count)?;
-        let total = keystore::validate(json)?;
-        if total > out_cap {
-            // SAFETY: checked by `out_ptr`.
-            unsafe { put(count, total) };
-            return Err(Error::BufferTooSmall { needed: total }.into());
-        }
-        let mut written = 0;
-        keystore::for_each_metadata(json, |meta| {
-            if written < out_cap {
-                let record = metadata_record(&meta, signcore_key_source::SIGNCORE_SOURCE_KEYSTORE);
-                // SAFETY: `out` is non-NULL (out_cap > written >= 0), aligned,
-                // and valid for `out_cap` records by contract.
-                unsafe { put(out.add(written), record) };
-                written += 1;
+    scrubbed(|| {
+        guard(error, || {
+            // SAFETY: the caller's contract for `keystore_json`.
+            let json = unsafe { input(keystore_json, keystore_len) }?;
+            out_buffer(out, out_cap)?;
+            out_ptr(count)?;
+            let total = keystore::validate(json)?;
+            if total > out_cap {
+                // SAFETY: checked by `out_ptr`.
+                unsafe { put(count, total) };
+                return Err(Error::BufferTooSmall { needed: total }.into());
             }
-        })?;
-        // SAFETY: checked by `out_ptr`.
-        unsafe { put(count, written) };
-        Ok(())
+            let mut written = 0;
+            keystore::for_each_metadata(json, |meta| {
+                if written < out_cap {
+                    let record = metadata_record(&meta, signcore_key_source::SIGNCORE_SOURCE_KEYSTORE);
+                    // SAFETY: `out` is non-NULL (out_cap > written >= 0), aligned,
+                    // and valid for `out_cap` records by contract.
+                    unsafe { put(out.add(written), record) };
+                    written += 1;
+                }
+            })?;
+            // SAFETY: checked by `out_ptr`.
+            unsafe { put(count, written) };
+            Ok(())
+        })
     })
 }
 
@@ -627,11 +854,13 @@ pub unsafe extern "C" fn signcore_hmac_sha256_verify(
     tag: *const u8,
     tag_len: usize,
 ) -> signcore_status {
-    guard(core::ptr::null_mut(), || {
-        // SAFETY: the caller's contracts.
-        let (secret, msg, tag) =
-            unsafe { (input_bytes(secret, secret_len)?, input_bytes(msg, msg_len)?, input_bytes(tag, tag_len)?) };
-        Ok(HmacKey::new_rfc2104(secret)?.verify_truncated(msg, tag)?)
+    scrubbed(|| {
+        guard(core::ptr::null_mut(), || {
+            // SAFETY: the caller's contracts.
+            let (secret, msg, tag) =
+                unsafe { (input_bytes(secret, secret_len)?, input_bytes(msg, msg_len)?, input_bytes(tag, tag_len)?) };
+            Ok(HmacKey::new_rfc2104(secret)?.verify_truncated(msg, tag)?)
+        })
     })
 }
 

@@ -28,8 +28,9 @@ pub enum signcore_status {
     SIGNCORE_INVALID_UTF8 = 5103,
     /// `NUMBER_OUT_OF_RANGE`: a number that overflows to infinity.
     SIGNCORE_NUMBER_OUT_OF_RANGE = 5104,
-    /// `LIMIT_EXCEEDED`: nesting deeper than `SIGNCORE_MAX_DEPTH`, more open
-    /// object members than `SIGNCORE_MAX_OPEN_MEMBERS`, or input over 4 GiB.
+    /// `LIMIT_EXCEEDED`: nesting deeper than `SIGNCORE_MAX_DEPTH`, input over
+    /// 4 GiB, or (no_std build only) more object members open at once than
+    /// `SIGNCORE_MAX_OPEN_MEMBERS`.
     SIGNCORE_LIMIT_EXCEEDED = 5105,
     /// `INVALID_HEX`: odd length or a non-hex character.
     SIGNCORE_INVALID_HEX = 5106,
@@ -89,6 +90,11 @@ pub enum signcore_status {
     /// `OTHER_ERROR`: a core error newer than this binding (never expected:
     /// the binding maps every core code it was built with).
     SIGNCORE_OTHER_ERROR = 5207,
+    /// `KEY_CORRUPTED`: the `signcore_key` carries the tag of an initialised
+    /// key but fails its integrity check (a keyed checksum over the whole
+    /// storage, then range checks): it was overwritten, partly copied, or
+    /// forged. It is never used; wipe it and load the key again.
+    SIGNCORE_KEY_CORRUPTED = 5208,
 }
 
 use signcore_status::*;
@@ -124,6 +130,7 @@ pub(crate) const ALL_STATUSES: &[signcore_status] = &[
     SIGNCORE_CHAIN_INVALID,
     SIGNCORE_THRESHOLD_NOT_MET,
     SIGNCORE_OTHER_ERROR,
+    SIGNCORE_KEY_CORRUPTED,
 ];
 
 impl signcore_status {
@@ -159,6 +166,7 @@ impl signcore_status {
             SIGNCORE_CHAIN_INVALID => c"CHAIN_INVALID",
             SIGNCORE_THRESHOLD_NOT_MET => c"THRESHOLD_NOT_MET",
             SIGNCORE_OTHER_ERROR => c"OTHER_ERROR",
+            SIGNCORE_KEY_CORRUPTED => c"KEY_CORRUPTED",
         }
     }
 
@@ -202,6 +210,9 @@ impl signcore_status {
             SIGNCORE_CHAIN_INVALID => c"the chain has findings (see the report)",
             SIGNCORE_THRESHOLD_NOT_MET => c"the manifest does not meet the threshold (see the report)",
             SIGNCORE_OTHER_ERROR => c"an error this binding does not know",
+            SIGNCORE_KEY_CORRUPTED => {
+                c"the key storage fails its integrity check (corrupted or forged); it was not used"
+            }
         }
     }
 

@@ -232,3 +232,31 @@ pub(crate) unsafe fn put<T>(ptr: *mut T, value: T) {
     // SAFETY: forwarded caller contract; `write` does not drop the old value.
     unsafe { ptr.write(value) }
 }
+
+/// Bytes of stack [`scrubbed`] overwrites: the core's
+/// `secret::SCRUB_STACK_BYTES` (16 KiB) on hosts; 8 KiB without `std`
+/// (firmware stacks are small; the deepest secret-handling call of the
+/// core, chain verification with an HMAC ring, uses about 8.5 KiB there).
+#[cfg(feature = "std")]
+pub(crate) const SCRUB_BYTES: usize = signcore::secret::SCRUB_STACK_BYTES;
+/// Bytes of stack [`scrubbed`] overwrites (no `std`: firmware stacks).
+#[cfg(not(feature = "std"))]
+pub(crate) const SCRUB_BYTES: usize = 8 * 1024;
+
+/// Runs `work` (an entry point's body that handles secret material) in a
+/// frame of its own below the caller's, then overwrites the stack it used
+/// ([`SCRUB_BYTES`] below the entry point's frame): Rust moves are copies,
+/// and the core's upstream crates (hmac, sha2, ed25519-dalek) leave key
+/// bytes in frames that have returned. Inlined into the entry point, so the
+/// entry point's own frame holds nothing but the status.
+#[inline(always)]
+pub(crate) fn scrubbed(work: impl FnOnce() -> signcore_status) -> signcore_status {
+    let status = in_own_frame(work);
+    signcore::secret::scrub_stack_bytes::<SCRUB_BYTES>();
+    status
+}
+
+#[inline(never)]
+fn in_own_frame<F: FnOnce() -> signcore_status>(work: F) -> signcore_status {
+    work()
+}

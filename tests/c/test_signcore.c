@@ -1172,6 +1172,148 @@ static void test_key_lifecycle(void)
     end_set();
 }
 
+/*
+ * Issue 8 item 7: signcore_verify_chain writes neither findings nor the report
+ * when it returns an input error, also when the array is unreadable only
+ * after events that have findings (trailing data, a truncated archive).
+ */
+static void test_chain_error_writes_nothing(void)
+{
+    static const char *const bad[] = {
+        "[{},{},{}] x",     /* trailing data */
+        "[{},{},{}",        /* truncated after the last event */
+        "[{},{},{},",       /* truncated after a comma */
+        "[{},{},{} {}]",    /* a missing comma */
+        "[{},{},{}]]",      /* an extra bracket */
+    };
+    signcore_finding findings[4];
+    signcore_chain_report report;
+    signcore_error err;
+    size_t i;
+    begin_set("verify_chain: errors write nothing");
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        size_t cap;
+        for (cap = 0; cap <= 4; cap += 2) {
+            memset(findings, 0xAA, sizeof findings);
+            memset(&report, 0xAA, sizeof report);
+            CHECK_STATUS(signcore_verify_chain(bad[i], strlen(bad[i]), "[]", 2, NULL, cap ? findings : NULL, cap,
+                                               &report, &err),
+                         SIGNCORE_INVALID_JSON);
+            CHECK(all_bytes(findings, sizeof findings, 0xAA), "no finding written on an input error");
+            CHECK(all_bytes(&report, sizeof report, 0xAA), "no report written on an input error");
+            CHECK(err.status == SIGNCORE_INVALID_JSON && err.offset != (size_t)-1, "error details");
+        }
+    }
+    /* The same events in a well-formed array: three MALFORMED findings. */
+    memset(findings, 0xAA, sizeof findings);
+    CHECK_STATUS(signcore_verify_chain("[{},{},{}]", 10, "[]", 2, NULL, findings, 2, &report, &err),
+                 SIGNCORE_CHAIN_INVALID);
+    CHECK(report.checked == 3 && report.findings_total == 3 && report.findings_written == 2 && !report.ok,
+          "bounded log");
+    CHECK(findings[0].index == 0 && findings[1].index == 1 && findings[0].code == SIGNCORE_FINDING_MALFORMED,
+          "findings written");
+    CHECK(all_bytes(&findings[2], 2 * sizeof findings[0], 0xAA), "only findings_cap written");
+    end_set();
+}
+
+/*
+ * Issue 8 item 13: a corrupted signcore_key is refused, never used and never
+ * a crash. Every byte of a valid HMAC and Ed25519 key is flipped (two ways)
+ * and every reader is called; then the tag followed by random bytes.
+ */
+static signcore_status corrupted_calls(const signcore_key *key, signcore_status want, bool *outputs_untouched)
+{
+    static const uint8_t msg[32] = {1, 2, 3};
+    uint8_t sig[64], hash[32], pub[32];
+    signcore_key_info info;
+    size_t n = 77;
+    signcore_status got[5];
+    int i;
+    memset(sig, 0xAA, sizeof sig);
+    memset(hash, 0xAA, sizeof hash);
+    memset(pub, 0xAA, sizeof pub);
+    memset(&info, 0xAA, sizeof info);
+    got[0] = signcore_key_sign(key, msg, sizeof msg, sig, sizeof sig, &n);
+    got[1] = signcore_key_verify(key, msg, sizeof msg, sig, 64);
+    got[2] = signcore_key_hash(key, hash);
+    got[3] = signcore_key_public_key(key, pub);
+    got[4] = signcore_key_metadata(key, &info);
+    *outputs_untouched = n == 77 && all_bytes(sig, sizeof sig, 0xAA) && all_bytes(hash, sizeof hash, 0xAA) &&
+                         all_bytes(pub, sizeof pub, 0xAA) && all_bytes(&info, sizeof info, 0xAA);
+    for (i = 0; i < 5; i++)
+        if (got[i] != want)
+            return got[i];
+    return want;
+}
+
+static void test_key_corruption(void)
+{
+    static const uint8_t secret[] = "corruption-test-secret";
+    static const uint8_t seed[32] = {9, 8, 7, 6, 5, 4, 3, 2, 1};
+    static const uint8_t flips[2] = {0x01, 0xFF};
+    signcore_key good, bad;
+    size_t off, f;
+    int kind, trial;
+    long refused = 0, total = 0;
+    uint32_t rng = 0x12345678u;
+    bool untouched;
+    char what[128];
+    begin_set("misuse: corrupted keys");
+    for (kind = 0; kind < 2; kind++) {
+        memset(&good, 0, sizeof good);
+        if (kind == 0)
+            CHECK_STATUS(signcore_key_from_hmac_secret(&good, "hmac", secret, sizeof secret - 1), SIGNCORE_OK);
+        else
+            CHECK_STATUS(signcore_key_from_ed25519_seed(&good, "ed", seed), SIGNCORE_OK);
+        for (off = 0; off < sizeof good; off++) {
+            for (f = 0; f < sizeof flips; f++) {
+                /* The tag's bytes: not a key at all; any other byte: corrupted. */
+                signcore_status want = off < 8 ? SIGNCORE_KEY_NOT_INITIALIZED : SIGNCORE_KEY_CORRUPTED;
+                signcore_status got;
+                memcpy(&bad, &good, sizeof bad);
+                ((uint8_t *)&bad)[off] ^= flips[f];
+                got = corrupted_calls(&bad, want, &untouched);
+                total++;
+                if (got == want && untouched) {
+                    refused++;
+                    CHECK(true, "refused");
+                } else {
+                    snprintf(what, sizeof what, "%s key, byte %lu ^ 0x%02x: %s%s", kind ? "ed25519" : "hmac",
+                             (unsigned long)off, flips[f], signcore_status_code((int)got),
+                             untouched ? "" : ", outputs written");
+                    CHECK(false, what);
+                }
+            }
+        }
+        /* The tag followed by random bytes (the forged-storage case). */
+        for (trial = 0; trial < 200; trial++) {
+            memcpy(&bad, &good, 8);
+            for (off = 8; off < sizeof bad; off++) {
+                rng = rng * 1103515245u + 12345u;
+                ((uint8_t *)&bad)[off] = (uint8_t)(rng >> 16);
+            }
+            CHECK_STATUS(corrupted_calls(&bad, SIGNCORE_KEY_CORRUPTED, &untouched), SIGNCORE_KEY_CORRUPTED);
+            CHECK(untouched, "random storage: outputs untouched");
+        }
+        /* The intact key still works, a byte-for-byte copy too; wiping a corrupted key is fine. */
+        memcpy(&bad, &good, sizeof bad);
+        {
+            static const uint8_t msg[32] = {4};
+            uint8_t sig[64];
+            size_t n = 0;
+            CHECK_STATUS(signcore_key_sign(&bad, msg, 32, sig, sizeof sig, &n), SIGNCORE_OK);
+            CHECK_STATUS(signcore_key_verify(&good, msg, 32, sig, n), SIGNCORE_OK);
+        }
+        ((uint8_t *)&bad)[100] ^= 1;
+        CHECK_STATUS(signcore_key_wipe(&bad), SIGNCORE_OK);
+        CHECK(all_bytes(&bad, sizeof bad, 0), "corrupted key wiped");
+        CHECK(strcmp(signcore_status_code((int)SIGNCORE_KEY_CORRUPTED), "KEY_CORRUPTED") == 0, "status code");
+        signcore_key_wipe(&good);
+    }
+    printf("corrupted keys: %ld of %ld single-byte corruptions refused with a status\n", refused, total);
+    end_set();
+}
+
 /* ----------------------------------------------------------- environment */
 
 #if defined(SIGNCORE_FEATURE_STD)
@@ -1342,6 +1484,8 @@ int main(int argc, char **argv)
     test_capacities();
     test_inputs();
     test_key_lifecycle();
+    test_key_corruption();
+    test_chain_error_writes_nothing();
 #if defined(SIGNCORE_FEATURE_STD)
     test_env();
 #endif
