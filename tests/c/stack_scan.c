@@ -181,6 +181,34 @@ static NOINLINE void call_verify_chain(void)
     g_status = signcore_verify_chain(g_chain, g_chain_len, KEYSTORE_BOTH, sizeof KEYSTORE_BOTH - 1, NULL, g_findings,
                                      8, &g_report, &g_err);
 }
+static uint8_t g_hash[32], g_public[32];
+static NOINLINE void call_key_hash(void)
+{
+    g_status = signcore_key_hash(&g_key, g_hash);
+}
+static NOINLINE void call_public_key(void)
+{
+    g_status = signcore_key_public_key(&g_key, g_public);
+}
+static NOINLINE void call_key_metadata(void)
+{
+    g_status = signcore_key_metadata(&g_key, &g_infos[0]);
+}
+static NOINLINE void call_hmac_verify(void)
+{
+    g_status = signcore_hmac_sha256_verify(HMAC_SECRET, sizeof HMAC_SECRET, g_msg, sizeof g_msg, g_sig, 32);
+}
+/* The control: a plain C function that leaves a copy of the seed behind. */
+static volatile uint8_t g_sink;
+static NOINLINE void call_control(void)
+{
+    volatile uint8_t copy[32];
+    size_t i;
+    for (i = 0; i < sizeof copy; i++)
+        copy[i] = SEED[i];
+    g_sink = copy[5];
+    g_status = SIGNCORE_OK;
+}
 #if defined(SIGNCORE_FEATURE_STD)
 static char g_ks_path[64];
 static NOINLINE void call_from_env(void)
@@ -219,10 +247,17 @@ static void scan(const char *name, void (*setup)(void), void (*call)(void), bool
             printf(" %s x%ld", patterns[i].name, counts[i]);
     }
     printf("%s\n", total ? "" : " clean");
-    if (g_status != SIGNCORE_OK && g_status != SIGNCORE_CHAIN_INVALID) {
+    if (!expect_clean) { /* the control: the scan must see the copy it left */
+        if (total > 0) {
+            g_passed++;
+        } else {
+            printf("FAIL %s: the scan found no copy (it cannot see this stack)\n", name);
+            g_failed++;
+        }
+    } else if (g_status != SIGNCORE_OK && g_status != SIGNCORE_CHAIN_INVALID) {
         printf("FAIL %s returned %s\n", name, signcore_status_code((int)g_status));
         g_failed++;
-    } else if (!expect_clean || total == 0 || g_report_only) {
+    } else if (total == 0 || g_report_only) {
         g_passed++;
     } else {
         printf("FAIL %s left %ld secret copies on the stack\n", name, total);
@@ -299,6 +334,7 @@ int main(void)
            signcore_version(), REGION_BYTES / 1024, g_report_only ? " (report only)" : "");
     build_chain();
 
+    scan("control: C copy of the seed", NULL, call_control, false, false);
     scan("signcore_key_from_keystore (hmac)", NULL, call_from_keystore_hmac, true, true);
     scan("signcore_key_from_keystore (ed25519)", NULL, call_from_keystore_ed, true, true);
     scan("signcore_key_from_hmac_secret", NULL, call_from_hmac_secret, true, true);
@@ -309,6 +345,10 @@ int main(void)
     scan("signcore_key_verify (hmac)", setup_hmac_signed, call_verify, true, true);
     scan("signcore_key_verify (ed25519)", setup_ed_signed, call_verify, true, true);
     scan("signcore_verify_chain (keystore ring)", NULL, call_verify_chain, false, true);
+    scan("signcore_key_hash (hmac)", setup_hmac_key, call_key_hash, true, true);
+    scan("signcore_key_metadata (ed25519)", setup_ed_key, call_key_metadata, true, true);
+    scan("signcore_key_public_key (ed25519)", setup_ed_key, call_public_key, true, true);
+    scan("signcore_hmac_sha256_verify", setup_hmac_signed, call_hmac_verify, true, true);
 #if defined(SIGNCORE_FEATURE_STD)
     {
         FILE *f;
