@@ -1173,6 +1173,45 @@ static void test_key_lifecycle(void)
 }
 
 /*
+ * Issue 8 item 10: what each build accepts. This binary links the std build,
+ * which moves the member table to the heap past SIGNCORE_MAX_OPEN_MEMBERS
+ * (the no_std build refuses such input with SIGNCORE_LIMIT_EXCEEDED; it is
+ * built by ffi-c/build-thumbv7em.sh, not run here).
+ */
+static void test_limits_per_build(void)
+{
+    size_t members = SIGNCORE_MAX_OPEN_MEMBERS + 44, i, used = 0, n = 0, cap = 16 * 1024;
+    char *json = (char *)malloc(cap), *out = (char *)malloc(cap);
+    signcore_error err;
+    begin_set("limits per build (std)");
+    if (!json || !out) {
+        CHECK(false, "malloc");
+        free(json);
+        free(out);
+        end_set();
+        return;
+    }
+    used += (size_t)snprintf(json + used, cap - used, "{");
+    for (i = members; i > 0; i--) /* reverse order: canonicalization must sort */
+        used += (size_t)snprintf(json + used, cap - used, "%s\"m%04lu\":%lu", i == members ? "" : ",",
+                                 (unsigned long)i, (unsigned long)i);
+    used += (size_t)snprintf(json + used, cap - used, "}");
+#if defined(SIGNCORE_FEATURE_STD)
+    CHECK_STATUS(signcore_canonicalize(json, used, out, cap, &n, &err), SIGNCORE_OK);
+    CHECK(n == used && strncmp(out, "{\"m0001\":1,\"m0002\":2,", 21) == 0, "300 members, sorted");
+    {
+        char hex[65];
+        CHECK_STATUS(signcore_audit_digest_hex(json, used, NULL, hex, &err), SIGNCORE_OK);
+    }
+#else
+    CHECK_STATUS(signcore_canonicalize(json, used, out, cap, &n, &err), SIGNCORE_LIMIT_EXCEEDED);
+#endif
+    free(json);
+    free(out);
+    end_set();
+}
+
+/*
  * Issue 8 item 7: signcore_verify_chain writes neither findings nor the report
  * when it returns an input error, also when the array is unreadable only
  * after events that have findings (trailing data, a truncated archive).
@@ -1486,6 +1525,7 @@ int main(int argc, char **argv)
     test_key_lifecycle();
     test_key_corruption();
     test_chain_error_writes_nothing();
+    test_limits_per_build();
 #if defined(SIGNCORE_FEATURE_STD)
     test_env();
 #endif
