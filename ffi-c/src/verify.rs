@@ -125,7 +125,8 @@ fn verify_then_write(
     }
     #[cfg(not(feature = "std"))]
     {
-        chain::verify_chain(events, &KeyRing::new(), anchor, |_| {})?;
+        let no_keys: KeyRing = KeyRing::new();
+        chain::verify_chain(events, &no_keys, anchor, |_| {})?;
         let mut written = 0usize;
         let summary = chain::verify_chain(events, ring, anchor, |finding| {
             if written < cap {
