@@ -14,7 +14,8 @@ use crate::consts::*;
 use crate::status::signcore_error;
 use crate::status::signcore_status::{self, *};
 use crate::util::{
-    Fail, Text, c_str, copy_out, disjoint, guard, input, input_bytes, out_buffer, out_ptr, put, required, scrubbed,
+    Fail, SIGN_SCRUB_BYTES, Text, c_str, copy_out, disjoint, guard, input, input_bytes, out_buffer, out_ptr, put,
+    required, scrubbed, scrubbed_bytes,
 };
 
 /// Caller-owned storage for one signing key (an HMAC-SHA256 secret or an
@@ -586,7 +587,7 @@ pub unsafe extern "C" fn signcore_key_sign(
     sig_cap: usize,
     sig_len: *mut usize,
 ) -> signcore_status {
-    scrubbed(|| {
+    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contracts for `key` and `msg`.
             let (slot, msg) = unsafe { (slot(key)?, input_bytes(msg, msg_len)?) };
@@ -632,7 +633,7 @@ pub unsafe extern "C" fn signcore_key_verify(
     sig: *const u8,
     sig_len: usize,
 ) -> signcore_status {
-    scrubbed(|| {
+    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contracts for `key`, `msg` and `sig`.
             let (slot, msg, sig) = unsafe { (slot(key)?, input_bytes(msg, msg_len)?, input_bytes(sig, sig_len)?) };
@@ -854,7 +855,7 @@ pub unsafe extern "C" fn signcore_hmac_sha256_verify(
     tag: *const u8,
     tag_len: usize,
 ) -> signcore_status {
-    scrubbed(|| {
+    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contracts.
             let (secret, msg, tag) =

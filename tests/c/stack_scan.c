@@ -135,6 +135,17 @@ static NOINLINE void snapshot(void)
         g_copy[i] = region[i];
 }
 
+/* Bytes from the top of the region down to the deepest byte written: the
+ * call's depth, or the scrubbed size when the call scrubbed more. */
+static size_t stack_used(void)
+{
+    size_t i;
+    for (i = 0; i < REGION_BYTES; i++)
+        if (g_copy[i] != MARKER)
+            return REGION_BYTES - i;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- calls */
 
 static signcore_key g_key, g_key2;
@@ -246,7 +257,7 @@ static void scan(const char *name, void (*setup)(void), void (*call)(void), bool
         if (counts[i])
             printf(" %s x%ld", patterns[i].name, counts[i]);
     }
-    printf("%s\n", total ? "" : " clean");
+    printf("%s (stack used: %lu bytes)\n", total ? "" : " clean", (unsigned long)stack_used());
     if (!expect_clean) { /* the control: the scan must see the copy it left */
         if (total > 0) {
             g_passed++;
