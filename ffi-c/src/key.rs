@@ -771,7 +771,7 @@ pub unsafe extern "C" fn signcore_keystore_metadata(
             if total > out_cap {
                 // SAFETY: checked by `out_ptr`.
                 unsafe { put(count, total) };
-                return Err(Error::BufferTooSmall { needed: total }.into());
+                return Err(Fail::TooSmall { needed: total, unit: "records" });
             }
             let mut written = 0;
             keystore::for_each_metadata(json, |meta| {

@@ -17,6 +17,9 @@ pub(crate) enum Fail {
     /// A status with a more specific static message than its description.
     #[cfg_attr(not(feature = "std"), allow(dead_code))]
     Detail(signcore_status, &'static str),
+    /// `SIGNCORE_BUFFER_TOO_SMALL` for an output array counted in `unit`s
+    /// (the core's message counts bytes).
+    TooSmall { needed: usize, unit: &'static str },
     Core(Error),
 }
 
@@ -41,6 +44,7 @@ pub(crate) fn guard(error: *mut signcore_error, body: impl FnOnce() -> Outcome) 
     let status = match &outcome {
         Ok(()) => SIGNCORE_OK,
         Err(Fail::Status(s) | Fail::Detail(s, _)) => *s,
+        Err(Fail::TooSmall { .. }) => SIGNCORE_BUFFER_TOO_SMALL,
         Err(Fail::Core(e)) => status_of(e),
     };
     if !error.is_null() && error.is_aligned() {
@@ -85,6 +89,9 @@ fn details(status: signcore_status, fail: Option<Fail>) -> signcore_error {
         }
         Some(Fail::Detail(_, text)) => {
             let _ = message.write_str(text);
+        }
+        Some(Fail::TooSmall { needed, unit }) => {
+            let _ = write!(message, "output array too small: {needed} {unit} needed");
         }
     }
     signcore_error { status, offset, record_index, message: message.into_c_chars() }

@@ -1008,6 +1008,7 @@ static void test_capacities(void)
         memset(infos, 0xAA, sizeof infos);
         CHECK_STATUS(signcore_keystore_metadata(ks, sizeof ks - 1, infos, 1, &n, &err), SIGNCORE_BUFFER_TOO_SMALL);
         CHECK(n == 2 && all_bytes(infos, sizeof infos, 0xAA), "metadata cap 1");
+        CHECK(strstr(err.message, "2 records needed") != NULL, "capacity message counts records");
         CHECK_STATUS(signcore_keystore_metadata(ks, sizeof ks - 1, NULL, 0, &n, NULL), SIGNCORE_BUFFER_TOO_SMALL);
         CHECK(n == 2, "metadata count query");
         CHECK_STATUS(signcore_keystore_metadata(ks, sizeof ks - 1, infos, 2, &n, &err), SIGNCORE_OK);
