@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -1173,6 +1174,186 @@ static void test_key_lifecycle(void)
     end_set();
 }
 
+/* ------------------------------------------------- issue 8: core fixes */
+
+/* Appends one signed event (payload given as JSON text) to `buf`; `prev` is
+ * updated to its hash. Returns false when the payload cannot be digested. */
+static bool append_event(char *buf, size_t cap, size_t *used, const char *payload, uint8_t prev[32], bool first,
+                         const signcore_key *key, const char *kid, const char *alg)
+{
+    uint8_t digest[32], sig[64];
+    char hash_hex[65], prev_hex[65], sig_hex[129];
+    size_t n = 0;
+    bool ok = signcore_audit_digest(payload, strlen(payload), first ? NULL : prev, digest, NULL) == SIGNCORE_OK;
+    if (!ok)
+        memset(digest, 0x11, sizeof digest);
+    signcore_key_sign(key, digest, 32, sig, sizeof sig, &n);
+    to_hex(digest, 32, hash_hex, sizeof hash_hex);
+    to_hex(prev, 32, prev_hex, sizeof prev_hex);
+    to_hex(sig, n, sig_hex, sizeof sig_hex);
+    *used += (size_t)snprintf(buf + *used, cap - *used,
+                              "%s{\"payload\":%s,\"hash\":\"%s\",\"prev_hash\":%s%s%s,\"kid\":\"%s\",\"alg\":\"%s\","
+                              "\"signature\":\"%s\"}",
+                              first ? "[" : ",", payload, hash_hex, first ? "" : "\"", first ? "null" : prev_hex,
+                              first ? "" : "\"", kid, alg, sig_hex);
+    memcpy(prev, digest, 32);
+    return ok;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* A keystore of `count` HMAC keys "k-<i>" (secret = 32 bytes derived from i). */
+static char *make_keystore(size_t count, size_t *len)
+{
+    size_t cap = count * 128 + 16, used = 0, i;
+    char *ks = (char *)malloc(cap);
+    if (!ks)
+        return NULL;
+    used += (size_t)snprintf(ks + used, cap - used, "[");
+    for (i = 0; i < count; i++)
+        used += (size_t)snprintf(ks + used, cap - used,
+                                 "%s{\"key_id\":\"k-%lu\",\"alg\":\"hmac-sha256\",\"secret_hex\":\"%064lx\"}",
+                                 i ? "," : "", (unsigned long)i, (unsigned long)(i * 2654435761u + 1));
+    used += (size_t)snprintf(ks + used, cap - used, "]");
+    *len = used;
+    return ks;
+}
+
+static void test_core_fixes(void)
+{
+    static const uint8_t seed[32] = {61, 62, 63, 64, 65};
+    signcore_key key = {{0}}, twin = {{0}};
+    signcore_finding findings[8];
+    signcore_chain_report report;
+    signcore_error err;
+    uint8_t prev[32] = {0}, pk[32], digest[32], sig[64];
+    char *events = (char *)malloc(64 * 1024), *payload = (char *)malloc(256);
+    char pk_hex[65], ring[512], manifest[1024], sig_hex[129], digest_hex[65];
+    size_t used = 0, depth, n = 0;
+    begin_set("issue 8: core fixes via C");
+    if (!events || !payload) {
+        CHECK(false, "malloc");
+        free(events);
+        free(payload);
+        end_set();
+        return;
+    }
+    CHECK_STATUS(signcore_key_from_ed25519_seed(&key, "deep", seed), SIGNCORE_OK);
+    signcore_key_public_key(&key, pk);
+    to_hex(pk, 32, pk_hex, sizeof pk_hex);
+    snprintf(ring, sizeof ring, "[{\"kid\":\"deep\",\"alg\":\"ed25519\",\"public_key\":\"%s\"}]", pk_hex);
+
+    /* Item 2: payloads nested 62..65 deep under the event envelope. 62..64
+     * are canonicalized and signed, so they verify; 65 cannot be digested and
+     * is MALFORMED at its index, not an error for the whole chain. */
+    for (depth = 62; depth <= 65; depth++) {
+        bool digestible;
+        memset(payload, '[', depth);
+        memset(payload + depth, ']', depth);
+        payload[2 * depth] = '\0';
+        digestible = append_event(events, 64 * 1024, &used, payload, prev, depth == 62, &key, "deep", "ed25519");
+        CHECK(digestible == (depth <= SIGNCORE_MAX_DEPTH), "payload digestible up to SIGNCORE_MAX_DEPTH");
+    }
+    used += (size_t)snprintf(events + used, 64 * 1024 - used, "]");
+    CHECK_STATUS(signcore_verify_chain(events, used, ring, strlen(ring), NULL, findings, 8, &report, &err),
+                 SIGNCORE_CHAIN_INVALID);
+    CHECK(report.checked == 4 && report.findings_total == 1, "depth 62..65: four events checked, one finding");
+    CHECK(report.findings_written == 1 && findings[0].index == 3 && findings[0].code == SIGNCORE_FINDING_MALFORMED,
+          "depth 65 is MALFORMED at index 3");
+    /* Only the first three: a clean chain. */
+    {
+        char *cut = NULL;
+        size_t k = 0;
+        char *p = events;
+        /* find the 4th event start */
+        for (; (p = strstr(p, ",{\"payload\":")) != NULL; p++)
+            if (++k == 3) {
+                cut = p;
+                break;
+            }
+        if (cut) {
+            cut[0] = ']';
+            CHECK_STATUS(signcore_verify_chain(events, (size_t)(cut - events) + 1, ring, strlen(ring), NULL, findings,
+                                               8, &report, &err),
+                         SIGNCORE_OK);
+            CHECK(report.checked == 3 && report.ok, "depth 62..64 verify");
+        } else {
+            CHECK(false, "4th event");
+        }
+    }
+
+    /* Item 3: one key under two kids counts once toward a threshold. */
+    CHECK_STATUS(signcore_key_from_ed25519_seed(&twin, "twin-b", seed), SIGNCORE_OK);
+    snprintf(ring, sizeof ring,
+             "[{\"kid\":\"twin-a\",\"alg\":\"ed25519\",\"public_key\":\"%s\"},"
+             "{\"kid\":\"twin-b\",\"alg\":\"ed25519\",\"public_key\":\"%s\"}]",
+             pk_hex, pk_hex);
+    signcore_audit_digest("{\"release\":1}", 13, NULL, digest, NULL);
+    to_hex(digest, 32, digest_hex, sizeof digest_hex);
+    signcore_key_sign(&twin, digest, 32, sig, sizeof sig, &n);
+    to_hex(sig, n, sig_hex, sizeof sig_hex);
+    snprintf(manifest, sizeof manifest,
+             "{\"digest\":\"%s\",\"signatures\":[{\"kid\":\"twin-a\",\"alg\":\"ed25519\",\"signature\":\"%s\"},"
+             "{\"kid\":\"twin-b\",\"alg\":\"ed25519\",\"signature\":\"%s\"}]}",
+             digest_hex, sig_hex, sig_hex);
+    {
+        signcore_manifest_report mr;
+        signcore_signer_check checks[2];
+        CHECK_STATUS(signcore_verify_manifest(manifest, strlen(manifest), ring, strlen(ring), 2, checks, 2, &mr, &err),
+                     SIGNCORE_THRESHOLD_NOT_MET);
+        CHECK(mr.valid == 1 && !mr.met, "one key under two kids: valid = 1");
+        CHECK(checks[0].status == SIGNCORE_SIGNER_VALID && checks[1].status == SIGNCORE_SIGNER_DUPLICATE,
+              "the second kid of the same key is a duplicate");
+        CHECK_STATUS(signcore_verify_manifest(manifest, strlen(manifest), ring, strlen(ring), 1, NULL, 0, &mr, &err),
+                     SIGNCORE_OK);
+    }
+
+    /* Item 8: a 17-key keystore is a ring in the std build; 16,000 keys load fast. */
+    {
+        size_t ks_len = 0, count = 0;
+        char *ks = make_keystore(17, &ks_len);
+        signcore_key k16 = {{0}};
+        double t0;
+        used = 0;
+        memset(prev, 0, sizeof prev);
+        CHECK_STATUS(signcore_key_from_keystore(&k16, ks, ks_len, "k-16", &err), SIGNCORE_OK);
+        append_event(events, 64 * 1024, &used, "{\"n\":1}", prev, true, &k16, "k-16", "hmac-sha256");
+        used += (size_t)snprintf(events + used, 64 * 1024 - used, "]");
+#if defined(SIGNCORE_FEATURE_STD)
+        CHECK_STATUS(signcore_verify_chain(events, used, ks, ks_len, NULL, findings, 8, &report, &err), SIGNCORE_OK);
+        CHECK(report.checked == 1 && report.ok, "17-key keystore as a ring");
+#endif
+        signcore_key_wipe(&k16);
+        free(ks);
+        ks = make_keystore(16000, &ks_len);
+        t0 = now_ms();
+        CHECK_STATUS(signcore_keystore_metadata(ks, ks_len, NULL, 0, &count, &err), SIGNCORE_BUFFER_TOO_SMALL);
+        CHECK(count == 16000, "16,000 keys counted");
+        printf("16000-key keystore (%lu bytes): metadata count %.1f ms", (unsigned long)ks_len, now_ms() - t0);
+        t0 = now_ms();
+        CHECK_STATUS(signcore_key_from_keystore(&k16, ks, ks_len, "k-15999", &err), SIGNCORE_OK);
+        printf(", load the last key %.1f ms", now_ms() - t0);
+#if defined(SIGNCORE_FEATURE_STD)
+        t0 = now_ms();
+        CHECK_STATUS(signcore_verify_chain("[]", 2, ks, ks_len, NULL, NULL, 0, &report, &err), SIGNCORE_OK);
+        printf(", as a ring %.1f ms", now_ms() - t0);
+#endif
+        printf("\n");
+        signcore_key_wipe(&k16);
+        free(ks);
+    }
+    signcore_key_wipe(&key);
+    signcore_key_wipe(&twin);
+    free(events);
+    free(payload);
+    end_set();
+}
+
 /*
  * Issue 8 item 10: what each build accepts. This binary links the std build,
  * which moves the member table to the heap past SIGNCORE_MAX_OPEN_MEMBERS
@@ -1527,6 +1708,7 @@ int main(int argc, char **argv)
     test_key_corruption();
     test_chain_error_writes_nothing();
     test_limits_per_build();
+    test_core_fixes();
 #if defined(SIGNCORE_FEATURE_STD)
     test_env();
 #endif
