@@ -204,7 +204,7 @@ typedef enum signcore_status {
    */
   SIGNCORE_INVALID_KEY = 5110,
   /**
-   * `INVALID_KEYSTORE`: a keystore or key ring record was refused (the
+   * `INVALID_KEYSTORE`: a keystore record was refused (the
    * `signcore_error` names the record by index and key_id, never the secret).
    */
   SIGNCORE_INVALID_KEYSTORE = 5111,
@@ -245,6 +245,16 @@ typedef enum signcore_status {
    * core cannot use, or `UTLD_PACKAGE_SIG_KEY` is not `<alg>:<secret_hex>`.
    */
   SIGNCORE_INVALID_SIGNER_CONFIG = 5119,
+  /**
+   * `INVALID_KEY_RING`: a key ring record was refused (the `signcore_error`
+   * names the record by index and kid and the reason, never a secret).
+   */
+  SIGNCORE_INVALID_KEY_RING = 5120,
+  /**
+   * `SECRET_REQUIRED`: an HMAC key's ring entry was asked for without
+   * permission to write its secret (an HMAC key has no public part).
+   */
+  SIGNCORE_SECRET_REQUIRED = 5121,
   /**
    * `NULL_POINTER`: a required pointer argument is NULL.
    */
@@ -345,6 +355,15 @@ typedef enum signcore_alg {
    * Ed25519 (`ed25519`, RFC 8032), 64-byte signatures.
    */
   SIGNCORE_ALG_ED25519 = 2,
+  /**
+   * RSA PKCS#1 v1.5 with SHA-256 (`rsa-sha256`): verified through rings,
+   * signed only by a remote signer (never a `signcore_key`).
+   */
+  SIGNCORE_ALG_RSA_SHA256 = 3,
+  /**
+   * An algorithm newer than this binding (never expected).
+   */
+  SIGNCORE_ALG_OTHER = 255,
 } signcore_alg;
 
 /**
@@ -372,6 +391,10 @@ typedef enum signcore_finding_code {
    * `MALFORMED`: the event cannot be read; its other checks were skipped.
    */
   SIGNCORE_FINDING_MALFORMED = 5,
+  /**
+   * A finding newer than this binding (never expected): still a finding.
+   */
+  SIGNCORE_FINDING_OTHER = 255,
 } signcore_finding_code;
 
 /**
@@ -947,6 +970,47 @@ enum signcore_status signcore_keystore_metadata(const char *keystore_json,
                                                 size_t out_cap,
                                                 size_t *count,
                                                 struct signcore_error *error);
+
+/**
+ * Exports the verification ring of a keystore (DESIGN.md §4) as JSON:
+ * `[{"kid","alg":"ed25519","public_key":"<hex>"}, ...]` in file order, the
+ * key ring to hand to verifiers instead of the keystore itself (which
+ * carries every secret). HMAC keys have no public part: they are left out
+ * unless `include_hmac_secrets` is true, in which case they are written as
+ * `{"kid","alg":"hmac-sha256","secret_hex"}` and the output is a secret
+ * ring to guard like the keystore.
+ *
+ * - `keystore_json`, `keystore_len`: the keystore file's bytes; the whole
+ *   file is validated first (a refused record writes nothing).
+ * - `out`, `out_cap`: the caller's buffer for the ring JSON (UTF-8, **not**
+ *   NUL-terminated); may be NULL only when `out_cap` is 0 (a size query).
+ *   Must not overlap the input.
+ * - `out_len`: receives the ring's length on `SIGNCORE_OK`, or the size
+ *   needed on `SIGNCORE_BUFFER_TOO_SMALL` (then nothing is written to `out`).
+ * - `omitted_hmac`: optional (may be NULL); receives on `SIGNCORE_OK` how
+ *   many HMAC keys were left out.
+ * - `error`: optional (may be NULL) failure details (the refused record's
+ *   index, key_id and reason; never a secret).
+ *
+ * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_BUFFER_TOO_SMALL`,
+ * `SIGNCORE_INVALID_KEYSTORE`, `SIGNCORE_UNSUPPORTED_ALGORITHM`, the JSON
+ * errors, `SIGNCORE_INVALID_ARGUMENT` (overlapping buffers). The keystore is
+ * read twice (to size the output, then to write it); no heap.
+ *
+ * # Safety
+ * `keystore_json` must point to `keystore_len` readable bytes, `out` to
+ * `out_cap` writable bytes, `out_len` to a writable `size_t`;
+ * `omitted_hmac` and `error`, when not NULL, to a writable `size_t` /
+ * `signcore_error`.
+ */
+enum signcore_status signcore_keystore_public_ring(const char *keystore_json,
+                                                   size_t keystore_len,
+                                                   bool include_hmac_secrets,
+                                                   char *out,
+                                                   size_t out_cap,
+                                                   size_t *out_len,
+                                                   size_t *omitted_hmac,
+                                                   struct signcore_error *error);
 
 /**
  * Verifies an Ed25519 signature with a raw public key, strictly (RFC 8032:

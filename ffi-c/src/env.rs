@@ -27,6 +27,8 @@ fn source_of(source: Source) -> signcore_key_source {
         Source::LegacyEnv => signcore_key_source::SIGNCORE_SOURCE_LEGACY_ENV,
         Source::LocalEnv => signcore_key_source::SIGNCORE_SOURCE_LOCAL_ENV,
         Source::Mock => signcore_key_source::SIGNCORE_SOURCE_MOCK,
+        // A rule newer than this binding: still a local key.
+        _ => signcore_key_source::SIGNCORE_SOURCE_EXPLICIT,
     }
 }
 
@@ -130,6 +132,11 @@ pub unsafe extern "C" fn signcore_key_from_env(
                     set_source(signcore_key_source::SIGNCORE_SOURCE_NONE);
                     Err(signcore::Error::Policy(signcore::PolicyError::NoSigner).into())
                 }
+                // A remote backend newer than this binding: the host must perform it.
+                _ => Err(Fail::Detail(
+                    SIGNCORE_REMOTE_SIGNER_CONFIGURED,
+                    "a remote signer this binding does not know is configured (no local key)",
+                )),
             }
         })
     })

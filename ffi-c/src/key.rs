@@ -1,11 +1,10 @@
 //! Keys in caller-owned storage, keystore metadata and one-shot verification.
 
 use core::ffi::{c_char, c_int};
-use core::mem::{align_of, size_of};
+use core::mem::{MaybeUninit, align_of, size_of};
 
 use signcore::Error;
 use signcore::hex::HashHex;
-use signcore::key::MAX_HMAC_SECRET_LEN;
 use signcore::key::{Alg, HmacKey, SigningKey, VerifyingKey};
 use signcore::keystore::{self, KeyMetadata};
 use zeroize::{Zeroize, Zeroizing};
@@ -57,6 +56,11 @@ pub enum signcore_alg {
     SIGNCORE_ALG_HMAC_SHA256 = 1,
     /// Ed25519 (`ed25519`, RFC 8032), 64-byte signatures.
     SIGNCORE_ALG_ED25519 = 2,
+    /// RSA PKCS#1 v1.5 with SHA-256 (`rsa-sha256`): verified through rings,
+    /// signed only by a remote signer (never a `signcore_key`).
+    SIGNCORE_ALG_RSA_SHA256 = 3,
+    /// An algorithm newer than this binding (never expected).
+    SIGNCORE_ALG_OTHER = 255,
 }
 
 impl From<Alg> for signcore_alg {
@@ -64,6 +68,8 @@ impl From<Alg> for signcore_alg {
         match alg {
             Alg::HmacSha256 => signcore_alg::SIGNCORE_ALG_HMAC_SHA256,
             Alg::Ed25519 => signcore_alg::SIGNCORE_ALG_ED25519,
+            Alg::RsaSha256 => signcore_alg::SIGNCORE_ALG_RSA_SHA256,
+            _ => signcore_alg::SIGNCORE_ALG_OTHER,
         }
     }
 }
@@ -123,13 +129,13 @@ const KEY_MAGIC: u64 = u64::from_be_bytes(*b"sgncKEY2");
 
 /// What a `signcore_key` holds once initialised.
 ///
-/// Every field is plain data for which every bit pattern is a valid value
-/// (bytes, integers, and the core's `HmacKey` and ed25519-dalek's
-/// `SigningKey`, which are arrays of integers with no padding: asserted
-/// below), so corrupted storage can be read without undefined behaviour.
-/// It is still refused before use: `check` is a keyed checksum over every
-/// byte of the storage after it, and the small fields are range-checked.
-/// Only the key of `alg` is filled; the other stays zero.
+/// Every field but `key` is plain data (bytes and integers, no padding), and
+/// `key` is a `MaybeUninit`, so any bytes form a valid `KeySlot` and
+/// corrupted storage can be inspected without undefined behaviour. Before
+/// `key` is used, the tag, then `check` (a keyed 64-bit checksum over every
+/// byte of the storage after it), then the plain fields' ranges and their
+/// agreement with `key` are verified. `key` is the core's opaque
+/// `SigningKey`, written once by `store`.
 #[repr(C)]
 pub(crate) struct KeySlot {
     magic: u64,
@@ -144,40 +150,21 @@ pub(crate) struct KeySlot {
     public_key: [u8; SIGNCORE_ED25519_PUBLIC_KEY_BYTES],
     key_id: [u8; SIGNCORE_KEY_ID_MAX_BYTES],
     label: [u8; SIGNCORE_LABEL_MAX_BYTES],
-    hmac: HmacKey,
-    _align: [u8; 7],
-    ed25519: ed25519_dalek::SigningKey,
+    key: MaybeUninit<SigningKey>,
 }
 
 /// Bytes of `magic` and `check`, which the checksum does not cover.
 const CHECKED_FROM: usize = 16;
-const HMAC_KEY_BYTES: usize = MAX_HMAC_SECRET_LEN + 1;
-const DALEK_KEY_BYTES: usize = 32 + 32 + 4 * 5 * 8;
+/// Bytes of the plain fields before `key`.
+const PLAIN_BYTES: usize = 16 + 8 + SIGNCORE_HASH_BYTES + 32 + SIGNCORE_KEY_ID_MAX_BYTES + SIGNCORE_LABEL_MAX_BYTES;
 
 const _: () = {
     assert!(size_of::<KeySlot>() <= SIGNCORE_KEY_STORAGE_BYTES, "SIGNCORE_KEY_STORAGE_BYTES too small");
     assert!(align_of::<KeySlot>() <= SIGNCORE_KEY_STORAGE_ALIGN, "SIGNCORE_KEY_STORAGE_ALIGN too small");
     assert!(size_of::<signcore_key>() == SIGNCORE_KEY_STORAGE_BYTES);
     assert!(align_of::<signcore_key>() == SIGNCORE_KEY_STORAGE_ALIGN);
-    // No padding anywhere (padding bytes could be undefined and would make
-    // the checksum read uninitialised memory): the fields add up exactly.
-    // The two key types are as large as their integer-array fields, so they
-    // have no room for a tag or padding either (64-byte secret + length;
-    // seed, compressed point, 4 field elements of 5 u64 limbs).
-    assert!(size_of::<HmacKey>() == HMAC_KEY_BYTES && align_of::<HmacKey>() == 1);
-    assert!(size_of::<ed25519_dalek::SigningKey>() == DALEK_KEY_BYTES);
-    assert!(
-        size_of::<KeySlot>()
-            == 16
-                + 8
-                + SIGNCORE_HASH_BYTES
-                + 32
-                + SIGNCORE_KEY_ID_MAX_BYTES
-                + SIGNCORE_LABEL_MAX_BYTES
-                + HMAC_KEY_BYTES
-                + 7
-                + DALEK_KEY_BYTES
-    );
+    // No padding between the plain fields and `key`.
+    assert!(core::mem::offset_of!(KeySlot, key) == PLAIN_BYTES);
 };
 
 /// The checksum's key: random per process with `std` (so storage cannot be
@@ -195,11 +182,17 @@ fn checksum_seed() -> u64 {
     }
 }
 
-/// Keyed checksum of the storage bytes after `check`.
+/// Keyed checksum of the storage bytes after `check`, except the core's
+/// `SigningKey`: its padding bytes are uninitialised (reading them would be
+/// undefined behaviour, and valgrind rightly reports it), and the core keeps
+/// it opaque, so its parts cannot be hashed one by one. It is checked
+/// against the covered fields instead (see [`slot_for_use`]).
 fn checksum(storage: &[u8; SIGNCORE_KEY_STORAGE_BYTES]) -> u64 {
-    use core::hash::BuildHasher as _;
-    let covered = storage.get(CHECKED_FROM..).unwrap_or(&[]);
-    foldhash::quality::FixedState::with_seed(checksum_seed()).hash_one(covered)
+    use core::hash::{BuildHasher as _, Hasher as _};
+    let mut hasher = foldhash::quality::FixedState::with_seed(checksum_seed()).build_hasher();
+    hasher.write(storage.get(CHECKED_FROM..PLAIN_BYTES).unwrap_or(&[]));
+    hasher.write(storage.get(PLAIN_BYTES + size_of::<SigningKey>()..).unwrap_or(&[]));
+    hasher.finish()
 }
 
 fn source_from_u8(value: u8) -> Option<signcore_key_source> {
@@ -250,37 +243,17 @@ impl KeySlot {
         source_from_u8(self.source).unwrap_or(signcore_key_source::SIGNCORE_SOURCE_NONE)
     }
 
-    /// Signs with the stored key, through the core's key types. HMAC uses
-    /// the stored `HmacKey` in place; Ed25519 a core `SigningKey` around a
-    /// copy of the dalek key (zeroized on drop; the caller scrubs the stack).
-    fn sign(&self, msg: &[u8], out: &mut [u8; SIGNCORE_MAX_SIGNATURE_BYTES]) -> usize {
-        match self.alg() {
-            Alg::Ed25519 => {
-                let key = SigningKey::Ed25519(self.ed25519.clone());
-                let signature = key.sign(msg);
-                let bytes = signature.as_bytes();
-                if let Some(dst) = out.get_mut(..bytes.len()) {
-                    dst.copy_from_slice(bytes);
-                }
-                bytes.len()
-            }
-            _ => {
-                let tag = zeroize::Zeroizing::new(self.hmac.tag(msg));
-                if let Some(dst) = out.get_mut(..tag.len()) {
-                    dst.copy_from_slice(&tag[..]);
-                }
-                tag.len()
-            }
-        }
-    }
-
-    /// Verifies with the stored key: HMAC with the stored `HmacKey` (constant
-    /// time), Ed25519 with the stored public key alone (strict).
-    fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), Error> {
-        match self.alg() {
-            Alg::Ed25519 => VerifyingKey::ed25519(&self.public_key)?.verify(msg, sig),
-            _ => self.hmac.verify(msg, sig),
-        }
+    /// The stored key.
+    fn key(&self) -> &SigningKey {
+        // SAFETY: `slot` hands out a KeySlot only after the tag, the keyed
+        // checksum and the field checks passed: storage that `store` filled
+        // (which initialises `key`). Residue: the checksum cannot cover
+        // `key` itself (see `checksum`); a byte of it changed afterwards is
+        // read here as it is. The core's `SigningKey` is integer arrays but
+        // for its variant tag; a changed tag is outside what this check can
+        // rule out and is then refused by `slot_for_use`'s agreement checks
+        // in practice (documented in ffi-c/README.md).
+        unsafe { self.key.assume_init_ref() }
     }
 
     fn metadata(&self) -> signcore_key_info {
@@ -346,13 +319,34 @@ unsafe fn slot<'a>(key: *const signcore_key) -> Result<&'a KeySlot, Fail> {
         return Err(SIGNCORE_KEY_CORRUPTED.into());
     }
     // SAFETY: size and alignment fit (asserted); every bit pattern is a
-    // valid KeySlot (plain data, see its comment), so this reads no invalid
-    // value even if the checksum matched by chance.
+    // valid KeySlot (plain fields and a MaybeUninit, see its comment).
     let slot = unsafe { &*key.cast::<KeySlot>() };
     if !slot.is_well_formed() {
         return Err(SIGNCORE_KEY_CORRUPTED.into());
     }
     Ok(slot)
+}
+
+/// [`slot`], then checks that the stored `SigningKey` agrees with the
+/// checksummed fields before its secret is used: same algorithm, same key
+/// hash (for HMAC the hash of the secret, so any change to the secret is
+/// refused), same Ed25519 public key.
+///
+/// What this cannot see (the core's `SigningKey` is opaque): a change to
+/// the Ed25519 seed or the decompressed point inside it. Signing with such a
+/// key yields a signature that does not verify under the key's public key
+/// (fail closed, never a crash); the C tests check exactly that.
+///
+/// # Safety
+/// As [`slot`].
+unsafe fn slot_for_use<'a>(key: *const signcore_key) -> Result<&'a KeySlot, Fail> {
+    // SAFETY: forwarded contract.
+    let slot = unsafe { slot(key) }?;
+    let stored = slot.key();
+    let agrees = stored.alg() == slot.alg()
+        && stored.key_hash() == slot.key_hash
+        && (slot.alg() != Alg::Ed25519 || stored.public_key() == Some(slot.public_key));
+    if agrees { Ok(slot) } else { Err(SIGNCORE_KEY_CORRUPTED.into()) }
 }
 
 /// Checks a key pointer for writing.
@@ -417,20 +411,14 @@ pub(crate) unsafe fn store(
         slot.label_len = label_bytes.len() as u8;
         slot.label[..label_bytes.len()].copy_from_slice(label_bytes);
         slot.key_hash = signing.key_hash();
-        #[allow(unreachable_patterns)]
-        match signing {
-            SigningKey::Hmac(hmac) => slot.hmac.clone_from(hmac),
-            SigningKey::Ed25519(ed) => {
-                slot.public_key = signing.public_key().unwrap_or_default();
-                slot.ed25519.clone_from(ed);
-            }
-            _ => {}
-        }
+        slot.public_key = signing.public_key().unwrap_or_default();
+        // In place: the clone is written straight into the storage.
+        slot.key.write(signing.clone());
     }
     let check = {
         // SAFETY: the same storage, read as bytes (the `&mut` above has
-        // ended; every byte is initialised: the wipe, then the fields,
-        // which have no padding).
+        // ended); `checksum` reads only the plain fields and the zeroed
+        // tail, never the SigningKey's padding.
         checksum(unsafe { &*key.cast::<[u8; SIGNCORE_KEY_STORAGE_BYTES]>() })
     };
     // SAFETY: as above; the tag is written last.
@@ -590,23 +578,23 @@ pub unsafe extern "C" fn signcore_key_sign(
     scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contracts for `key` and `msg`.
-            let (slot, msg) = unsafe { (slot(key)?, input_bytes(msg, msg_len)?) };
+            let (slot, msg) = unsafe { (slot_for_use(key)?, input_bytes(msg, msg_len)?) };
             out_buffer(sig, sig_cap)?;
             out_ptr(sig_len)?;
-            let needed = slot.alg().signature_len();
+            let needed = slot.alg().signature_len().unwrap_or(SIGNCORE_MAX_SIGNATURE_BYTES);
             if needed > sig_cap {
                 // SAFETY: checked by `out_ptr`.
                 unsafe { put(sig_len, needed) };
                 return Err(Error::BufferTooSmall { needed }.into());
             }
             disjoint(msg, sig, needed)?;
-            let mut signature = [0u8; SIGNCORE_MAX_SIGNATURE_BYTES];
-            let len = slot.sign(msg, &mut signature);
+            let signature = slot.key().sign(msg);
+            let bytes = signature.as_bytes();
             // SAFETY: `sig` is non-NULL (sig_cap >= needed > 0) and valid for
-            // `sig_cap` >= `len` writes by contract.
-            unsafe { copy_out(signature.get(..len).unwrap_or(&[]), sig) };
+            // `sig_cap` >= `needed` = `bytes.len()` writes by contract.
+            unsafe { copy_out(bytes, sig) };
             // SAFETY: checked by `out_ptr`.
-            unsafe { put(sig_len, len) };
+            unsafe { put(sig_len, bytes.len()) };
             Ok(())
         })
     })
@@ -636,8 +624,9 @@ pub unsafe extern "C" fn signcore_key_verify(
     scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contracts for `key`, `msg` and `sig`.
-            let (slot, msg, sig) = unsafe { (slot(key)?, input_bytes(msg, msg_len)?, input_bytes(sig, sig_len)?) };
-            Ok(slot.verify(msg, sig)?)
+            let (slot, msg, sig) =
+                unsafe { (slot_for_use(key)?, input_bytes(msg, msg_len)?, input_bytes(sig, sig_len)?) };
+            Ok(slot.key().verify(msg, sig)?)
         })
     })
 }
@@ -655,7 +644,7 @@ pub unsafe extern "C" fn signcore_key_verify(
 pub unsafe extern "C" fn signcore_key_hash(key: *const signcore_key, out: *mut u8) -> signcore_status {
     guard(core::ptr::null_mut(), || {
         // SAFETY: the caller's contract for `key`.
-        let slot = unsafe { slot(key) }?;
+        let slot = unsafe { slot_for_use(key) }?;
         required(out)?;
         // SAFETY: `out` is non-NULL and valid for 32 writes by contract.
         unsafe { copy_out(&slot.key_hash, out) };
@@ -677,7 +666,7 @@ pub unsafe extern "C" fn signcore_key_hash(key: *const signcore_key, out: *mut u
 pub unsafe extern "C" fn signcore_key_public_key(key: *const signcore_key, out: *mut u8) -> signcore_status {
     guard(core::ptr::null_mut(), || {
         // SAFETY: the caller's contract for `key`.
-        let slot = unsafe { slot(key) }?;
+        let slot = unsafe { slot_for_use(key) }?;
         required(out)?;
         if slot.alg() != Alg::Ed25519 {
             return Err(SIGNCORE_INVALID_ARGUMENT.into());
@@ -704,7 +693,7 @@ pub unsafe extern "C" fn signcore_key_metadata(
 ) -> signcore_status {
     guard(core::ptr::null_mut(), || {
         // SAFETY: the caller's contract for `key`.
-        let slot = unsafe { slot(key) }?;
+        let slot = unsafe { slot_for_use(key) }?;
         out_ptr(metadata)?;
         let record = slot.metadata();
         // SAFETY: checked by `out_ptr`; writable by contract.
@@ -785,6 +774,83 @@ pub unsafe extern "C" fn signcore_keystore_metadata(
             })?;
             // SAFETY: checked by `out_ptr`.
             unsafe { put(count, written) };
+            Ok(())
+        })
+    })
+}
+
+/// Exports the verification ring of a keystore (DESIGN.md §4) as JSON:
+/// `[{"kid","alg":"ed25519","public_key":"<hex>"}, ...]` in file order, the
+/// key ring to hand to verifiers instead of the keystore itself (which
+/// carries every secret). HMAC keys have no public part: they are left out
+/// unless `include_hmac_secrets` is true, in which case they are written as
+/// `{"kid","alg":"hmac-sha256","secret_hex"}` and the output is a secret
+/// ring to guard like the keystore.
+///
+/// - `keystore_json`, `keystore_len`: the keystore file's bytes; the whole
+///   file is validated first (a refused record writes nothing).
+/// - `out`, `out_cap`: the caller's buffer for the ring JSON (UTF-8, **not**
+///   NUL-terminated); may be NULL only when `out_cap` is 0 (a size query).
+///   Must not overlap the input.
+/// - `out_len`: receives the ring's length on `SIGNCORE_OK`, or the size
+///   needed on `SIGNCORE_BUFFER_TOO_SMALL` (then nothing is written to `out`).
+/// - `omitted_hmac`: optional (may be NULL); receives on `SIGNCORE_OK` how
+///   many HMAC keys were left out.
+/// - `error`: optional (may be NULL) failure details (the refused record's
+///   index, key_id and reason; never a secret).
+///
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_BUFFER_TOO_SMALL`,
+/// `SIGNCORE_INVALID_KEYSTORE`, `SIGNCORE_UNSUPPORTED_ALGORITHM`, the JSON
+/// errors, `SIGNCORE_INVALID_ARGUMENT` (overlapping buffers). The keystore is
+/// read twice (to size the output, then to write it); no heap.
+///
+/// # Safety
+/// `keystore_json` must point to `keystore_len` readable bytes, `out` to
+/// `out_cap` writable bytes, `out_len` to a writable `size_t`;
+/// `omitted_hmac` and `error`, when not NULL, to a writable `size_t` /
+/// `signcore_error`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn signcore_keystore_public_ring(
+    keystore_json: *const c_char,
+    keystore_len: usize,
+    include_hmac_secrets: bool,
+    out: *mut c_char,
+    out_cap: usize,
+    out_len: *mut usize,
+    omitted_hmac: *mut usize,
+    error: *mut signcore_error,
+) -> signcore_status {
+    scrubbed(|| {
+        guard(error, || {
+            // SAFETY: the caller's contract for `keystore_json`.
+            let json = unsafe { input(keystore_json, keystore_len) }?;
+            out_buffer(out, out_cap)?;
+            out_ptr(out_len)?;
+            if !omitted_hmac.is_null() {
+                out_ptr(omitted_hmac)?;
+            }
+            let hmac = if include_hmac_secrets { keystore::HmacSecrets::Include } else { keystore::HmacSecrets::Omit };
+            let mut counter = crate::text::Counter(0);
+            keystore::write_public_ring(json, hmac, &mut counter)?;
+            let needed = counter.0;
+            if needed > out_cap {
+                // SAFETY: checked by `out_ptr`.
+                unsafe { put(out_len, needed) };
+                return Err(Error::BufferTooSmall { needed }.into());
+            }
+            disjoint(json, out.cast(), needed)?;
+            // SAFETY: `out` is non-NULL (out_cap >= needed > 0: a ring is at
+            // least `[]`), valid for `out_cap` writes and disjoint from `json`.
+            let dst = unsafe { core::slice::from_raw_parts_mut(out.cast::<u8>(), needed) };
+            let mut sink = signcore::canonical::SliceSink::new(dst);
+            let export = keystore::write_public_ring(json, hmac, &mut sink)?;
+            let written = sink.finish()?;
+            // SAFETY: checked by `out_ptr`.
+            unsafe { put(out_len, written) };
+            if !omitted_hmac.is_null() {
+                // SAFETY: non-NULL and checked by `out_ptr`.
+                unsafe { put(omitted_hmac, export.omitted_hmac) };
+            }
             Ok(())
         })
     })
@@ -873,6 +939,7 @@ pub extern "C" fn signcore_alg_str(alg: c_int) -> *const c_char {
     match alg {
         1 => c"hmac-sha256".as_ptr(),
         2 => c"ed25519".as_ptr(),
+        3 => c"rsa-sha256".as_ptr(),
         _ => c"unknown".as_ptr(),
     }
 }

@@ -13,7 +13,7 @@ use crate::status::signcore_status::{self, *};
 use crate::util::{Fail, copy_out, disjoint, guard, input, input_bytes, out_buffer, out_ptr, put, required};
 
 /// Counts the canonical bytes without keeping them.
-struct Counter(usize);
+pub(crate) struct Counter(pub(crate) usize);
 
 impl Sink for Counter {
     fn write(&mut self, bytes: &[u8]) {

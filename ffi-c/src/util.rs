@@ -19,7 +19,10 @@ pub(crate) enum Fail {
     Detail(signcore_status, &'static str),
     /// `SIGNCORE_BUFFER_TOO_SMALL` for an output array counted in `unit`s
     /// (the core's message counts bytes).
-    TooSmall { needed: usize, unit: &'static str },
+    TooSmall {
+        needed: usize,
+        unit: &'static str,
+    },
     Core(Error),
 }
 

@@ -27,6 +27,8 @@ pub enum signcore_finding_code {
     SIGNCORE_FINDING_SIGNATURE_INVALID = 4,
     /// `MALFORMED`: the event cannot be read; its other checks were skipped.
     SIGNCORE_FINDING_MALFORMED = 5,
+    /// A finding newer than this binding (never expected): still a finding.
+    SIGNCORE_FINDING_OTHER = 255,
 }
 
 impl From<FindingCode> for signcore_finding_code {
@@ -37,6 +39,7 @@ impl From<FindingCode> for signcore_finding_code {
             FindingCode::UnknownKey => signcore_finding_code::SIGNCORE_FINDING_UNKNOWN_KEY,
             FindingCode::SignatureInvalid => signcore_finding_code::SIGNCORE_FINDING_SIGNATURE_INVALID,
             FindingCode::Malformed => signcore_finding_code::SIGNCORE_FINDING_MALFORMED,
+            _ => signcore_finding_code::SIGNCORE_FINDING_OTHER,
         }
     }
 }
@@ -253,6 +256,8 @@ impl From<SignerStatus> for signcore_signer_status {
             SignerStatus::Unknown => signcore_signer_status::SIGNCORE_SIGNER_UNKNOWN,
             SignerStatus::Duplicate => signcore_signer_status::SIGNCORE_SIGNER_DUPLICATE,
             SignerStatus::Malformed => signcore_signer_status::SIGNCORE_SIGNER_MALFORMED,
+            // A verdict newer than this binding: never counted.
+            _ => signcore_signer_status::SIGNCORE_SIGNER_MALFORMED,
         }
     }
 }

@@ -1086,7 +1086,7 @@ static void test_inputs(void)
         CHECK_STATUS(signcore_key_from_keystore(&key, short_seed, sizeof short_seed - 1, "a", &err),
                      SIGNCORE_INVALID_KEYSTORE);
         CHECK(err.record_index == 0 && strstr(err.message, "record 0") != NULL, "names the record");
-        CHECK_STATUS(signcore_key_from_keystore(&key, rsa, sizeof rsa - 1, "a", &err), SIGNCORE_INVALID_KEYSTORE);
+        CHECK_STATUS(signcore_key_from_keystore(&key, rsa, sizeof rsa - 1, "a", &err), SIGNCORE_UNSUPPORTED_ALGORITHM);
         CHECK(strstr(err.message, "rsa-sha256") != NULL, "rsa-sha256 named");
     }
     /* The key from before is still there. */
@@ -1097,7 +1097,11 @@ static void test_inputs(void)
         static const char bad_ring[] = "[{\"kid\":\"x\",\"alg\":\"ed25519\",\"public_key\":\"zz\"}]";
         signcore_chain_report report;
         CHECK_STATUS(signcore_verify_chain("[]", 2, bad_ring, sizeof bad_ring - 1, NULL, NULL, 0, &report, &err),
-                     SIGNCORE_INVALID_KEYSTORE);
+                     SIGNCORE_INVALID_KEY_RING);
+        /* Issue 8 item 15: a ring error says "key ring", not "keystore". */
+        CHECK(strstr(err.message, "key ring") != NULL && strstr(err.message, "keystore") == NULL &&
+                  err.record_index == 0,
+              "ring error labelled as a key ring");
         CHECK_STATUS(signcore_verify_chain("{}", 2, "[]", 2, NULL, NULL, 0, &report, NULL), SIGNCORE_INVALID_JSON);
         CHECK_STATUS(signcore_verify_chain("[{}]", 4, "[]", 2, NULL, NULL, 0, &report, NULL), SIGNCORE_CHAIN_INVALID);
         CHECK(report.checked == 1 && report.findings_total == 1, "malformed event is a finding");
@@ -1438,33 +1442,57 @@ static void test_chain_error_writes_nothing(void)
 }
 
 /*
- * Issue 8 item 13: a corrupted signcore_key is refused, never used and never
- * a crash. Every byte of a valid HMAC and Ed25519 key is flipped (two ways)
- * and every reader is called; then the tag followed by random bytes.
+ * Issue 8 item 13: a corrupted signcore_key never crashes a call and never
+ * yields a result that passes for the intact key's. Every byte of a valid
+ * HMAC and Ed25519 key is flipped (two ways) and sign, verify, hash, public
+ * key and metadata are called. Each corruption must be either refused by
+ * every call (SIGNCORE_KEY_NOT_INITIALIZED for the tag's bytes,
+ * SIGNCORE_KEY_CORRUPTED for any other), with no output written; or leave
+ * every answer equal to the intact key's (a byte that carries nothing, e.g.
+ * padding); or, for the bytes the integrity check cannot see (inside the
+ * core's opaque SigningKey: the Ed25519 seed, the HMAC key block past the
+ * secret's length), produce a signature that does not verify under the
+ * intact key (fail closed). Then the tag followed by random bytes.
  */
-static signcore_status corrupted_calls(const signcore_key *key, signcore_status want, bool *outputs_untouched)
+enum corruption_outcome { REFUSED, UNCHANGED, FAILS_CLOSED, BAD };
+
+static enum corruption_outcome corruption_outcome(const signcore_key *bad, const signcore_key *good,
+                                                  signcore_status want)
 {
     static const uint8_t msg[32] = {1, 2, 3};
-    uint8_t sig[64], hash[32], pub[32];
-    signcore_key_info info;
-    size_t n = 77;
-    signcore_status got[5];
+    uint8_t sig[64], good_sig[64], hash[32], good_hash[32], pub[32], good_pub[32];
+    signcore_key_info info, good_info;
+    size_t n = 77, good_n = 0;
+    signcore_status got[5], good_pub_status;
     int i;
+    bool refused = true, untouched;
     memset(sig, 0xAA, sizeof sig);
     memset(hash, 0xAA, sizeof hash);
     memset(pub, 0xAA, sizeof pub);
     memset(&info, 0xAA, sizeof info);
-    got[0] = signcore_key_sign(key, msg, sizeof msg, sig, sizeof sig, &n);
-    got[1] = signcore_key_verify(key, msg, sizeof msg, sig, 64);
-    got[2] = signcore_key_hash(key, hash);
-    got[3] = signcore_key_public_key(key, pub);
-    got[4] = signcore_key_metadata(key, &info);
-    *outputs_untouched = n == 77 && all_bytes(sig, sizeof sig, 0xAA) && all_bytes(hash, sizeof hash, 0xAA) &&
-                         all_bytes(pub, sizeof pub, 0xAA) && all_bytes(&info, sizeof info, 0xAA);
+    got[0] = signcore_key_sign(bad, msg, sizeof msg, sig, sizeof sig, &n);
+    got[1] = signcore_key_verify(bad, msg, sizeof msg, sig, 64);
+    got[2] = signcore_key_hash(bad, hash);
+    got[3] = signcore_key_public_key(bad, pub);
+    got[4] = signcore_key_metadata(bad, &info);
+    untouched = n == 77 && all_bytes(sig, sizeof sig, 0xAA) && all_bytes(hash, sizeof hash, 0xAA) &&
+                all_bytes(pub, sizeof pub, 0xAA) && all_bytes(&info, sizeof info, 0xAA);
     for (i = 0; i < 5; i++)
-        if (got[i] != want)
-            return got[i];
-    return want;
+        refused = refused && got[i] == want;
+    if (refused)
+        return untouched ? REFUSED : BAD;
+    /* Not refused: every answer must be the intact key's, or the signature must fail closed. */
+    signcore_key_sign(good, msg, sizeof msg, good_sig, sizeof good_sig, &good_n);
+    signcore_key_hash(good, good_hash);
+    good_pub_status = signcore_key_public_key(good, good_pub);
+    signcore_key_metadata(good, &good_info);
+    if (got[0] != SIGNCORE_OK || got[2] != SIGNCORE_OK || got[4] != SIGNCORE_OK || got[3] != good_pub_status ||
+        memcmp(hash, good_hash, 32) != 0 || (good_pub_status == SIGNCORE_OK && memcmp(pub, good_pub, 32) != 0) ||
+        strcmp(info.key_id, good_info.key_id) != 0 || info.alg != good_info.alg)
+        return BAD;
+    if (n == good_n && memcmp(sig, good_sig, n) == 0)
+        return UNCHANGED;
+    return signcore_key_verify(good, msg, sizeof msg, sig, n) == SIGNCORE_SIGNATURE_INVALID ? FAILS_CLOSED : BAD;
 }
 
 static void test_key_corruption(void)
@@ -1475,9 +1503,8 @@ static void test_key_corruption(void)
     signcore_key good, bad;
     size_t off, f;
     int kind, trial;
-    long refused = 0, total = 0;
+    long counts[2][4] = {{0}};
     uint32_t rng = 0x12345678u;
-    bool untouched;
     char what[128];
     begin_set("misuse: corrupted keys");
     for (kind = 0; kind < 2; kind++) {
@@ -1488,22 +1515,15 @@ static void test_key_corruption(void)
             CHECK_STATUS(signcore_key_from_ed25519_seed(&good, "ed", seed), SIGNCORE_OK);
         for (off = 0; off < sizeof good; off++) {
             for (f = 0; f < sizeof flips; f++) {
-                /* The tag's bytes: not a key at all; any other byte: corrupted. */
                 signcore_status want = off < 8 ? SIGNCORE_KEY_NOT_INITIALIZED : SIGNCORE_KEY_CORRUPTED;
-                signcore_status got;
+                enum corruption_outcome outcome;
                 memcpy(&bad, &good, sizeof bad);
                 ((uint8_t *)&bad)[off] ^= flips[f];
-                got = corrupted_calls(&bad, want, &untouched);
-                total++;
-                if (got == want && untouched) {
-                    refused++;
-                    CHECK(true, "refused");
-                } else {
-                    snprintf(what, sizeof what, "%s key, byte %lu ^ 0x%02x: %s%s", kind ? "ed25519" : "hmac",
-                             (unsigned long)off, flips[f], signcore_status_code((int)got),
-                             untouched ? "" : ", outputs written");
-                    CHECK(false, what);
-                }
+                outcome = corruption_outcome(&bad, &good, want);
+                counts[kind][outcome]++;
+                snprintf(what, sizeof what, "%s key, byte %lu ^ 0x%02x: a result that passes for the intact key's",
+                         kind ? "ed25519" : "hmac", (unsigned long)off, flips[f]);
+                CHECK(outcome != BAD, what);
             }
         }
         /* The tag followed by random bytes (the forged-storage case). */
@@ -1513,8 +1533,7 @@ static void test_key_corruption(void)
                 rng = rng * 1103515245u + 12345u;
                 ((uint8_t *)&bad)[off] = (uint8_t)(rng >> 16);
             }
-            CHECK_STATUS(corrupted_calls(&bad, SIGNCORE_KEY_CORRUPTED, &untouched), SIGNCORE_KEY_CORRUPTED);
-            CHECK(untouched, "random storage: outputs untouched");
+            CHECK(corruption_outcome(&bad, &good, SIGNCORE_KEY_CORRUPTED) == REFUSED, "random storage refused");
         }
         /* The intact key still works, a byte-for-byte copy too; wiping a corrupted key is fine. */
         memcpy(&bad, &good, sizeof bad);
@@ -1528,10 +1547,12 @@ static void test_key_corruption(void)
         ((uint8_t *)&bad)[100] ^= 1;
         CHECK_STATUS(signcore_key_wipe(&bad), SIGNCORE_OK);
         CHECK(all_bytes(&bad, sizeof bad, 0), "corrupted key wiped");
-        CHECK(strcmp(signcore_status_code((int)SIGNCORE_KEY_CORRUPTED), "KEY_CORRUPTED") == 0, "status code");
         signcore_key_wipe(&good);
+        printf("corrupted %s key: %lu flips: %ld refused, %ld no effect, %ld signatures that fail closed\n",
+               kind ? "ed25519" : "hmac", (unsigned long)(2 * sizeof good), counts[kind][REFUSED],
+               counts[kind][UNCHANGED], counts[kind][FAILS_CLOSED]);
     }
-    printf("corrupted keys: %ld of %ld single-byte corruptions refused with a status\n", refused, total);
+    CHECK(strcmp(signcore_status_code((int)SIGNCORE_KEY_CORRUPTED), "KEY_CORRUPTED") == 0, "status code");
     end_set();
 }
 
@@ -1680,6 +1701,101 @@ static void test_env(void)
 }
 #endif
 
+/*
+ * Issue 8 item 15: messages name what is wrong (never a secret).
+ * Item 14: the public ring exported from a keystore verifies its chains.
+ */
+static void test_messages_and_public_ring(void)
+{
+    static const char ks[] =
+        "[{\"key_id\":\"node-ed\",\"alg\":\"ed25519\",\"secret_hex\":"
+        "\"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60\",\"label\":\"edge\"},"
+        "{\"key_id\":\"node-hmac\",\"alg\":\"hmac-sha256\",\"secret_hex\":\"00112233445566778899aabbccddeeff\"}]";
+    signcore_key key = {{0}};
+    signcore_error err;
+    signcore_key_info infos[1];
+    signcore_chain_report report;
+    signcore_finding findings[4];
+    char ring[1024], events[2048];
+    uint8_t prev[32] = {0};
+    size_t n = 0, omitted = 99, used = 0;
+    begin_set("issue 8: messages, public ring");
+    /* KEY_NOT_FOUND names the key id. */
+    CHECK_STATUS(signcore_key_from_keystore(&key, ks, sizeof ks - 1, "node-missing", &err), SIGNCORE_KEY_NOT_FOUND);
+    CHECK(strstr(err.message, "node-missing") != NULL, "KEY_NOT_FOUND names the key id");
+    /* Capacities are named: bytes for byte buffers, records for arrays. */
+    CHECK_STATUS(signcore_canonicalize("[1,2]", 5, events, 2, &n, &err), SIGNCORE_BUFFER_TOO_SMALL);
+    CHECK(n == 5 && strstr(err.message, "5 bytes") != NULL, "byte capacity named");
+    CHECK_STATUS(signcore_keystore_metadata(ks, sizeof ks - 1, infos, 1, &n, &err), SIGNCORE_BUFFER_TOO_SMALL);
+    CHECK(n == 2 && strstr(err.message, "2 records") != NULL, "record capacity named");
+    /* No secret in any message. */
+    CHECK(!contains_ci(err.message, "9d61b19d") && !contains_ci(err.message, "00112233"), "no secret");
+
+    /* Item 14: the public ring holds the Ed25519 public key only. */
+    CHECK_STATUS(signcore_keystore_public_ring(ks, sizeof ks - 1, false, NULL, 0, &n, NULL, &err),
+                 SIGNCORE_BUFFER_TOO_SMALL);
+    memset(ring, 0xAA, sizeof ring);
+    CHECK_STATUS(signcore_keystore_public_ring(ks, sizeof ks - 1, false, ring, n - 1, &n, &omitted, &err),
+                 SIGNCORE_BUFFER_TOO_SMALL);
+    CHECK(all_bytes(ring, sizeof ring, 0xAA) && omitted == 99, "too small: nothing written");
+    CHECK_STATUS(signcore_keystore_public_ring(ks, sizeof ks - 1, false, ring, sizeof ring - 1, &n, &omitted, &err),
+                 SIGNCORE_OK);
+    ring[n] = '\0';
+    CHECK(omitted == 1 && strstr(ring, "\"kid\":\"node-ed\"") != NULL &&
+              strstr(ring, "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a") != NULL,
+          "public ring: the Ed25519 public key");
+    CHECK(!contains_ci(ring, "9d61b19d") && !contains_ci(ring, "00112233") && strstr(ring, "node-hmac") == NULL,
+          "public ring: no secret, no HMAC entry");
+    /* A chain signed by the keystore's Ed25519 key verifies against it. */
+    CHECK_STATUS(signcore_key_from_keystore(&key, ks, sizeof ks - 1, "node-ed", &err), SIGNCORE_OK);
+    append_event(events, sizeof events, &used, "{\"n\":1}", prev, true, &key, "node-ed", "ed25519");
+    append_event(events, sizeof events, &used, "{\"n\":2}", prev, false, &key, "node-ed", "ed25519");
+    used += (size_t)snprintf(events + used, sizeof events - used, "]");
+    CHECK_STATUS(signcore_verify_chain(events, used, ring, n, NULL, findings, 4, &report, &err), SIGNCORE_OK);
+    CHECK(report.checked == 2 && report.ok, "verified with the public ring");
+    /* HMAC entries only on request (then it is a secret ring). */
+    CHECK_STATUS(signcore_keystore_public_ring(ks, sizeof ks - 1, true, ring, sizeof ring - 1, &n, &omitted, &err),
+                 SIGNCORE_OK);
+    ring[n] = '\0';
+    CHECK(omitted == 0 && strstr(ring, "00112233445566778899aabbccddeeff") != NULL, "HMAC entries on request");
+    /* A refused keystore writes nothing and names the record. */
+    memset(ring, 0xAA, sizeof ring);
+    {
+        static const char bad[] = "[{\"key_id\":\"x\",\"alg\":\"ed25519\",\"secret_hex\":\"00\"}]";
+        CHECK_STATUS(signcore_keystore_public_ring(bad, sizeof bad - 1, false, ring, sizeof ring, &n, NULL, &err),
+                     SIGNCORE_INVALID_KEYSTORE);
+    }
+    CHECK(all_bytes(ring, sizeof ring, 0xAA) && err.record_index == 0, "refused keystore: nothing written");
+    CHECK_STATUS(signcore_keystore_public_ring(NULL, 0, false, ring, sizeof ring, &n, NULL, NULL),
+                 SIGNCORE_NULL_POINTER);
+    signcore_key_wipe(&key);
+#if defined(SIGNCORE_FEATURE_STD)
+    /* KEYSTORE_UNREADABLE names the path and the OS error (in the warning). */
+    clear_env();
+    setenv("RITMA_KEYSTORE_PATH", "/nonexistent/dir/node_keystore.json", 1);
+    setenv("RITMA_KEY_ID", "node-ed", 1);
+    setenv("MOCK_AUDIT_SIGNING_KEY", "dev-mock-key", 1);
+    CHECK_STATUS(from_env(&key, NULL, &err), SIGNCORE_OK);
+    CHECK(strstr(g_warnings, "/nonexistent/dir/node_keystore.json") != NULL &&
+              (strstr(g_warnings, "No such file") != NULL || strstr(g_warnings, "not found") != NULL),
+          "unreadable keystore: path and OS error named");
+    /* Bad hex in an environment key names the variable, not the value. */
+    clear_env();
+    setenv("AUDIT_SIGNING_KEY", "zz-not-hex-zz", 1);
+    setenv("AUDIT_SIGNING_ALG", "ed25519", 1);
+    CHECK_STATUS(from_env(&key, NULL, &err), SIGNCORE_INVALID_HEX);
+    CHECK(strstr(err.message, "AUDIT_SIGNING_KEY") != NULL && strstr(err.message, "zz-not-hex-zz") == NULL,
+          "bad env hex names the variable");
+    clear_env();
+    setenv("UTLD_PACKAGE_SIG_KEY", "hmac:0g", 1);
+    CHECK_STATUS(from_env(&key, NULL, &err), SIGNCORE_INVALID_HEX);
+    CHECK(strstr(err.message, "UTLD_PACKAGE_SIG_KEY") != NULL, "legacy env hex names the variable");
+    clear_env();
+    signcore_key_wipe(&key);
+#endif
+    end_set();
+}
+
 /* ---------------------------------------------------------------------- main */
 
 int main(int argc, char **argv)
@@ -1709,6 +1825,7 @@ int main(int argc, char **argv)
     test_chain_error_writes_nothing();
     test_limits_per_build();
     test_core_fixes();
+    test_messages_and_public_ring();
 #if defined(SIGNCORE_FEATURE_STD)
     test_env();
 #endif
