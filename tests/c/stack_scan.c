@@ -220,6 +220,12 @@ static NOINLINE void call_control(void)
     g_sink = copy[5];
     g_status = SIGNCORE_OK;
 }
+static char g_ring[1024];
+static NOINLINE void call_public_ring(void)
+{
+    g_status = signcore_keystore_public_ring(KEYSTORE_BOTH, sizeof KEYSTORE_BOTH - 1, true, g_ring, sizeof g_ring,
+                                             &g_n, NULL, &g_err);
+}
 #if defined(SIGNCORE_FEATURE_STD)
 static char g_ks_path[64];
 static NOINLINE void call_from_env(void)
@@ -356,6 +362,7 @@ int main(void)
     scan("signcore_key_verify (hmac)", setup_hmac_signed, call_verify, true, true);
     scan("signcore_key_verify (ed25519)", setup_ed_signed, call_verify, true, true);
     scan("signcore_verify_chain (keystore ring)", NULL, call_verify_chain, false, true);
+    scan("signcore_keystore_public_ring (+hmac)", NULL, call_public_ring, false, true);
     scan("signcore_key_hash (hmac)", setup_hmac_key, call_key_hash, true, true);
     scan("signcore_key_metadata (ed25519)", setup_ed_key, call_key_metadata, true, true);
     scan("signcore_key_public_key (ed25519)", setup_ed_key, call_public_key, true, true);
