@@ -40,7 +40,13 @@ pub const SIGNCORE_KEY_ID_BUFFER_BYTES: usize = 65;
 pub const SIGNCORE_LABEL_MAX_BYTES: usize = 64;
 /// Bytes of a label buffer: `SIGNCORE_LABEL_MAX_BYTES` + NUL.
 pub const SIGNCORE_LABEL_BUFFER_BYTES: usize = 65;
-/// Most keys in one keystore or key ring.
+/// Most keys in one keystore or key ring, per build:
+///
+/// - std build (the default, `SIGNCORE_FEATURE_STD`): no ceiling; keystores
+///   and rings of any size are loaded (in time linear in their size), so an
+///   agent can verify its own chain with its own keystore of any size.
+/// - no_std build (`SIGNCORE_NO_STD`): at most this many records in a
+///   keystore and in a ring; more is an input error naming the capacity.
 pub const SIGNCORE_MAX_KEYS: usize = 16;
 /// Deepest nesting of JSON arrays and objects accepted.
 pub const SIGNCORE_MAX_DEPTH: usize = 64;
