@@ -112,7 +112,13 @@
 #define SIGNCORE_LABEL_BUFFER_BYTES 65
 
 /**
- * Most keys in one keystore or key ring.
+ * Most keys in one keystore or key ring, per build:
+ *
+ * - std build (the default, `SIGNCORE_FEATURE_STD`): no ceiling; keystores
+ *   and rings of any size are loaded (in time linear in their size), so an
+ *   agent can verify its own chain with its own keystore of any size.
+ * - no_std build (`SIGNCORE_NO_STD`): at most this many records in a
+ *   keystore and in a ring; more is an input error naming the capacity.
  */
 #define SIGNCORE_MAX_KEYS 16
 
@@ -434,13 +440,15 @@ typedef enum signcore_signer_status {
  * k = {{0}};` in C, `signcore_key k{};` in C++, or `signcore_key_wipe`):
  * storage that no constructor filled is refused with
  * `SIGNCORE_KEY_NOT_INITIALIZED` (checked through a tag). Storage that has
- * the tag but was altered since a constructor filled it (one flipped byte,
- * a partial copy, the tag followed by other bytes) is refused with
+ * the tag but was altered since a constructor filled it (a flipped byte, a
+ * partial copy, the tag followed by other bytes) is refused with
  * `SIGNCORE_KEY_CORRUPTED`: every use first verifies a keyed checksum over
- * the whole storage, then the stored fields' ranges, and the stored
- * representation is plain data, so no bit pattern can crash a call. The
- * checksum's key is random per process in the std build: storage is valid
- * only in the process that filled it (copies within it work).
+ * the stored fields, their ranges, and that the stored key agrees with
+ * them. Bytes inside the core's opaque key that the check cannot see (an
+ * Ed25519 seed) make signatures that do not verify (fail closed), never a
+ * crash (see ffi-c/README.md, "Key storage"). The checksum's key is random
+ * per process in the std build: storage is valid only in the process that
+ * filled it (copies within it work).
  *
  * A constructor (`signcore_key_from_*`) fills it; `signcore_key_wipe`
  * zeroizes every byte, after which it is refused again until refilled.
@@ -1261,7 +1269,7 @@ const char *signcore_finding_code_str(int code);
  * Returns `SIGNCORE_OK` only when the chain verifies with no finding;
  * `SIGNCORE_CHAIN_INVALID` when it has findings (`report->ok` is false);
  * for unreadable input the JSON errors (events or ring),
- * `SIGNCORE_INVALID_KEYSTORE` (a refused ring record), `SIGNCORE_INVALID_HEX`
+ * `SIGNCORE_INVALID_KEY_RING` / `SIGNCORE_INVALID_KEYSTORE` (a refused ring or keystore record), `SIGNCORE_INVALID_HEX`
  * / `SIGNCORE_INVALID_LENGTH` (anchor), `SIGNCORE_NULL_POINTER`,
  * `SIGNCORE_INVALID_ARGUMENT`. On every such error neither `report` nor any
  * entry of `findings` is written, also when the events array turns out to
@@ -1316,7 +1324,7 @@ enum signcore_status signcore_verify_chain(const char *events_json,
  * kids signed; `SIGNCORE_THRESHOLD_NOT_MET` when fewer did;
  * `SIGNCORE_INVALID_THRESHOLD` for 0; for unreadable input the JSON errors,
  * `SIGNCORE_INVALID_HEX` / `SIGNCORE_INVALID_LENGTH` (digest),
- * `SIGNCORE_INVALID_KEYSTORE` (ring), `SIGNCORE_NULL_POINTER`,
+ * `SIGNCORE_INVALID_KEY_RING` / `SIGNCORE_INVALID_KEYSTORE` (ring), `SIGNCORE_NULL_POINTER`,
  * `SIGNCORE_INVALID_ARGUMENT`; then `report` and `signers` are not written.
  *
  * # Safety

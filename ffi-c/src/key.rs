@@ -27,13 +27,15 @@ use crate::util::{
 /// k = {{0}};` in C, `signcore_key k{};` in C++, or `signcore_key_wipe`):
 /// storage that no constructor filled is refused with
 /// `SIGNCORE_KEY_NOT_INITIALIZED` (checked through a tag). Storage that has
-/// the tag but was altered since a constructor filled it (one flipped byte,
-/// a partial copy, the tag followed by other bytes) is refused with
+/// the tag but was altered since a constructor filled it (a flipped byte, a
+/// partial copy, the tag followed by other bytes) is refused with
 /// `SIGNCORE_KEY_CORRUPTED`: every use first verifies a keyed checksum over
-/// the whole storage, then the stored fields' ranges, and the stored
-/// representation is plain data, so no bit pattern can crash a call. The
-/// checksum's key is random per process in the std build: storage is valid
-/// only in the process that filled it (copies within it work).
+/// the stored fields, their ranges, and that the stored key agrees with
+/// them. Bytes inside the core's opaque key that the check cannot see (an
+/// Ed25519 seed) make signatures that do not verify (fail closed), never a
+/// crash (see ffi-c/README.md, "Key storage"). The checksum's key is random
+/// per process in the std build: storage is valid only in the process that
+/// filled it (copies within it work).
 ///
 /// A constructor (`signcore_key_from_*`) fills it; `signcore_key_wipe`
 /// zeroizes every byte, after which it is refused again until refilled.

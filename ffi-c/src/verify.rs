@@ -169,7 +169,7 @@ fn verify_then_write(
 /// Returns `SIGNCORE_OK` only when the chain verifies with no finding;
 /// `SIGNCORE_CHAIN_INVALID` when it has findings (`report->ok` is false);
 /// for unreadable input the JSON errors (events or ring),
-/// `SIGNCORE_INVALID_KEYSTORE` (a refused ring record), `SIGNCORE_INVALID_HEX`
+/// `SIGNCORE_INVALID_KEY_RING` / `SIGNCORE_INVALID_KEYSTORE` (a refused ring or keystore record), `SIGNCORE_INVALID_HEX`
 /// / `SIGNCORE_INVALID_LENGTH` (anchor), `SIGNCORE_NULL_POINTER`,
 /// `SIGNCORE_INVALID_ARGUMENT`. On every such error neither `report` nor any
 /// entry of `findings` is written, also when the events array turns out to
@@ -328,7 +328,7 @@ pub struct signcore_manifest_report {
 /// kids signed; `SIGNCORE_THRESHOLD_NOT_MET` when fewer did;
 /// `SIGNCORE_INVALID_THRESHOLD` for 0; for unreadable input the JSON errors,
 /// `SIGNCORE_INVALID_HEX` / `SIGNCORE_INVALID_LENGTH` (digest),
-/// `SIGNCORE_INVALID_KEYSTORE` (ring), `SIGNCORE_NULL_POINTER`,
+/// `SIGNCORE_INVALID_KEY_RING` / `SIGNCORE_INVALID_KEYSTORE` (ring), `SIGNCORE_NULL_POINTER`,
 /// `SIGNCORE_INVALID_ARGUMENT`; then `report` and `signers` are not written.
 ///
 /// # Safety
