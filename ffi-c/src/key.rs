@@ -644,13 +644,15 @@ pub unsafe extern "C" fn signcore_key_verify(
 /// `key` must point to a readable `signcore_key` and `out` to 32 writable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn signcore_key_hash(key: *const signcore_key, out: *mut u8) -> signcore_status {
-    guard(core::ptr::null_mut(), || {
-        // SAFETY: the caller's contract for `key`.
-        let slot = unsafe { slot_for_use(key) }?;
-        required(out)?;
-        // SAFETY: `out` is non-NULL and valid for 32 writes by contract.
-        unsafe { copy_out(&slot.key_hash, out) };
-        Ok(())
+    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
+        guard(core::ptr::null_mut(), || {
+            // SAFETY: the caller's contract for `key`.
+            let slot = unsafe { slot_for_use(key) }?;
+            required(out)?;
+            // SAFETY: `out` is non-NULL and valid for 32 writes by contract.
+            unsafe { copy_out(&slot.key_hash, out) };
+            Ok(())
+        })
     })
 }
 
@@ -666,16 +668,18 @@ pub unsafe extern "C" fn signcore_key_hash(key: *const signcore_key, out: *mut u
 /// `key` must point to a readable `signcore_key` and `out` to 32 writable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn signcore_key_public_key(key: *const signcore_key, out: *mut u8) -> signcore_status {
-    guard(core::ptr::null_mut(), || {
-        // SAFETY: the caller's contract for `key`.
-        let slot = unsafe { slot_for_use(key) }?;
-        required(out)?;
-        if slot.alg() != Alg::Ed25519 {
-            return Err(SIGNCORE_INVALID_ARGUMENT.into());
-        }
-        // SAFETY: `out` is non-NULL and valid for 32 writes by contract.
-        unsafe { copy_out(&slot.public_key, out) };
-        Ok(())
+    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
+        guard(core::ptr::null_mut(), || {
+            // SAFETY: the caller's contract for `key`.
+            let slot = unsafe { slot_for_use(key) }?;
+            required(out)?;
+            if slot.alg() != Alg::Ed25519 {
+                return Err(SIGNCORE_INVALID_ARGUMENT.into());
+            }
+            // SAFETY: `out` is non-NULL and valid for 32 writes by contract.
+            unsafe { copy_out(&slot.public_key, out) };
+            Ok(())
+        })
     })
 }
 
@@ -693,14 +697,16 @@ pub unsafe extern "C" fn signcore_key_metadata(
     key: *const signcore_key,
     metadata: *mut signcore_key_info,
 ) -> signcore_status {
-    guard(core::ptr::null_mut(), || {
-        // SAFETY: the caller's contract for `key`.
-        let slot = unsafe { slot_for_use(key) }?;
-        out_ptr(metadata)?;
-        let record = slot.metadata();
-        // SAFETY: checked by `out_ptr`; writable by contract.
-        unsafe { put(metadata, record) };
-        Ok(())
+    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
+        guard(core::ptr::null_mut(), || {
+            // SAFETY: the caller's contract for `key`.
+            let slot = unsafe { slot_for_use(key) }?;
+            out_ptr(metadata)?;
+            let record = slot.metadata();
+            // SAFETY: checked by `out_ptr`; writable by contract.
+            unsafe { put(metadata, record) };
+            Ok(())
+        })
     })
 }
 
