@@ -2,7 +2,8 @@
 // The signing-proxy backend, against the real signcore-proxy binary (the
 // workspace's `proxy/` crate, started here on 127.0.0.1 with an ephemeral
 // port and stopped by PID): --mock as in CI and a keystore Ed25519 key as in
-// production, the seed's audit flow with SIGNING_PROXY_URL pointing at it.
+// production, the seed's audit flow with SIGNING_PROXY_URL pointing at it,
+// and https with a client certificate (mTLS, certificates made by openssl).
 // Answers no real proxy gives (malformed, lying, echoing the API key) come
 // from a hostile stub on node:http. A failed signing rejects and returns
 // nothing.
@@ -394,4 +395,44 @@ test('the seed flow against the real proxy: a failed signing stores nothing', as
   assert.equal(stored[1].prev_hash, stored[0].hash)
   const ring = [{ kid: 'node-ed', alg: 'ed25519', public_key: edSigner().publicKey.toString('hex') }]
   assert.deepEqual(verifyChain(stored, ring), { ok: true, checked: 2, errors: [] })
+})
+
+test('https with a client certificate (mTLS through `agent`) against signcore-proxy', async (t) => {
+  if (spawnSync('openssl', ['version']).status !== 0) return t.skip('openssl is not installed')
+  const pki = fs.mkdtempSync(path.join(os.tmpdir(), 'signcore-proxy-pki-'))
+  const file = (name) => path.join(pki, name)
+  const openssl = (...args) => {
+    const r = spawnSync('openssl', args, { cwd: pki })
+    if (r.status !== 0) throw new Error(`openssl ${args[0]}: ${r.stderr}`)
+  }
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
+  openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=signcore test CA')
+  const leaf = (name, ext) => {
+    fs.writeFileSync(file(`${name}.ext`), ext)
+    openssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`)
+    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', '-extfile', `${name}.ext`)
+  }
+  leaf('server', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n')
+  leaf('client', 'extendedKeyUsage=clientAuth\n')
+  const proxy = await startRealProxy(
+    ['--mock', '--tls-cert', file('server.pem'), '--tls-key', file('server.key'), '--client-ca', file('ca.pem')],
+    { MOCK_AUDIT_SIGNING_KEY: MOCK_KEY },
+  )
+  const ca = fs.readFileSync(file('ca.pem'))
+  const agent = new (require('node:https').Agent)({ ca, cert: fs.readFileSync(file('client.pem')), key: fs.readFileSync(file('client.key')), keepAlive: true })
+  const bare = new (require('node:https').Agent)({ ca })
+  try {
+    const url = proxy.url.replace('http:', 'https:')
+    const signer = await Signer.proxy(url, { agent }).ready()
+    assert.equal(signer.kid, 'mock')
+    assert.deepEqual(await signer.signDigest(DIGEST), { kid: 'mock', alg: 'hmac-sha256', signature: expectedSignature(DIGEST) })
+    // Without a client certificate the handshake is refused.
+    await assert.rejects(Signer.proxy(url, { agent: bare, timeoutMs: 2000 }).ready(), { code: 'PROXY_ERROR' })
+    await assert.rejects(Signer.proxy(proxy.url, { timeoutMs: 2000 }).ready(), { code: 'PROXY_ERROR' }, 'plain HTTP to the TLS port')
+  } finally {
+    agent.destroy()
+    bare.destroy()
+    await proxy.stop()
+    fs.rmSync(pki, { recursive: true, force: true })
+  }
 })
