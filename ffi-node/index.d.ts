@@ -85,7 +85,6 @@ export type ErrorCode =
   | 'INVALID_KEY_ID'
   | 'SIGNER_DISPOSED'
   | 'SYNC_UNSUPPORTED'
-  | 'BACKEND_UNAVAILABLE'
   | 'PROXY_ERROR'
   | 'PROXY_TIMEOUT'
   | 'KMS_ERROR'

@@ -299,9 +299,9 @@ class Signer {
    * core's rules. Warnings go to options.onWarning(message, code), or to
    * console.warn. Throws `SIGNER_REQUIRED` ("Audit signing is required …")
    * when a guard refuses the configuration, and `NO_SIGNER` when nothing is
-   * set. An AWS KMS signer (rule 1) is returned at once with its start checks
-   * under way: `await signer.ready()` to fail start on an unsuitable key
-   * (signing awaits them too). `options.kms` passes KMS options
+   * set. An AWS KMS signer (rule 1) is returned at once, before any call:
+   * `await signer.ready()` runs its start checks and fails on an unsuitable
+   * key (the first signing call runs them otherwise). `options.kms` passes KMS options
    * (`client`, `credentials`, `timeoutMs`, `maxAttempts`, `kid`).
    */
   static fromEnv(env = process.env, options) {
@@ -358,9 +358,8 @@ class Signer {
       source: 'kms',
       backend: 'kms',
     })
-    // The checks start now; their failure is reported by ready() and by
-    // every signing call, never as an unhandled rejection.
-    signer.#remote.start().catch(() => {})
+    // No call yet: the start checks run at ready() (call it at service
+    // start) or at the first signing call, whose failure they become.
     return signer
   }
 

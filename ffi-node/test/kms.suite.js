@@ -54,7 +54,7 @@ test.after(async () => {
   admin?.destroy()
   if (emulator) await emulator.stop()
   console.log(
-    `kms: ${counts.chains} chains of ${CHAIN_EVENTS} events signed (${counts.events} signatures), ` +
+    `kms: ${counts.chains} chains of ${CHAIN_EVENTS} events signed through KMS (${counts.events} signatures in all), ` +
       `${counts.offlineChecks} offline signature checks (node:crypto), ${counts.cases} error cases`,
   )
 })
@@ -107,7 +107,7 @@ async function signChain(signer, n, parallel = 8) {
     }
   }
   await Promise.all(Array.from({ length: parallel }, worker))
-  counts.chains++
+  if (n === CHAIN_EVENTS) counts.chains++
   counts.events += n
   return events
 }
@@ -203,7 +203,7 @@ test(`KMS HMAC_256: a ${CHAIN_EVENTS}-event chain signs with GenerateMac and ver
     const remote = { [meta.KeyId]: signer }
     const report = await verifyChainAsync(events, [], { remote, concurrency: 8 })
     assert.deepEqual(report, { ok: true, checked: CHAIN_EVENTS, errors: [] })
-    const tampered = await verifyChainAsync(JSON.stringify(tamper(events)), [], { remote })
+    const tampered = await verifyChainAsync(JSON.stringify(tamper(events).slice(0, 50)), [], { remote })
     assert.deepEqual(pairs(tampered), TAMPER_FINDINGS)
     assert.equal(tampered.errors.find((e) => e.index === 20).code, 'SIGNATURE_INVALID')
     // verify() goes to VerifyMac: a verdict both ways.
@@ -211,10 +211,13 @@ test(`KMS HMAC_256: a ${CHAIN_EVENTS}-event chain signs with GenerateMac and ver
     assert.equal(await signer.verify(digest, Buffer.from(events[5].signature, 'hex')), true)
     assert.equal(await signer.verify(digest, Buffer.from(events[6].signature, 'hex')), false)
     assert.equal(await signer.verify(digest, Buffer.alloc(5)), false)
-    // A wrong algorithm in the event is not the KMS key's: stays UNKNOWN_KEY.
-    const wrongAlg = structuredClone(events.slice(0, 3))
-    wrongAlg[1].alg = 'ed25519'
-    assert.deepEqual(pairs(await verifyChainAsync(wrongAlg, [], { remote })), [[1, 'UNKNOWN_KEY']])
+    // §2 spellings of the event's alg are the key's alg ...
+    const spelled = structuredClone(events.slice(0, 3))
+    spelled[1].alg = 'HMAC_SHA_256'
+    assert.deepEqual(pairs(await verifyChainAsync(spelled, [], { remote })), [])
+    // ... another alg is not (a signer that declares ed25519 gets no HMAC event).
+    const ed = { alg: 'ed25519', verify: async () => assert.fail('not asked') }
+    assert.deepEqual(pairs(await verifyChainAsync(spelled, [], { remote: { [meta.KeyId]: ed } })).length, 3)
   } finally {
     signer.dispose()
   }
@@ -497,7 +500,18 @@ test('process.env production example: signAuditDigest signs through KMS and prin
   env.AWS_ACCESS_KEY_ID = CREDENTIALS.accessKeyId
   env.AWS_SECRET_ACCESS_KEY = CREDENTIALS.secretAccessKey
   env.AWS_EC2_METADATA_DISABLED = 'true'
-  const result = spawnSync(process.execPath, ['-e', script], { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 })
+  const run = (extra) =>
+    spawnSync(process.execPath, ['-e', script], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 })
+  // On Node < 22 the AWS SDK itself warns once that its 2027 releases need
+  // Node 22 (its NodeVersionSupportWarning, which its own variable turns off):
+  // that is the only output there is.
+  const sdkNotice = run({})
+  assert.equal(sdkNotice.status, 0, sdkNotice.stderr)
+  assert.equal(sdkNotice.stdout, '')
+  const major = Number(process.versions.node.split('.')[0])
+  if (major < 22) assert.match(sdkNotice.stderr, /^\(node:\d+\) Warning: NodeVersionSupportWarning: The AWS SDK for JavaScript/)
+  assert.doesNotMatch(sdkNotice.stderr, /signcore/)
+  const result = run({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' })
   const out = JSON.parse(result.output[3])
   assert.equal(out.error, undefined)
   assert.equal(result.status, 0)
