@@ -513,32 +513,11 @@ function proxyBackend(url, opts) {
   return new ProxyBackend(proxyUrl(url), { apiKey, timeoutMs, agent }, native.canonicalAlg)
 }
 
-// What lib/kms.js takes from the core: signature checks and key facts.
-// INTERIM until the core's `rsa` feature lands: RSA through node:crypto.
-const nodeCrypto = require('node:crypto')
-const DIGEST_INFO_SHA256 = Buffer.from('3031300d060960864801650304020105000420', 'hex')
+// What lib/kms.js takes from the core: signature checks and key facts
+// (key_hash: SHA256 of the Ed25519 key, SHA256(SPKI DER) of an RSA key).
 const kmsCore = {
-  verifySignature(key, message, signature) {
-    if (key.alg !== 'rsa-sha256') return verifySignature(key, message, signature)
-    const publicKey = nodeCrypto.createPublicKey({ key: Buffer.from(key.publicKey), format: 'der', type: 'spki' })
-    let decoded
-    try {
-      decoded = nodeCrypto.publicDecrypt({ key: publicKey, padding: nodeCrypto.constants.RSA_PKCS1_PADDING }, signature)
-    } catch {
-      return false
-    }
-    return decoded.equals(Buffer.concat([DIGEST_INFO_SHA256, message]))
-  },
-  keyInfo(alg, publicKey) {
-    if (alg === 'rsa-sha256') {
-      const key = nodeCrypto.createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' })
-      const bits = key.asymmetricKeyDetails?.modulusLength
-      if (key.asymmetricKeyType !== 'rsa' || !(bits >= 2048 && bits <= 4096)) {
-        throw codedError('INVALID_KEY', `RSA key of ${bits} bits (2048..=4096 supported)`)
-      }
-    }
-    return { keyHash: nodeCrypto.createHash('sha256').update(publicKey).digest('hex') }
-  },
+  verifySignature: (key, message, signature) => verifySignature(key, message, signature),
+  keyInfo: (alg, publicKey) => native.publicKeyInfo(alg, publicKey),
 }
 
 function kmsBackend(options) {
@@ -698,7 +677,7 @@ function verifyManifest(manifest, ring, threshold) {
 }
 
 /**
- * Verifies one signature with a bare key: `{ alg: 'ed25519', publicKey }`
+ * Verifies one signature with a bare key: `{ alg: 'ed25519' | 'rsa-sha256', publicKey }`
  * (bytes or hex) or `{ alg: 'hmac-sha256', secret }` (bytes, or a string's
  * UTF-8). `false` when it does not verify; throws for an unusable key.
  */

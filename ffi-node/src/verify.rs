@@ -13,11 +13,7 @@ use crate::keys::read_keystore_file;
 use crate::text::Text;
 use crate::{Fail, bytes, fail, fail_in, parse_prev_hash};
 
-/// Ring capacity of the Node binding (the core default is 16); the ring is
-/// boxed, so the size costs no stack.
-pub const RING_CAPACITY: usize = 256;
-
-type Ring = KeyRing<RING_CAPACITY>;
+type Ring = KeyRing;
 
 fn ring(json: &[u8]) -> Result<Box<Ring>, signcore::Error> {
     Ring::from_json(json).map(Box::new)
