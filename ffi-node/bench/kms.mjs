@@ -86,7 +86,7 @@ try {
     ['HMAC_256', await Signer.kms({ keyId: mac.Arn, alg: 'hmac-sha256', region: REGION, endpoint: emulator.endpoint, credentials: CREDENTIALS }), CALLS],
   ]
   for (const [spec, signer, calls] of signers) {
-    results.push(await measure(`signer.signDigest ${spec} (+ local check)`, (i) => signer.signDigest(digests[i % digests.length]), calls))
+    results.push(await measure(`signer.signDigest ${spec}${spec === 'HMAC_256' ? ' (GenerateMac)' : ' (+ local check)'}`, (i) => signer.signDigest(digests[i % digests.length]), calls))
   }
   results.push(
     await measure('Signer.kms start RSA_2048 (DescribeKey+GetPublicKey)', async () => {

@@ -101,9 +101,29 @@ test('rsa-sha256 rings: chains and manifests verify with SPKI DER hex entries', 
 
 test(
   'rsa-sha256 rings with public_key_pem entries',
-  { todo: 'core: a public_key_pem ring entry is read without JSON unescaping, so its \\n line breaks are not newlines (INVALID_KEY_RING); reported to the lead' },
+  { todo: 'core: a public_key_pem ring entry is read without JSON unescaping, so the escaped line breaks of the PEM text stay escaped (INVALID_KEY_RING); reported to the lead' },
   () => {
     const { pem, events } = rsaFixture()
     assert.deepEqual(verifyChain(events, [{ kid: 'rsa-1', alg: 'rsa-sha256', public_key_pem: pem }]), { ok: true, checked: 20, errors: [] })
   },
 )
+
+test('the committed KMS-signed chain (tests/kms) verifies offline; tampering is found', () => {
+  const path = require('node:path')
+  const fs = require('node:fs')
+  const dir = path.resolve(__dirname, '..', '..', 'tests', 'kms')
+  const events = JSON.parse(fs.readFileSync(path.join(dir, 'rsa2048-chain.json'), 'utf8'))
+  const ring = JSON.parse(fs.readFileSync(path.join(dir, 'rsa2048-ring.json'), 'utf8'))
+  assert.equal(ring[0].alg, 'rsa-sha256')
+  assert.deepEqual(verifyChain(events, ring), { ok: true, checked: events.length, errors: [] })
+  // Each signature with node:crypto as well (PKCS#1 v1.5 over the pre-computed digest).
+  const key = crypto.createPublicKey({ key: Buffer.from(ring[0].public_key, 'hex'), format: 'der', type: 'spki' })
+  const prefix = Buffer.from('3031300d060960864801650304020105000420', 'hex')
+  for (const event of events) {
+    const recovered = crypto.publicDecrypt({ key, padding: crypto.constants.RSA_PKCS1_PADDING }, Buffer.from(event.signature, 'hex'))
+    assert.ok(recovered.equals(Buffer.concat([prefix, Buffer.from(event.hash, 'hex')])))
+  }
+  const tampered = structuredClone(events)
+  tampered[5].payload = { changed: true }
+  assert.deepEqual(verifyChain(tampered, ring).errors.map((e) => [e.index, e.code]), [[5, 'HASH_MISMATCH']])
+})
