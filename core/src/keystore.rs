@@ -576,6 +576,7 @@ impl Parsed<'_> {
             Error::InvalidHex => self.fail(RecordProblem::InvalidHex),
             Error::InvalidLength { .. } => self.fail(RecordProblem::WrongKeyLength),
             Error::UnsupportedAlgorithm => self.fail(RecordProblem::UnsupportedAlg),
+            record @ Error::Record(_) => record,
             _ => self.fail(RecordProblem::NotARecord),
         }
     }
@@ -616,9 +617,11 @@ impl Parsed<'_> {
                     .map_err(|e| self.map_key_error(e))
             }
             #[cfg(feature = "rsa")]
-            (Material::PublicKeyPem(pem), Alg::RsaSha256) => core::str::from_utf8(pem)
-                .map_err(|_| self.fail(RecordProblem::InvalidPem))
-                .and_then(|pem| VerifyingKey::rsa_pem(pem).map_err(|e| self.map_key_error(e))),
+            (Material::PublicKeyPem(raw), Alg::RsaSha256) => {
+                // PEM text has line breaks, escaped (`\n`) in the JSON string.
+                let pem: alloc::string::String = crate::json::Chars::new(raw).collect();
+                VerifyingKey::rsa_pem(&pem).map_err(|e| self.map_key_error(e))
+            }
             _ => Err(self.fail(RecordProblem::UnsupportedAlg)),
         }
     }
