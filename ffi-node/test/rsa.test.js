@@ -99,14 +99,15 @@ test('rsa-sha256 rings: chains and manifests verify with SPKI DER hex entries', 
   assert.throws(() => verifySignature({ alg: 'rsa-sha256', secret: 'x' }, Buffer.alloc(32), Buffer.alloc(256)), { code: 'INVALID_KEY' })
 })
 
-test(
-  'rsa-sha256 rings with public_key_pem entries',
-  { todo: 'core: a public_key_pem ring entry is read without JSON unescaping, so the escaped line breaks of the PEM text stay escaped (INVALID_KEY_RING); reported to the lead' },
-  () => {
-    const { pem, events } = rsaFixture()
-    assert.deepEqual(verifyChain(events, [{ kid: 'rsa-1', alg: 'rsa-sha256', public_key_pem: pem }]), { ok: true, checked: 20, errors: [] })
-  },
-)
+test('rsa-sha256 rings with public_key_pem entries', async () => {
+  const { pem, der, events } = rsaFixture()
+  const ring = [{ kid: 'rsa-1', alg: 'rsa-sha256', public_key_pem: pem }]
+  assert.deepEqual(verifyChain(events, ring), { ok: true, checked: 20, errors: [] })
+  assert.deepEqual(await verifyChainAsync(JSON.stringify(events), JSON.stringify(ring)), { ok: true, checked: 20, errors: [] })
+  // The same key through PEM and DER: one key (manifests count keys, not kids).
+  const both = [...ring, { kid: 'rsa-2', alg: 'rsa-sha256', public_key: der.toString('hex') }]
+  assert.equal(verifyChain(events, both).ok, true)
+})
 
 test('the committed KMS-signed chain (tests/kms) verifies offline; tampering is found', () => {
   const path = require('node:path')
