@@ -150,6 +150,21 @@ impl HmacKey {
     /// Decodes a hex secret in constant time, then as [`HmacKey::new`].
     pub fn from_hex(secret_hex: &[u8]) -> Result<Self, Error> {
         let mut buf = Zeroizing::new([0u8; MAX_HMAC_SECRET_LEN]);
+        let secret = Self::decode_hex(secret_hex, &mut buf)?;
+        Self::new(secret)
+    }
+
+    /// Checks that `secret_hex` makes a key, without building one (the
+    /// decoded bytes are wiped).
+    pub(crate) fn check_hex(secret_hex: &[u8]) -> Result<(), Error> {
+        let mut buf = Zeroizing::new([0u8; MAX_HMAC_SECRET_LEN]);
+        match Self::decode_hex(secret_hex, &mut buf)? {
+            [] => Err(Error::InvalidKey(RecordProblem::EmptySecret)),
+            _ => Ok(()),
+        }
+    }
+
+    fn decode_hex<'b>(secret_hex: &[u8], buf: &'b mut [u8; MAX_HMAC_SECRET_LEN]) -> Result<&'b [u8], Error> {
         if secret_hex.len() > 2 * MAX_HMAC_SECRET_LEN {
             // Say "too long" only for valid hex, without decoding it.
             return Err(if crate::hex::looks_like_hex(secret_hex) {
@@ -158,8 +173,7 @@ impl HmacKey {
                 Error::InvalidHex
             });
         }
-        let secret = crate::hex::decode(secret_hex, &mut buf[..])?;
-        Self::new(secret)
+        crate::hex::decode(secret_hex, &mut buf[..])
     }
 
     pub(crate) fn secret(&self) -> &[u8] {

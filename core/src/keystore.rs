@@ -26,7 +26,7 @@
 
 use core::{borrow::Borrow, fmt, ops::Deref};
 
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::canonical::Sink;
 use crate::digest::Hash;
@@ -306,10 +306,16 @@ pub fn load_key(json: &[u8], key_id: &str) -> Result<KeyRecord, Error> {
         }
         Ok(())
     })?;
-    let not_found = || Error::KeyNotFound { key_id: KeyId::new(key_id).ok() };
-    let index = found.ok_or_else(not_found)?;
-    let span = Elements::new(json, skip_ws(json, 0), 0)?.nth(index).ok_or_else(not_found)??;
+    let index = found.ok_or_else(|| key_not_found(key_id))?;
+    let span =
+        Elements::new(json, skip_ws(json, 0), 0)?.delimit_only().nth(index).ok_or_else(|| key_not_found(key_id))??;
     parse_record(json, span, index, Mode::Keystore)?.record()
+}
+
+#[cold]
+#[inline(never)]
+fn key_not_found(key_id: &str) -> Error {
+    Error::KeyNotFound { key_id: KeyId::new(key_id).ok() }
 }
 
 /// Calls `f` with the metadata of every key, after validating the whole file
@@ -416,7 +422,6 @@ pub fn ring_entry<S: Sink + ?Sized>(kid: &str, key: &SigningKey, hmac: HmacSecre
 struct RingEntry {
     kid: KeyId,
     key: VerifyingKey,
-    key_hash: Hash,
 }
 
 /// Trusted verification keys by `kid` (capacity: see the module docs).
@@ -464,8 +469,7 @@ impl KeyRing {
         if self.position(kid).is_some() {
             return Err(fail(Some(id), RecordProblem::DuplicateKeyId));
         }
-        let key_hash = key.key_hash();
-        store_push(&mut self.entries, RingEntry { kid: id, key, key_hash })
+        store_push(&mut self.entries, RingEntry { kid: id, key })
             .map_err(|entry| fail(Some(entry.kid), RecordProblem::TooManyRecords))?;
         let entries = &self.entries;
         self.index.add(kid, index, |i| entries.get(i).map_or("", |e| e.kid.as_str()));
@@ -497,8 +501,8 @@ impl KeyRing {
 
     /// The key hash of the entry at `index` (DESIGN.md §3): equal for the
     /// same key listed under several kids.
-    pub fn key_hash(&self, index: usize) -> Option<&Hash> {
-        self.entries.get(index).map(|e| &e.key_hash)
+    pub fn key_hash(&self, index: usize) -> Option<Hash> {
+        self.entries.get(index).map(|e| e.key.key_hash())
     }
 
     /// The entries in insertion order: kid and key.
@@ -585,11 +589,16 @@ impl Parsed<'_> {
     /// without building a key.
     fn check(&self) -> Result<(), Error> {
         match (self.material, self.alg) {
-            (Material::Secret(hex), Alg::HmacSha256) => HmacKey::from_hex(hex).map(drop),
+            (Material::Secret(hex), Alg::HmacSha256) => HmacKey::check_hex(hex),
             (Material::Secret(hex), _) | (Material::PublicKey(hex), Alg::Ed25519) => {
-                crate::hex::decode_array::<ED25519_SEED_LEN>(hex).map(|mut bytes| bytes.zeroize())
+                let mut bytes = Zeroizing::new([0u8; ED25519_SEED_LEN]);
+                crate::hex::decode_exact(hex, &mut bytes[..])
             }
-            (Material::PublicKey(_) | Material::PublicKeyPem(_), _) => self.verifying_key().map(drop),
+            // RSA keys are parsed to be checked (a ring with the rsa feature).
+            #[cfg(feature = "rsa")]
+            (Material::PublicKey(_) | Material::PublicKeyPem(_), _) => return self.verifying_key().map(drop),
+            #[cfg(not(feature = "rsa"))]
+            _ => Err(Error::UnsupportedAlgorithm),
         }
         .map_err(|e| self.map_key_error(e))
     }
@@ -603,6 +612,8 @@ impl Parsed<'_> {
         }
     }
 
+    // Not inlined: its key value would otherwise enlarge `check`'s frame.
+    #[inline(never)]
     fn verifying_key(&self) -> Result<VerifyingKey, Error> {
         match (self.material, self.alg) {
             (Material::Secret(_), _) => self.signing_key().map(|k| k.verifying_key()),
@@ -664,6 +675,7 @@ fn for_each_record<'j>(
 }
 
 /// The id a record is known by (decoded), when it can be read.
+#[cfg(feature = "alloc")]
 fn record_id(json: &[u8], span: Span, mode: Mode) -> Option<KeyId> {
     let [key_id, kid] = pick_members(json, span.start, 1, ["key_id", "kid"]).ok()?;
     let id = match (mode, key_id, kid) {
@@ -688,11 +700,20 @@ fn first_duplicate(json: &[u8], array: usize, mode: Mode) -> Option<usize> {
 #[cfg(not(feature = "alloc"))]
 #[inline(never)]
 fn first_duplicate(json: &[u8], array: usize, mode: Mode) -> Option<usize> {
+    // Raw (still escaped) ids compared as decoded text, without decoding.
+    let raw_id = |span: Span| {
+        let [key_id, kid] = pick_members(json, span.start, 1, ["key_id", "kid"]).ok()?;
+        let id = match (mode, key_id, kid) {
+            (_, Some(id), _) | (Mode::Ring, None, Some(id)) => id,
+            _ => return None,
+        };
+        string_content(json, id)
+    };
     let elements = || Elements::new(json, array, 0).ok().map(Elements::delimit_only);
     for (index, span) in elements()?.enumerate().take(MAX_KEYS) {
-        let Some(id) = span.ok().and_then(|span| record_id(json, span, mode)) else { continue };
-        let earlier = elements()?.take(index).filter_map(Result::ok);
-        if earlier.filter_map(|span| record_id(json, span, mode)).any(|other| other == id) {
+        let Some(id) = span.ok().and_then(raw_id) else { continue };
+        let mut earlier = elements()?.take(index).filter_map(|span| raw_id(span.ok()?));
+        if earlier.any(|other| crate::json::cmp_utf16(other, id).is_eq()) {
             return Some(index);
         }
     }
@@ -703,20 +724,23 @@ fn parse_record(json: &[u8], span: Span, index: usize, mode: Mode) -> Result<Par
     let context = mode.context();
     let not_a_record = || record_error(context, index, None, RecordProblem::NotARecord);
     // The whole file has been validated: members are only delimited here.
-    let fields = pick_members(
-        json,
-        span.start,
-        1,
-        ["key_id", "kid", "alg", "secret_hex", "public_key", "public_key_pem", "label"],
-    )
-    .map_err(|_| not_a_record())?;
+    // `public_key_pem` is read only where RSA keys can be used.
+    #[cfg(feature = "rsa")]
+    const NAMES: [&str; 7] = ["key_id", "kid", "alg", "secret_hex", "public_key", "label", "public_key_pem"];
+    #[cfg(not(feature = "rsa"))]
+    const NAMES: [&str; 6] = ["key_id", "kid", "alg", "secret_hex", "public_key", "label"];
+    let fields = pick_members(json, span.start, 1, NAMES).map_err(|_| not_a_record())?;
     // Every member read is a string, or `null` for "absent".
     let text = |value: Option<Span>| match value {
         Some(v) if v.of(json) == b"null" => Ok(None),
         Some(v) => string_content(json, v).map(Some).ok_or_else(not_a_record),
         None => Ok(None),
     };
-    let [key_id, kid, alg, secret_hex, public_key, public_key_pem, label] = fields;
+    let [key_id, kid, alg, secret_hex, public_key, label, ..] = fields;
+    #[cfg(feature = "rsa")]
+    let public_key_pem = fields[6];
+    #[cfg(not(feature = "rsa"))]
+    let public_key_pem: Option<Span> = None;
     let (key_id, kid) = (text(key_id)?, text(kid)?);
     let raw_id = match (mode, key_id, kid) {
         (_, Some(id), _) | (Mode::Ring, None, Some(id)) => id,
@@ -742,17 +766,20 @@ fn parse_record(json: &[u8], span: Span, index: usize, mode: Mode) -> Result<Par
         return Err(record.fail(RecordProblem::LabelTooLong));
     }
     // Hex text is used as written: an escape inside it is not hex.
-    record.material = match (text(secret_hex)?, text(public_key)?, text(public_key_pem)?, mode, record.alg) {
-        (Some(_), _, _, _, Alg::RsaSha256) => return Err(record.fail(RecordProblem::UnsupportedAlg)),
-        (Some(secret), _, _, _, _) => Material::Secret(secret),
-        (None, Some(public), _, Mode::Ring, Alg::Ed25519 | Alg::RsaSha256) => Material::PublicKey(public),
-        (None, None, Some(pem), Mode::Ring, Alg::RsaSha256) => Material::PublicKeyPem(pem),
-        (None, _, _, Mode::Keystore, Alg::RsaSha256) => return Err(record.fail(RecordProblem::UnsupportedAlg)),
-        _ => return Err(record.fail(RecordProblem::MissingSecret)),
-    };
-    if !cfg!(feature = "rsa") && record.alg == Alg::RsaSha256 {
+    if record.alg == Alg::RsaSha256 && (mode == Mode::Keystore || !cfg!(feature = "rsa")) {
+        // Verify-only: a keystore cannot hold RSA keys, nor can a ring without the rsa feature.
         return Err(record.fail(RecordProblem::UnsupportedAlg));
     }
+    record.material = match (text(secret_hex)?, text(public_key)?, mode, record.alg) {
+        (Some(_), _, _, Alg::RsaSha256) => return Err(record.fail(RecordProblem::UnsupportedAlg)),
+        (Some(secret), _, _, _) => Material::Secret(secret),
+        (None, Some(public), Mode::Ring, Alg::Ed25519 | Alg::RsaSha256) => Material::PublicKey(public),
+        (None, None, Mode::Ring, Alg::RsaSha256) => match text(public_key_pem)? {
+            Some(pem) => Material::PublicKeyPem(pem),
+            None => return Err(record.fail(RecordProblem::MissingSecret)),
+        },
+        _ => return Err(record.fail(RecordProblem::MissingSecret)),
+    };
     record.check()?;
     Ok(record)
 }
@@ -903,6 +930,7 @@ mod tests {
         let ring = KeyRing::from_json(&out[..n]).unwrap();
         let full = KeyRing::from_json(keystore).unwrap();
         assert_eq!(ring.key_hash(0), full.key_hash(0));
+        assert!(ring.key_hash(0).is_some());
 
         let mut out = [0u8; 512];
         let mut sink = crate::canonical::SliceSink::new(&mut out);

@@ -188,10 +188,10 @@ fn check_block(
     let entry = position.and_then(|i| Some((ring.entry(i)?.1, ring.key_hash(i)?)));
     let status = match (entry, alg) {
         (Some((key, key_hash)), Some(alg)) if key.alg() == alg => {
-            if counted.contains(key_hash) {
+            if counted.contains(&key_hash) {
                 SignerStatus::Duplicate
             } else if key.verify(digest, signature).is_ok() {
-                counted.add(*key_hash);
+                counted.add(key_hash);
                 SignerStatus::Valid
             } else {
                 SignerStatus::Invalid

@@ -139,7 +139,7 @@ fn openssl_signed_chain_verifies_through_a_ring() {
         ];
         for ring in &rings {
             let ring = KeyRing::from_json(ring.as_bytes()).unwrap();
-            assert_eq!(ring.key_hash(0), Some(&<[u8; 32]>::from(Sha256::digest(&der))));
+            assert_eq!(ring.key_hash(0), Some(<[u8; 32]>::from(Sha256::digest(&der))));
             let json = format!("[{}]", events.join(","));
             let summary = verify_chain(json.as_bytes(), &ring, None, |f| panic!("{f}")).unwrap();
             assert_eq!(summary.checked, 5);
