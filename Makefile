@@ -2,12 +2,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: bench demo test test-rust test-package test-c test-node test-edge test-fuzz test-proxy lint docs
+.PHONY: bench demo test test-rust test-package test-c test-node test-kms test-edge test-fuzz test-proxy lint docs
 
 demo:
 	$(CARGO) run -q -p signcore --features std --example audit_demo
 
-test: lint test-rust docs test-package test-c test-node test-edge test-fuzz test-proxy
+test: lint test-rust docs test-package test-c test-node test-kms test-edge test-fuzz test-proxy
 
 lint:
 	$(CARGO) fmt --all --check
@@ -40,6 +40,13 @@ test-edge:
 # cross-checks, mock proxy, tsc --strict typings, SQLite audit flow).
 test-node:
 	cd ffi-node && npm ci --no-audit --no-fund && npm run build && npm test
+
+# AWS KMS through the Node binding against the real emulator ministack (PyPI,
+# pinned; venv in build/venv), which the tests start on 127.0.0.1 and stop.
+# Uses the native module test-node built (builds it when missing).
+test-kms:
+	bash .ci/install-kms.sh
+	cd ffi-node && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && { ls *.node >/dev/null 2>&1 || npm run build; } && npm run test:kms
 
 # Every benchmark, each against its anchor in the same run; writes BENCHMARKS.md.
 bench:

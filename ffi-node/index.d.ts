@@ -11,7 +11,7 @@ export type { ChainFinding, ChainReport, KeyMetadata, ManifestReport, ManifestSi
 export interface SignatureBlock {
   /** Key id. */
   kid: string
-  /** `hmac-sha256` or `ed25519` (a signing proxy may answer others). */
+  /** `hmac-sha256`, `ed25519` or `rsa-sha256` (AWS KMS; a signing proxy may answer others). */
   alg: string
   /** Lowercase hex. */
   signature: string
@@ -33,7 +33,8 @@ export interface AuditEvent {
 
 /** A key ring entry (DESIGN.md §4), or a keystore record (§3). */
 export type RingEntry =
-  | { kid: string; alg: 'ed25519'; public_key: string }
+  | { kid: string; alg: 'ed25519' | 'rsa-sha256'; public_key: string }
+  | { kid: string; alg: 'rsa-sha256'; public_key_pem: string }
   | { kid: string; alg: string; secret_hex: string }
   | KeystoreRecord
 
@@ -84,9 +85,12 @@ export type ErrorCode =
   | 'INVALID_KEY_ID'
   | 'SIGNER_DISPOSED'
   | 'SYNC_UNSUPPORTED'
-  | 'BACKEND_UNAVAILABLE'
   | 'PROXY_ERROR'
   | 'PROXY_TIMEOUT'
+  | 'KMS_ERROR'
+  | 'KMS_KEY_UNSUITABLE'
+  | 'KMS_NOT_STARTED'
+  | 'NO_PUBLIC_KEY'
 
 /** An error thrown or rejected by this package. */
 export interface SigncoreError extends Error {
@@ -95,6 +99,16 @@ export interface SigncoreError extends Error {
   status?: number
   /** `error.code` of a signcore-proxy error answer (e.g. `UNAUTHORIZED`, `NOT_CANONICAL`). */
   proxyCode?: string
+  /** KMS_ERROR: the KMS operation (`DescribeKey`, `GetPublicKey`, `Sign`, `GenerateMac`, `VerifyMac`). */
+  operation?: string
+  /** KMS_ERROR: the AWS error name (`NotFoundException`, `DisabledException`, `ThrottlingException`, `TimeoutError`, ...); null for a wrong answer. */
+  awsErrorName?: string | null
+  /** KMS_ERROR: the AWS request id, when KMS answered. */
+  requestId?: string | null
+  /** KMS_ERROR: the HTTP status of KMS's answer, when it answered. */
+  httpStatus?: number | null
+  /** KMS_KEY_UNSUITABLE: the configured key id. */
+  keyId?: string
 }
 
 /** Codes passed to `onWarning`. */
@@ -103,6 +117,30 @@ export type WarningCode = 'KEYSTORE_UNAVAILABLE' | 'LEGACY_KEY' | 'LOCAL_ENV_KEY
 export interface FromEnvOptions extends ProxyOptions {
   /** Receives each warning of the signer rules; default: console.warn. */
   onWarning?: (message: string, code: WarningCode) => void
+  /** Options of an AWS KMS signer (rule 1); keyId, alg, region and endpoint come from the environment. */
+  kms?: Omit<KmsOptions, 'keyId' | 'alg'>
+}
+
+/** An AWS KMS key (DESIGN.md §11). */
+export interface KmsOptions {
+  /** Key id, key ARN, alias name (`alias/...`) or alias ARN. */
+  keyId: string
+  /** `hmac-sha256`, `rsa-sha256` or `ed25519` (any §2 spelling); default: the one the key spec serves. */
+  alg?: string | null
+  /** The kid of the signature blocks; default: the key's KMS KeyId (a UUID, resolved from ARNs and aliases). */
+  kid?: string | null
+  /** Default: the SDK's (AWS_REGION, AWS_DEFAULT_REGION, profile). */
+  region?: string | null
+  /** Default: the SDK's (AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL, profile). */
+  endpoint?: string | URL | null
+  /** A KMSClient (from @aws-sdk/client-kms) to use as is; region, endpoint, credentials are then its own. */
+  client?: { send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<any> }
+  /** Credentials or a credential provider; default: the SDK's credential chain. */
+  credentials?: unknown
+  /** Deadline of one KMS call, retries included, in ms (default 10000). */
+  timeoutMs?: number
+  /** Attempts per call (SDK standard retry: throttling and transient errors, with backoff); default 4. */
+  maxAttempts?: number
 }
 
 export interface ProxyOptions {
@@ -127,7 +165,16 @@ export interface SignedEvent extends SignatureBlock {
 }
 
 /** Where a signer's key came from. */
-export type SignerSource = 'explicit' | 'keystore' | 'legacy-env' | 'local-env' | 'mock' | 'proxy'
+export type SignerSource = 'explicit' | 'keystore' | 'legacy-env' | 'local-env' | 'mock' | 'proxy' | 'kms'
+
+/** An object whose signatures a remote party checks: a Signer (KMS VerifyMac, a proxy's /verify) or any such. */
+export interface RemoteVerifier {
+  verify(digest: Uint8Array, signature: Uint8Array): Promise<boolean>
+  /** When set, only events of this algorithm are sent to it. */
+  readonly alg?: string | null
+  /** Awaited once before the first check (a KMS signer's start checks). */
+  ready?(): Promise<unknown>
+}
 
 /**
  * A signing key (in native memory, never readable from JS, wiped on
@@ -145,16 +192,18 @@ export declare class Signer {
   static fromEnv(env?: Readonly<Record<string, string | undefined>>, options?: FromEnvOptions): Signer
   /** A signing proxy (GET /health, POST /sign/hash, /sign/canonical, /verify). */
   static proxy(url: string | URL, options?: ProxyOptions): Signer
+  /** An AWS KMS key, resolved after its start checks (DescribeKey, GetPublicKey). */
+  static kms(options: KmsOptions): Promise<Signer>
 
-  readonly backend: 'local' | 'proxy'
+  readonly backend: 'local' | 'proxy' | 'kms'
   readonly source: SignerSource
   /** Key id; for a proxy, pinned or learnt by `ready()`, else null. */
   readonly kid: string | null
-  /** `hmac-sha256` or `ed25519`; for a proxy, pinned or learnt by `ready()`, else null. */
-  readonly alg: 'hmac-sha256' | 'ed25519' | null
-  /** Publishable key hash (lowercase hex); for a proxy, from `ready()`, else null. */
+  /** `hmac-sha256`, `ed25519` or (AWS KMS) `rsa-sha256`; for a proxy, pinned or learnt by `ready()`, else null. */
+  readonly alg: 'hmac-sha256' | 'ed25519' | 'rsa-sha256' | null
+  /** Publishable key hash (lowercase hex): SHA256(public key), SHA256(SPKI DER) for RSA; a proxy's from `ready()`; null for KMS HMAC keys. */
   readonly keyHash: string | null
-  /** Ed25519 public key; null for HMAC, and for a proxy until known. */
+  /** Ed25519 public key (32 bytes), or an RSA key's SubjectPublicKeyInfo DER; null for HMAC, and for a proxy until known. */
   readonly publicKey: Buffer | null
   /** Keystore label, or null. */
   readonly label: string | null
@@ -173,9 +222,13 @@ export declare class Signer {
   /** Local keys only. */
   verifySync(bytes: Uint8Array, signature: Uint8Array): boolean
   verify(bytes: Uint8Array, signature: Uint8Array): Promise<boolean>
+  /** Resolves once the signer can sign (AWS KMS: after its start checks, which may reject). */
+  ready(): Promise<this>
+  /** The ring entry of the public key (Ed25519, RSA); throws NO_PUBLIC_KEY for HMAC keys and proxies. */
+  ringEntry(): { kid: string; alg: 'ed25519' | 'rsa-sha256'; public_key: string }
   dispose(): void
   toJSON(): {
-    backend: 'local' | 'proxy'
+    backend: 'local' | 'proxy' | 'kms'
     source: SignerSource
     kid: string | null
     alg: string | null
@@ -201,6 +254,10 @@ export interface VerifyChainOptions {
 }
 export interface VerifyChainAsyncOptions extends VerifyChainOptions {
   signal?: AbortSignal
+  /** Kids whose signatures a remote verifier checks (AWS KMS VerifyMac for KMS HMAC keys, a proxy's /verify). */
+  remote?: Readonly<Record<string, RemoteVerifier>>
+  /** Remote checks in flight at most (1..=256, default 8). */
+  concurrency?: number
 }
 
 /** Checks a whole chain in one native call. */

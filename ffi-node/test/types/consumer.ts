@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const later: Buffer = await ed.sign(new Uint8Array(32))
   const ok: boolean = hmac.verifySync(Buffer.from(digest, 'hex'), raw) && (await ed.verify(new Uint8Array(32), later))
   const kid: string | null = signer.kid
-  const alg: 'hmac-sha256' | 'ed25519' | null = fromStore.alg
+  const alg: 'hmac-sha256' | 'ed25519' | 'rsa-sha256' | null = fromStore.alg
   const pk: Buffer | null = ed.publicKey
   const meta = { kid, alg, pk, hash: hmac.keyHash, label: fromStore.label, source: proxy.source, backend: proxy.backend }
   const json: { kid: string | null } = proxy.toJSON()
