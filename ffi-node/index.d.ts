@@ -217,14 +217,12 @@ export declare class Signer {
   signDigest(digestHex: string): Promise<SignatureBlock>
   /** Signs the audit digest of already-canonical JSON text (a proxy: POST /sign/canonical). */
   signCanonical(canonical: string, prevHash?: string | null): Promise<SignedEvent>
-  /** Start-up check (a proxy: GET /health, kid/alg/public key learnt and checked); resolves this signer. */
-  ready(): Promise<Signer>
   /** Local keys only. */
   verifySync(bytes: Uint8Array, signature: Uint8Array): boolean
   verify(bytes: Uint8Array, signature: Uint8Array): Promise<boolean>
-  /** Resolves once the signer can sign (AWS KMS: after its start checks, which may reject). */
+  /** Start-up check, resolves once the signer can sign (a proxy: GET /health, kid/alg/public key learnt and checked; AWS KMS: its start checks, which may reject). */
   ready(): Promise<this>
-  /** The ring entry of the public key (Ed25519, RSA); throws NO_PUBLIC_KEY for HMAC keys and proxies. */
+  /** The ring entry of the public key (Ed25519, RSA); throws NO_PUBLIC_KEY for HMAC keys and for a proxy whose key is unknown. */
   ringEntry(): { kid: string; alg: 'ed25519' | 'rsa-sha256'; public_key: string }
   dispose(): void
   toJSON(): {
