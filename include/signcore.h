@@ -1084,6 +1084,45 @@ const char *signcore_alg_str(int alg);
 const char *signcore_key_source_str(int source);
 
 /**
+ * Verifies an RSASSA-PKCS1-v1_5 / SHA-256 signature over a 32-byte
+ * pre-computed digest (what AWS KMS `Sign` makes with `MessageType=DIGEST`):
+ * the audit digest of an event, not its hex text.
+ *
+ * - `spki_der`, `spki_der_len`: the public key as a SubjectPublicKeyInfo in
+ *   DER (KMS `GetPublicKey`), 2048..=4096-bit modulus.
+ * - `digest`: `SIGNCORE_HASH_BYTES` (32) bytes.
+ * - `sig`, `sig_len`: the signature, exactly the modulus length.
+ *
+ * Returns `SIGNCORE_OK` only when the signature verifies;
+ * `SIGNCORE_SIGNATURE_INVALID`, `SIGNCORE_INVALID_LENGTH` (signature not the
+ * modulus length), `SIGNCORE_INVALID_KEY` (not an RSA SubjectPublicKeyInfo of
+ * 2048..=4096 bits), `SIGNCORE_UNSUPPORTED_ALGORITHM` (a build without RSA),
+ * `SIGNCORE_NULL_POINTER`.
+ *
+ * # Safety
+ * `spki_der` must point to `spki_der_len` readable bytes, `digest` to 32,
+ * `sig` to `sig_len`.
+ */
+enum signcore_status signcore_rsa_sha256_verify(const uint8_t *spki_der,
+                                                size_t spki_der_len,
+                                                const uint8_t *digest,
+                                                const uint8_t *sig,
+                                                size_t sig_len);
+
+/**
+ * SHA-256 of `data` into `out` (`SIGNCORE_HASH_BYTES`, 32 bytes): the
+ * digest of a file or message, e.g. the pre-computed digest an
+ * `rsa-sha256` signature of arbitrary bytes is over.
+ *
+ * Returns `SIGNCORE_OK`, or `SIGNCORE_NULL_POINTER`.
+ *
+ * # Safety
+ * `data` must point to `len` readable bytes (it must not be NULL, even when
+ * `len` is 0) and `out` to 32 writable bytes.
+ */
+enum signcore_status signcore_sha256(const uint8_t *data, size_t len, uint8_t *out);
+
+/**
  * A readable description of `status`: a static, NUL-terminated string that
  * the caller must not free. Never NULL; unknown values give
  * `"unknown signcore status"`. Contains no secret material.

@@ -13,8 +13,8 @@ use crate::consts::*;
 use crate::status::signcore_error;
 use crate::status::signcore_status::{self, *};
 use crate::util::{
-    Fail, SIGN_SCRUB_BYTES, Text, c_str, copy_out, disjoint, guard, input, input_bytes, out_buffer, out_ptr, put,
-    required, scrubbed, scrubbed_bytes,
+    Fail, SIGN_SCRUB_WORDS, Text, c_str, copy_out, disjoint, guard, input, input_bytes, out_buffer, out_ptr, put,
+    required, scrubbed, scrubbed_words,
 };
 
 /// Caller-owned storage for one signing key (an HMAC-SHA256 secret or an
@@ -577,7 +577,7 @@ pub unsafe extern "C" fn signcore_key_sign(
     sig_cap: usize,
     sig_len: *mut usize,
 ) -> signcore_status {
-    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
+    scrubbed_words::<SIGN_SCRUB_WORDS>(|| {
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contracts for `key` and `msg`.
             let (slot, msg) = unsafe { (slot_for_use(key)?, input_bytes(msg, msg_len)?) };
@@ -623,7 +623,7 @@ pub unsafe extern "C" fn signcore_key_verify(
     sig: *const u8,
     sig_len: usize,
 ) -> signcore_status {
-    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
+    scrubbed_words::<SIGN_SCRUB_WORDS>(|| {
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contracts for `key`, `msg` and `sig`.
             let (slot, msg, sig) =
@@ -644,7 +644,7 @@ pub unsafe extern "C" fn signcore_key_verify(
 /// `key` must point to a readable `signcore_key` and `out` to 32 writable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn signcore_key_hash(key: *const signcore_key, out: *mut u8) -> signcore_status {
-    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
+    scrubbed_words::<SIGN_SCRUB_WORDS>(|| {
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contract for `key`.
             let slot = unsafe { slot_for_use(key) }?;
@@ -668,7 +668,7 @@ pub unsafe extern "C" fn signcore_key_hash(key: *const signcore_key, out: *mut u
 /// `key` must point to a readable `signcore_key` and `out` to 32 writable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn signcore_key_public_key(key: *const signcore_key, out: *mut u8) -> signcore_status {
-    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
+    scrubbed_words::<SIGN_SCRUB_WORDS>(|| {
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contract for `key`.
             let slot = unsafe { slot_for_use(key) }?;
@@ -697,7 +697,7 @@ pub unsafe extern "C" fn signcore_key_metadata(
     key: *const signcore_key,
     metadata: *mut signcore_key_info,
 ) -> signcore_status {
-    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
+    scrubbed_words::<SIGN_SCRUB_WORDS>(|| {
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contract for `key`.
             let slot = unsafe { slot_for_use(key) }?;
@@ -929,7 +929,7 @@ pub unsafe extern "C" fn signcore_hmac_sha256_verify(
     tag: *const u8,
     tag_len: usize,
 ) -> signcore_status {
-    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
+    scrubbed_words::<SIGN_SCRUB_WORDS>(|| {
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contracts.
             let (secret, msg, tag) =

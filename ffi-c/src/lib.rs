@@ -32,6 +32,7 @@ pub mod consts;
 #[cfg(feature = "std")]
 pub mod env;
 pub mod key;
+pub mod rsa;
 pub mod status;
 pub mod text;
 mod util;
@@ -41,6 +42,7 @@ pub use consts::*;
 #[cfg(feature = "std")]
 pub use env::*;
 pub use key::*;
+pub use rsa::*;
 pub use status::*;
 pub use text::*;
 pub use verify::*;

@@ -253,12 +253,14 @@ pub(crate) const SCRUB_BYTES: usize = signcore::secret::SCRUB_STACK_BYTES;
 #[cfg(not(feature = "std"))]
 pub(crate) const SCRUB_BYTES: usize = 8 * 1024;
 
-/// Bytes of stack sign and verify overwrite ([`scrubbed_bytes`]): they are
+/// Bytes of stack sign and verify overwrite ([`scrubbed_words`]): they are
 /// called per event, so they scrub what they use (measured by
 /// `tests/c/stack_scan.c`: HMAC sign 1.5 KiB, Ed25519 sign 2.8 KiB, HMAC
 /// verify 1.1 KiB on x86_64; Ed25519 signing 3.5 KiB on Cortex-M) rather
 /// than the full [`SCRUB_BYTES`].
 pub(crate) const SIGN_SCRUB_BYTES: usize = 4 * 1024;
+/// [`SIGN_SCRUB_BYTES`] in 64-bit words.
+pub(crate) const SIGN_SCRUB_WORDS: usize = SIGN_SCRUB_BYTES / 8;
 
 /// Runs `work` (an entry point's body that handles secret material) in a
 /// frame of its own below the caller's, then overwrites the stack it used
@@ -268,14 +270,14 @@ pub(crate) const SIGN_SCRUB_BYTES: usize = 4 * 1024;
 /// entry point's own frame holds nothing but the status.
 #[inline(always)]
 pub(crate) fn scrubbed(work: impl FnOnce() -> signcore_status) -> signcore_status {
-    scrubbed_bytes::<SCRUB_BYTES>(work)
+    scrubbed_words::<{ SCRUB_BYTES / 8 }>(work)
 }
 
-/// [`scrubbed`] overwriting `N` bytes.
+/// [`scrubbed`] overwriting `W` 64-bit words (`8 * W` bytes).
 #[inline(always)]
-pub(crate) fn scrubbed_bytes<const N: usize>(work: impl FnOnce() -> signcore_status) -> signcore_status {
+pub(crate) fn scrubbed_words<const W: usize>(work: impl FnOnce() -> signcore_status) -> signcore_status {
     let status = in_own_frame(work);
-    signcore::secret::scrub_stack_bytes::<N>();
+    signcore::secret::scrub_stack_words::<W>();
     status
 }
 

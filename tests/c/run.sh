@@ -21,6 +21,7 @@ set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+export SIGNCORE_TESTS_DIR="$here"
 vectors="${SIGNCORE_VECTORS:-$repo/../shared/vectors}"
 target="${CARGO_TARGET_DIR:-$repo/target}"
 out="$target/c-tests"
@@ -113,7 +114,7 @@ valgrind_summary() { # $1 log: the leak and error summary lines
         sed 's/^==[0-9]*== */  valgrind: /'
 }
 if [ "${C_TESTS_VALGRIND:-1}" != 0 ] && [ -x "$out/test_c99" ]; then
-    run_tests valgrind env SIGNCORE_TEST_BIG_KEYSTORE=1000 valgrind --error-exitcode=1 --leak-check=full \
+    run_tests valgrind env SIGNCORE_TEST_BIG_KEYSTORE=1000 SIGNCORE_TEST_RSA_EVERY=8 valgrind --error-exitcode=1 --leak-check=full \
         "$out/test_c99" "$vectors"
     valgrind_summary "$out/valgrind.log"
 fi

@@ -79,6 +79,8 @@ static void end_set(void)
 /* ------------------------------------------------------------------ helpers */
 
 static char g_vectors[1024];
+/* The directory of this file (tests/c), for the repository's own fixtures. */
+static char g_tests_dir[1024] = "tests/c";
 
 static char *read_file(const char *path, size_t *len)
 {
@@ -1806,10 +1808,113 @@ static void test_messages_and_public_ring(void)
 
 /* ---------------------------------------------------------------------- main */
 
+
+/* ---------------------------------------------------------------- rsa-sha256 */
+
+#if defined(SIGNCORE_FEATURE_STD)
+/* Wycheproof RSASSA-PKCS1-v1_5/SHA-256: each test signs msg; the signature
+ * verifies over the pre-computed digest SHA256(msg) (DESIGN.md §2, KMS
+ * MessageType=DIGEST). Then a chain signed by AWS KMS (the ministack
+ * emulator, ffi-node/test/kms.suite.js) verified offline with its public ring. */
+static void test_rsa(void)
+{
+    static const char *const files[] = {"wycheproof/rsa_signature_2048_sha256_test.json",
+                                        "wycheproof/rsa_signature_3072_sha256_test.json",
+                                        "wycheproof/rsa_signature_4096_sha256_test.json"};
+    /* SIGNCORE_TEST_RSA_EVERY: check every Nth test only (valgrind). */
+    const char *every_env = getenv("SIGNCORE_TEST_RSA_EVERY");
+    int every = every_env ? atoi(every_env) : 1, tests = 0, run = 0;
+    size_t f;
+    begin_set("wycheproof rsa-sha256 verify");
+    for (f = 0; f < sizeof files / sizeof files[0]; f++) {
+        cJSON *doc = read_json(files[f]), *group, *tc;
+        cJSON_ArrayForEach(group, cJSON_GetObjectItemCaseSensitive(doc, "testGroups"))
+        {
+            size_t der_len = 0;
+            uint8_t *der = unhex(str_member(group, "publicKeyDer"), &der_len);
+            CHECK(der != NULL, "publicKeyDer");
+            cJSON_ArrayForEach(tc, cJSON_GetObjectItemCaseSensitive(group, "tests"))
+            {
+                size_t msg_len = 0, sig_len = 0;
+                uint8_t digest[32];
+                uint8_t *msg, *sig;
+                const char *result = str_member(tc, "result");
+                char what[96];
+                signcore_status st;
+                if (tests++ % (every > 0 ? every : 1) != 0)
+                    continue;
+                run++;
+                msg = unhex(str_member(tc, "msg"), &msg_len);
+                sig = unhex(str_member(tc, "sig"), &sig_len);
+                snprintf(what, sizeof what, "%s tcId %d", files[f],
+                         cJSON_GetObjectItemCaseSensitive(tc, "tcId")->valueint);
+                CHECK_STATUS(signcore_sha256(msg ? msg : (const uint8_t *)"", msg_len, digest), SIGNCORE_OK);
+                st = signcore_rsa_sha256_verify(der, der_len, digest, sig ? sig : (const uint8_t *)"", sig_len);
+                if (strcmp(result, "valid") == 0)
+                    check_status_(st, SIGNCORE_OK, __FILE__, __LINE__, what);
+                else /* invalid, and "acceptable" (MissingNull): the strict verifier refuses */
+                    CHECK(st == SIGNCORE_SIGNATURE_INVALID || st == SIGNCORE_INVALID_LENGTH, what);
+                free(msg);
+                free(sig);
+            }
+            free(der);
+        }
+        cJSON_Delete(doc);
+    }
+    CHECK(tests == 776, "776 Wycheproof RSA tests");
+    printf("vectors: wycheproof rsa-sha256: %d of %d checked\n", run, tests);
+    CHECK_STATUS(signcore_rsa_sha256_verify((const uint8_t *)"\x30\x00", 2, (const uint8_t *)"01234567890123456789012345678901",
+                                            (const uint8_t *)"", 0),
+                 SIGNCORE_INVALID_KEY);
+    CHECK_STATUS(signcore_rsa_sha256_verify(NULL, 0, NULL, NULL, 0), SIGNCORE_NULL_POINTER);
+    end_set();
+
+    begin_set("kms rsa-2048 chain (offline)");
+    {
+        char path[2048];
+        size_t events_len = 0, ring_len = 0;
+        char *events, *ring, *tampered, *at;
+        signcore_chain_report report;
+        signcore_finding findings[8];
+        signcore_error err;
+        snprintf(path, sizeof path, "%s/../kms/rsa2048-chain.json", g_tests_dir);
+        events = read_file(path, &events_len);
+        snprintf(path, sizeof path, "%s/../kms/rsa2048-ring.json", g_tests_dir);
+        ring = read_file(path, &ring_len);
+        CHECK(events && ring, "tests/kms chain and ring");
+        if (events && ring) {
+            CHECK_STATUS(signcore_verify_chain(events, events_len, ring, ring_len, NULL, findings, 8, &report, &err),
+                         SIGNCORE_OK);
+            CHECK(report.checked == 20 && report.ok, "20 KMS-signed events verify");
+            /* One flipped signature digit: SIGNATURE_INVALID at that event. */
+            tampered = (char *)malloc(events_len + 1);
+            memcpy(tampered, events, events_len + 1);
+            at = strstr(tampered, "\"signature\"");
+            at = at ? strchr(at + 12, '"') : NULL;
+            if (at) {
+                at[5] = at[5] == '0' ? '1' : '0';
+                CHECK_STATUS(
+                    signcore_verify_chain(tampered, events_len, ring, ring_len, NULL, findings, 8, &report, &err),
+                    SIGNCORE_CHAIN_INVALID);
+                CHECK(report.findings_total == 1 && findings[0].index == 0 &&
+                          strcmp(signcore_finding_code_str((int)findings[0].code), "SIGNATURE_INVALID") == 0,
+                      "tampered KMS signature found");
+            }
+            free(tampered);
+        }
+        free(events);
+        free(ring);
+    }
+    end_set();
+}
+#endif
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : getenv("SIGNCORE_VECTORS");
     snprintf(g_vectors, sizeof g_vectors, "%s", dir ? dir : "../shared/vectors");
+    if (getenv("SIGNCORE_TESTS_DIR"))
+        snprintf(g_tests_dir, sizeof g_tests_dir, "%s", getenv("SIGNCORE_TESTS_DIR"));
     printf("signcore %s C API tests (%s), vectors: %s\n", signcore_version(),
 #ifdef __cplusplus
            "C++",
@@ -1836,6 +1941,7 @@ int main(int argc, char **argv)
     test_messages_and_public_ring();
 #if defined(SIGNCORE_FEATURE_STD)
     test_env();
+    test_rsa();
 #endif
 
     printf("%ld passed, %ld failed\n", g_passed, g_failed);
