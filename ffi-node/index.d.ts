@@ -31,11 +31,25 @@ export interface AuditEvent {
   [member: string]: unknown
 }
 
+/** An Ed25519 ring entry; `public_key` as hex, or as bytes (e.g. `signer.publicKey`) in a JS ring. */
+export interface Ed25519RingEntry {
+  kid: string
+  alg: 'ed25519'
+  public_key: string | Uint8Array
+}
+
+/** An HMAC ring entry: the secret itself (whoever holds it can sign). */
+export interface HmacRingEntry {
+  kid: string
+  alg: string
+  secret_hex: string
+}
+
 /** A key ring entry (DESIGN.md §4), or a keystore record (§3). */
-export type RingEntry =
-  | { kid: string; alg: 'ed25519'; public_key: string }
-  | { kid: string; alg: string; secret_hex: string }
-  | KeystoreRecord
+export type RingEntry = Ed25519RingEntry | HmacRingEntry | KeystoreRecord
+
+/** A ring entry as `ringEntry()` / `keystorePublicRing()` make it (hex). */
+export type ExportedRingEntry = { kid: string; alg: 'ed25519'; public_key: string } | { kid: string; alg: 'hmac-sha256'; secret_hex: string }
 
 /** A node keystore record (DESIGN.md §3). */
 export interface KeystoreRecord {
@@ -57,8 +71,15 @@ export type EventsInput = JsonText | ReadonlyArray<AuditEvent | Record<string, u
 /** A ring as JSON text/bytes (ring or keystore JSON), or as JS objects. */
 export type RingInput = JsonText | ReadonlyArray<RingEntry>
 
-/** Stable `code` values of the errors this package throws (TypeErrors use `ERR_INVALID_ARG_TYPE`). */
+/** Stable `code` values of the errors this package throws. */
 export type ErrorCode =
+  // Node argument errors: TypeError (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_URL), RangeError (ERR_OUT_OF_RANGE)
+  | 'ERR_INVALID_ARG_TYPE'
+  | 'ERR_INVALID_ARG_VALUE'
+  | 'ERR_OUT_OF_RANGE'
+  | 'ERR_INVALID_URL'
+  // an AbortSignal fired: name 'AbortError', cause = the signal's reason
+  | 'ABORT_ERR'
   // DESIGN.md §4 input errors, from the core's Error::code()
   | 'INVALID_JSON'
   | 'DUPLICATE_MEMBER'
@@ -72,8 +93,10 @@ export type ErrorCode =
   | 'UNSUPPORTED_ALGORITHM'
   | 'INVALID_KEY'
   | 'INVALID_KEYSTORE'
+  | 'INVALID_KEY_RING'
   | 'KEY_NOT_FOUND'
   | 'KEYSTORE_UNREADABLE'
+  | 'BUFFER_TOO_SMALL'
   | 'SIGNATURE_INVALID'
   | 'INVALID_THRESHOLD'
   | 'SIGNER_REQUIRED'
@@ -82,15 +105,25 @@ export type ErrorCode =
   // this binding
   | 'NON_FINITE_NUMBER'
   | 'INVALID_KEY_ID'
+  | 'SECRET_NOT_EXPORTED'
   | 'SIGNER_DISPOSED'
   | 'SYNC_UNSUPPORTED'
   | 'BACKEND_UNAVAILABLE'
+  | 'QUEUE_FULL'
+  | 'INTERNAL_ERROR'
   | 'PROXY_ERROR'
   | 'PROXY_TIMEOUT'
 
-/** An error thrown or rejected by this package. */
-export interface SigncoreError extends Error {
-  code: ErrorCode
+/** Every code, as `ErrorCode.NAME === 'NAME'` (frozen). */
+export declare const ErrorCode: { readonly [C in ErrorCode]: C }
+
+/**
+ * Every error this package throws or rejects with, except argument errors
+ * (TypeError / RangeError with Node's ERR_* codes).
+ */
+export declare class SigncoreError extends Error {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown })
+  readonly code: ErrorCode
   /** HTTP status of a signing-proxy answer (PROXY_ERROR). */
   status?: number
 }
@@ -98,9 +131,21 @@ export interface SigncoreError extends Error {
 /** Codes passed to `onWarning`. */
 export type WarningCode = 'KEYSTORE_UNAVAILABLE' | 'LEGACY_KEY' | 'LOCAL_ENV_KEY' | 'MOCK_SIGNER'
 
-export interface FromEnvOptions extends ProxyOptions {
+export interface FromEnvOptions extends Omit<ProxyOptions, 'apiKey'> {
   /** Receives each warning of the signer rules; default: console.warn. */
   onWarning?: (message: string, code: WarningCode) => void
+  /** Not accepted (throws ERR_INVALID_ARG_VALUE): the API key is SIGNING_PROXY_API_KEY of env. */
+  apiKey?: never
+}
+
+export interface RingEntryOptions {
+  /** Export an HMAC key's secret (`secret_hex`); without it an HMAC key throws SECRET_NOT_EXPORTED. */
+  includeSecret?: boolean
+}
+
+export interface PublicRingOptions {
+  /** Include HMAC keys, i.e. their secrets (default: left out). */
+  includeHmacSecrets?: boolean
 }
 
 export interface ProxyOptions {
@@ -155,6 +200,11 @@ export declare class Signer {
   /** Local keys only. */
   verifySync(bytes: Uint8Array, signature: Uint8Array): boolean
   verify(bytes: Uint8Array, signature: Uint8Array): Promise<boolean>
+  /**
+   * This key's ring entry (DESIGN.md §4): Ed25519 `{ kid, alg, public_key }`;
+   * an HMAC key only with `includeSecret: true`. A proxy throws BACKEND_UNAVAILABLE.
+   */
+  ringEntry(options?: RingEntryOptions): ExportedRingEntry
   dispose(): void
   toJSON(): {
     backend: 'local' | 'proxy'
@@ -171,9 +221,17 @@ export declare function canonicalizePayload(payload: unknown): string
 /** RFC 8785 canonical form of JSON text or UTF-8 bytes. */
 export declare function canonicalizeJson(text: JsonText): string
 /** SHA256(canonical || prev_hash bytes) as lowercase hex; `canonical` is hashed as given. */
-export declare function computeAuditDigest(canonical: JsonText, prevHash: string | null | undefined): string
-/** Signs a hex digest with `signer`, or the §6 signer of process.env. */
+export declare function computeAuditDigest(canonical: JsonText, prevHash?: string | null): string
+/** Signs a hex digest with `signer`, or the signer of `initAuditSigning()` (else the §6 signer of process.env). */
 export declare function signAuditDigest(digestHex: string, signer?: Signer): Promise<SignatureBlock>
+/**
+ * Start-up: resolves the §6 signer of `env` (default process.env) once, throws
+ * SIGNER_REQUIRED ("Audit signing is required …") or INVALID_SIGNER_CONFIG at
+ * once, and makes it the signer of `signAuditDigest(digest)`.
+ */
+export declare function initAuditSigning(env?: Readonly<Record<string, string | undefined>>, options?: FromEnvOptions): Signer
+/** The public ring of a keystore (path or JSON bytes): Ed25519 keys; HMAC keys only on request. */
+export declare function keystorePublicRing(source: string | Uint8Array, options?: PublicRingOptions): ExportedRingEntry[]
 /** `[{ key_id, alg, key_hash, label }]` of a keystore file path or keystore JSON bytes. */
 export declare function keystoreMetadata(source: string | Uint8Array): KeyMetadata[]
 
@@ -187,7 +245,7 @@ export interface VerifyChainAsyncOptions extends VerifyChainOptions {
 
 /** Checks a whole chain in one native call. */
 export declare function verifyChain(events: EventsInput, ring: RingInput, options?: VerifyChainOptions): ChainReport
-/** verifyChain on the libuv thread pool. */
+/** verifyChain on the binding's own worker pool (not libuv's); the input is copied first. */
 export declare function verifyChainAsync(
   events: EventsInput,
   ring: RingInput,

@@ -8,38 +8,22 @@
 
 const native = require('./binding.js')
 const { ProxyBackend, proxyUrl, DEFAULT_TIMEOUT_MS } = require('./lib/proxy.js')
+const { SigncoreError, ErrorCode, codedError, adopt, abortError, typeError, stringify } = require('./lib/errors.js')
 
 const INTERNAL = Symbol('signcore.internal')
 const inspect = Symbol.for('nodejs.util.inspect.custom')
 
 // ---------------------------------------------------------------- arguments
 
-function describe(value) {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`
-  if (typeof value === 'function') return 'a function'
-  return `type ${typeof value}`
-}
-
-function typeError(name, expected, value) {
-  const error = new TypeError(`The "${name}" argument must be ${expected}. Received ${describe(value)}`)
-  error.code = 'ERR_INVALID_ARG_TYPE'
-  return error
-}
-
-function codedError(code, message) {
-  const error = new Error(message)
-  error.code = code
-  return error
-}
-
 // A JS string that is not well-formed UTF-16 cannot be passed as UTF-8
 // without silently replacing its lone surrogates: refuse it, as the core
 // refuses lone surrogates in JSON (I-JSON).
 function wellFormed(name, text) {
   if (!text.isWellFormed()) {
-    throw codedError('LONE_SURROGATE', `invalid JSON: lone UTF-16 surrogate in the "${name}" string`)
+    throw codedError(
+      'LONE_SURROGATE',
+      `the "${name}" string has a lone UTF-16 surrogate, which has no UTF-8 form (it would silently become U+FFFD)`,
+    )
   }
   return text
 }
@@ -51,23 +35,61 @@ function textArg(name, value) {
   throw typeError(name, 'a string or a Uint8Array', value)
 }
 
-/** As textArg, with Uint8Arrays as Buffers (the async task holds them). */
-function ownedTextArg(name, value) {
-  const checked = textArg(name, value)
-  if (typeof checked === 'string' || Buffer.isBuffer(checked)) return checked
-  return Buffer.from(checked.buffer, checked.byteOffset, checked.byteLength)
-}
-
 /** JSON text, bytes, or a JS value serialized with JSON.stringify. */
 function jsonArg(name, value) {
   if (typeof value === 'string' || value instanceof Uint8Array) return textArg(name, value)
-  if (value !== null && typeof value === 'object') return JSON.stringify(value)
+  if (value !== null && typeof value === 'object') return stringify(name, value)
   throw typeError(name, 'JSON text, a Uint8Array, an array or an object', value)
 }
 
+/**
+ * A ring as jsonArg takes it; in a JS array, a `public_key` given as bytes
+ * (e.g. `signer.publicKey`) is written as hex.
+ */
+function ringArg(name, value) {
+  if (Array.isArray(value) && value.some((entry) => entry !== null && typeof entry === 'object' && entry.public_key instanceof Uint8Array)) {
+    value = value.map((entry) =>
+      entry !== null && typeof entry === 'object' && entry.public_key instanceof Uint8Array
+        ? { ...entry, public_key: Buffer.from(entry.public_key.buffer, entry.public_key.byteOffset, entry.public_key.byteLength).toString('hex') }
+        : entry,
+    )
+  }
+  return jsonArg(name, value)
+}
+
+/** A string, refused (LONE_SURROGATE) unless well-formed UTF-16. */
 function stringArg(name, value) {
   if (typeof value !== 'string') throw typeError(name, 'a string', value)
-  return value
+  return wellFormed(name, value)
+}
+
+/** A file path (string) or JSON bytes. */
+function sourceArg(name, value) {
+  if (typeof value === 'string') return wellFormed(name, value)
+  if (value instanceof Uint8Array) return value
+  throw typeError(name, 'a path string or the keystore JSON as a Uint8Array', value)
+}
+
+/**
+ * As call(), for a native function whose errors all come from the one
+ * argument `name`: their message names it.
+ */
+function named(name, fn, ...args) {
+  try {
+    return fn(...args)
+  } catch (error) {
+    if (typeof error?.message === 'string' && typeof error.code === 'string') error.message = `the "${name}" argument: ${error.message}`
+    throw adopt(error)
+  }
+}
+
+/** Calls a native function; its coded errors become SigncoreErrors. */
+function call(fn, ...args) {
+  try {
+    return fn(...args)
+  } catch (error) {
+    throw adopt(error)
+  }
 }
 
 function bytesArg(name, value) {
@@ -152,29 +174,29 @@ function finitePlainData(value) {
  * cycles are JSON.stringify's TypeError.
  */
 function canonicalizePayload(payload) {
-  let text = JSON.stringify(payload)
+  let text = stringify('payload', payload)
   if (text === undefined) throw typeError('payload', 'a value JSON can represent', payload)
   // JSON.stringify writes NaN and ±Infinity as `null`: a text without
   // "null" has none. Otherwise the payload is walked for them, and when the
   // walk cannot tell (toJSON, class instances, a non-finite number found) it
   // is serialized again with the checking replacer, whose text is used.
   if (text.includes('null') && !finitePlainData(payload)) {
-    text = JSON.stringify(payload, finiteOnly)
+    text = stringify('payload', payload, finiteOnly)
     if (text === undefined) throw typeError('payload', 'a value JSON can represent', payload)
   }
-  return native.canonicalize(text)
+  return call(native.canonicalize, text)
 }
 
 /** RFC 8785 canonical form of JSON text or UTF-8 bytes. */
 function canonicalizeJson(text) {
-  return native.canonicalize(textArg('text', text))
+  return call(native.canonicalize, textArg('text', text))
 }
 
 /** SHA256(canonical || prev_hash bytes), lowercase hex; `canonical` is hashed as given. */
 function computeAuditDigest(canonical, prevHash) {
   const input = textArg('canonical', canonical)
   if (prevHash !== undefined && prevHash !== null) stringArg('prevHash', prevHash)
-  return native.auditDigest(input, prevHash ?? null)
+  return named('prevHash', native.auditDigest, input, prevHash ?? null)
 }
 
 // -------------------------------------------------------------------- Signer
@@ -251,33 +273,33 @@ class Signer {
     if (typeof secret === 'string') {
       const bytes = Buffer.from(wellFormed('secret', secret), 'utf8')
       try {
-        return new Signer(INTERNAL, { key: native.NativeKey.hmac(kid, bytes) })
+        return new Signer(INTERNAL, { key: call(() => native.NativeKey.hmac(kid, bytes)) })
       } finally {
         bytes.fill(0)
       }
     }
-    return new Signer(INTERNAL, { key: native.NativeKey.hmac(kid, bytesArg('secret', secret)) })
+    return new Signer(INTERNAL, { key: call(() => native.NativeKey.hmac(kid, bytesArg('secret', secret))) })
   }
 
   /** Ed25519 key from its 32-byte RFC 8032 seed (bytes, or 64 hex chars). */
   static ed25519(kid, seed) {
     stringArg('kid', kid)
-    if (typeof seed !== 'string' && !(seed instanceof Uint8Array)) throw typeError('seed', 'a Uint8Array or a hex string', seed)
-    return new Signer(INTERNAL, { key: native.NativeKey.ed25519(kid, seed) })
+    if (typeof seed === 'string') wellFormed('seed', seed)
+    else if (!(seed instanceof Uint8Array)) throw typeError('seed', 'a Uint8Array or a hex string', seed)
+    return new Signer(INTERNAL, { key: call(() => native.NativeKey.ed25519(kid, seed)) })
   }
 
   /** Key `keyId` of a node keystore: a file path, or the keystore JSON as bytes. */
   static fromKeystore(source, keyId) {
-    if (typeof source !== 'string' && !(source instanceof Uint8Array)) {
-      throw typeError('source', 'a path string or the keystore JSON as a Uint8Array', source)
-    }
-    return new Signer(INTERNAL, { key: native.NativeKey.fromKeystore(source, stringArg('keyId', keyId)) })
+    sourceArg('source', source)
+    return new Signer(INTERNAL, { key: call(() => native.NativeKey.fromKeystore(source, stringArg('keyId', keyId))) })
   }
 
   /** A signing proxy: POST /sign/hash and /verify, `Authorization: Bearer <apiKey>`. */
   static proxy(url, options) {
     const opts = optionsArg('options', options)
-    if (typeof url !== 'string' && !(url instanceof URL)) throw typeError('url', 'a string or a URL', url)
+    if (typeof url === 'string') wellFormed('url', url)
+    else if (!(url instanceof URL)) throw typeError('url', 'a string or a URL', url)
     return new Signer(INTERNAL, { remote: proxyBackend(url, opts), source: 'proxy' })
   }
 
@@ -293,11 +315,19 @@ class Signer {
     const opts = optionsArg('options', options)
     const { onWarning } = opts
     if (onWarning !== undefined && typeof onWarning !== 'function') throw typeError('options.onWarning', 'a function', onWarning)
+    if (opts.apiKey !== undefined) {
+      // Never dropped silently: the proxy's key is SIGNING_PROXY_API_KEY of env.
+      const error = new TypeError(
+        'The "options.apiKey" option is not read by Signer.fromEnv: set SIGNING_PROXY_API_KEY in env, or use Signer.proxy(url, { apiKey })',
+      )
+      error.code = 'ERR_INVALID_ARG_VALUE'
+      throw error
+    }
     const values = signerEnvVars().map((name) => {
       const value = env[name]
       if (value === undefined || value === null) return null
       if (typeof value !== 'string') throw typeError(`env.${name}`, 'a string', value)
-      return value
+      return wellFormed(`env.${name}`, value)
     })
     const warn = onWarning ?? ((message) => console.warn(`signcore: ${message}`))
     // A throwing onWarning is rethrown as is, after the native call.
@@ -314,7 +344,7 @@ class Signer {
         }
       })
     } catch (error) {
-      throw thrown ? thrown.error : error
+      throw thrown ? thrown.error : adopt(error)
     }
     if (thrown) {
       if (resolved instanceof native.NativeKey) resolved.dispose()
@@ -377,7 +407,11 @@ class Signer {
   // A pooled Buffer (as Buffer.from makes for short data), filled natively.
   #signLocal(bytes) {
     const signature = Buffer.allocUnsafe(this.#signatureLength)
-    this.#signInto(bytes, signature)
+    try {
+      this.#signInto(bytes, signature)
+    } catch (error) {
+      throw adopt(error)
+    }
     return signature
   }
 
@@ -385,7 +419,8 @@ class Signer {
   async sign(bytes) {
     bytesArg('bytes', bytes)
     if (this.#key) return this.#signLocal(bytes)
-    const block = await this.#remote.signHash(digestBytes('bytes', bytes))
+    // The bytes are read (as hex) before the first await.
+    const block = await this.#remote.signHash(digestBytes('bytes', bytes)).catch(rethrow)
     return Buffer.from(block.signature, 'hex')
   }
 
@@ -394,17 +429,18 @@ class Signer {
     if (!this.#key) return this.#signDigestRemote(digestHex)
     // Local keys sign synchronously: an already settled promise, without
     // the extra promise of an async function.
+    // (signHex refuses a lone surrogate itself: no extra pass on the hot path.)
     try {
-      stringArg('digestHex', digestHex)
+      if (typeof digestHex !== 'string') throw typeError('digestHex', 'a string', digestHex)
       return Promise.resolve({ kid: this.#meta.kid, alg: this.#meta.alg, signature: this.#signHex(digestHex) })
     } catch (error) {
-      return Promise.reject(error)
+      return Promise.reject(adopt(error))
     }
   }
 
   async #signDigestRemote(digestHex) {
     stringArg('digestHex', digestHex)
-    return this.#remote.signHash(native.normalizeHash(digestHex))
+    return this.#remote.signHash(named('digestHex', native.normalizeHash, digestHex)).catch(rethrow)
   }
 
   /** Whether `signature` is this key's valid signature over `bytes`. Local keys only. */
@@ -412,16 +448,31 @@ class Signer {
     bytesArg('bytes', bytes)
     checkSignature('signature', signature)
     if (!this.#key) throw codedError('SYNC_UNSUPPORTED', 'a signing proxy verifies asynchronously: use verify()')
-    return this.#key.verify(bytes, signature)
+    return call(() => this.#key.verify(bytes, signature))
   }
 
   /** Whether `signature` is valid over `bytes`; a proxy is asked via POST /verify. */
   async verify(bytes, signature) {
     bytesArg('bytes', bytes)
     checkSignature('signature', signature)
-    if (this.#key) return this.#key.verify(bytes, signature)
+    if (this.#key) return call(() => this.#key.verify(bytes, signature))
     const sig = Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('hex')
-    return this.#remote.verifyHash(digestBytes('bytes', bytes), sig)
+    return this.#remote.verifyHash(digestBytes('bytes', bytes), sig).catch(rethrow)
+  }
+
+  /**
+   * This key's ring entry (DESIGN.md §4), for verifiers: Ed25519 →
+   * `{ kid, alg, public_key }` (hex); an HMAC key's entry is its secret, so
+   * only with `{ includeSecret: true }` (else `SECRET_NOT_EXPORTED`).
+   */
+  ringEntry(options) {
+    const opts = optionsArg('options', options)
+    const { includeSecret = false } = opts
+    if (typeof includeSecret !== 'boolean') throw typeError('options.includeSecret', 'a boolean', includeSecret)
+    if (!this.#key) {
+      throw codedError('BACKEND_UNAVAILABLE', "a signing proxy's key is not known locally: get its ring entry (public key) from the proxy's operator")
+    }
+    return JSON.parse(call(() => this.#key.ringEntry(includeSecret)))
   }
 
   /** Wipes the key (or forgets the proxy's API key); later signing throws `SIGNER_DISPOSED`. */
@@ -442,21 +493,28 @@ class Signer {
   }
 }
 
+function rethrow(error) {
+  throw adopt(error)
+}
+
 function proxyBackend(url, opts) {
   const { apiKey, timeoutMs = DEFAULT_TIMEOUT_MS, agent } = opts
-  if (apiKey !== undefined && apiKey !== null && typeof apiKey !== 'string') throw typeError('options.apiKey', 'a string', apiKey)
+  if (apiKey !== undefined && apiKey !== null) stringArg('options.apiKey', apiKey)
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
     throw typeError('options.timeoutMs', 'a positive number of milliseconds', timeoutMs)
   }
   return new ProxyBackend(proxyUrl(url), { apiKey, timeoutMs, agent }, native.canonicalAlg)
 }
 
-// The signer of signAuditDigest() when none is passed: resolved from
+// The signer of signAuditDigest() when none is passed: the one
+// initAuditSigning() resolved at start-up; without that call, resolved from
 // process.env on first use, and again whenever a variable of §6 changes.
+let bootSigner = null
 let defaultSigner = null
 let defaultFingerprint = null
 
 function signerFromProcessEnv() {
+  if (bootSigner !== null) return bootSigner
   const fingerprint = signerEnvVars()
     .map((name) => process.env[name] ?? '\u0000')
     .join('\u0001')
@@ -471,15 +529,45 @@ function signerFromProcessEnv() {
 }
 
 /**
- * Signs an audit digest (hex) with `signer`, or with the §6 signer of
- * process.env when none is given. Resolves `{ kid, alg, signature }`; any
- * failure rejects, and nothing is returned.
+ * The start-up call of an audit service (DESIGN.md §6, "refuses to start"):
+ * resolves the signer of `env` (default process.env) once, throws at once
+ * when there is none or the guards refuse it (`SIGNER_REQUIRED`, message
+ * `Audit signing is required …`; `INVALID_SIGNER_CONFIG` for an unusable
+ * value such as `REQUIRE_KMS=maybe`), and makes it the signer of every later
+ * `signAuditDigest(digest)` without one. Returns that Signer.
+ */
+function initAuditSigning(env = process.env, options) {
+  let signer
+  try {
+    signer = Signer.fromEnv(env, options)
+  } catch (error) {
+    if (error?.code === 'NO_SIGNER') {
+      throw codedError(
+        'SIGNER_REQUIRED',
+        'Audit signing is required: no signer is configured; set AUDIT_SIGNING_KMS_KEY_ID, SIGNING_PROXY_URL, ' +
+          'or RITMA_KEY_ID with a keystore at RITMA_KEYSTORE_PATH (AUDIT_SIGNING_KEY or MOCK_AUDIT_SIGNING_KEY outside production)',
+        { cause: error },
+      )
+    }
+    throw error
+  }
+  defaultSigner?.dispose()
+  defaultSigner = null
+  bootSigner = signer
+  return signer
+}
+
+/**
+ * Signs an audit digest (hex) with `signer`, or with the signer of
+ * initAuditSigning() (else the §6 signer of process.env) when none is given.
+ * Resolves `{ kid, alg, signature }`; any failure rejects, and nothing is
+ * returned.
  */
 function signAuditDigest(digestHex, signer) {
   // Not an async function: the signer's promise is returned as is (one
   // promise per call); argument errors still reject.
   try {
-    stringArg('digestHex', digestHex)
+    if (typeof digestHex !== 'string') throw typeError('digestHex', 'a string', digestHex)
     if (signer !== undefined && !(signer instanceof Signer)) throw typeError('signer', 'a Signer', signer)
     return (signer ?? signerFromProcessEnv()).signDigest(digestHex)
   } catch (error) {
@@ -491,58 +579,77 @@ function signAuditDigest(digestHex, signer) {
 
 /** `[{ key_id, alg, key_hash, label }]` of a keystore: a file path, or its JSON as bytes. */
 function keystoreMetadata(source) {
-  if (typeof source !== 'string' && !(source instanceof Uint8Array)) {
-    throw typeError('source', 'a path string or the keystore JSON as a Uint8Array', source)
-  }
-  return native.keystoreMetadata(source)
+  return call(native.keystoreMetadata, sourceArg('source', source))
+}
+
+function ringOptions(options) {
+  const opts = optionsArg('options', options)
+  const { includeHmacSecrets = false } = opts
+  if (typeof includeHmacSecrets !== 'boolean') throw typeError('options.includeHmacSecrets', 'a boolean', includeHmacSecrets)
+  return includeHmacSecrets
+}
+
+/**
+ * The public key ring of a keystore (a file path, or its JSON as bytes):
+ * `[{ kid, alg: 'ed25519', public_key }]`, for verifiers that must not hold
+ * signing secrets. HMAC keys are left out unless `includeHmacSecrets: true`
+ * (their ring entry is the secret: whoever holds it can sign).
+ */
+function keystorePublicRing(source, options) {
+  const include = ringOptions(options)
+  return JSON.parse(call(native.keystorePublicRing, sourceArg('source', source), include))
 }
 
 /** Checks a whole chain in one native call: `{ ok, checked, errors: [{ index, code, message }] }`. */
 function verifyChain(events, ring, options) {
   const opts = optionsArg('options', options)
-  return native.verifyChain(jsonArg('events', events), jsonArg('ring', ring), anchorArg(opts))
+  return call(native.verifyChain, jsonArg('events', events), ringArg('ring', ring), anchorArg(opts))
 }
 
-/** verifyChain on the libuv thread pool; `options.signal` (AbortSignal) rejects it early. */
+/**
+ * verifyChain on the binding's own worker pool (never libuv's);
+ * `options.signal` (AbortSignal) rejects it early with an AbortError.
+ * The input is copied before this returns.
+ */
 async function verifyChainAsync(events, ring, options) {
   const opts = optionsArg('options', options)
   const { signal } = opts
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw typeError('options.signal', 'an AbortSignal', signal)
   const anchor = anchorArg(opts)
-  const eventsInput = ownedJsonArg('events', events)
-  const ringInput = ownedJsonArg('ring', ring)
-  signal?.throwIfAborted()
-  // Our own controller: the native task takes it over (setting its onabort),
-  // and cancels the work if it has not started yet.
-  const controller = new AbortController()
-  const work = native.verifyChainAsync(eventsInput, ringInput, anchor, controller.signal)
-  if (!signal) return work
+  const eventsInput = jsonArg('events', events)
+  const ringInput = ringArg('ring', ring)
+  if (signal?.aborted) throw abortError(signal)
+  const { promise, cancel } = call(native.verifyChainAsync, eventsInput, ringInput, anchor)
+  const settled = promise.then(chainOutcome)
+  if (!signal) return settled
   return new Promise((resolve, reject) => {
     const onAbort = () => {
-      controller.abort()
-      reject(signal.reason)
+      // Skips the check if no thread has started it; a started one finishes
+      // in the background and its result is dropped.
+      cancel()
+      reject(abortError(signal))
     }
     signal.addEventListener('abort', onAbort, { once: true })
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+    settled.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
   })
 }
 
-function ownedJsonArg(name, value) {
-  if (typeof value === 'string' || value instanceof Uint8Array) return ownedTextArg(name, value)
-  return jsonArg(name, value)
+function chainOutcome(outcome) {
+  if (typeof outcome.code === 'string') throw codedError(outcome.code, outcome.message)
+  return outcome
 }
 
 /** N-of-M manifest check with the verifier's ring and threshold. */
 function verifyManifest(manifest, ring, threshold) {
   const manifestInput = jsonArg('manifest', manifest)
-  const ringInput = jsonArg('ring', ring)
+  const ringInput = ringArg('ring', ring)
   if (typeof threshold !== 'number') throw typeError('threshold', 'a number', threshold)
   if (!Number.isInteger(threshold) || threshold < 0 || threshold > 0xffffffff) {
     const error = new RangeError(`The "threshold" argument must be an integer from 0 to 4294967295. Received ${threshold}`)
     error.code = 'ERR_OUT_OF_RANGE'
     throw error
   }
-  return native.verifyManifest(manifestInput, ringInput, threshold)
+  return call(native.verifyManifest, manifestInput, ringInput, threshold)
 }
 
 /**
@@ -565,10 +672,15 @@ function verifySignature(key, message, signature) {
   if (typeof signature !== 'string' && !(signature instanceof Uint8Array)) {
     throw typeError('signature', 'a Uint8Array or a hex string', signature)
   }
-  return native.verifySignature(alg, publicKey, secret, bytesArg('message', message), signature)
+  if (typeof signature === 'string') wellFormed('signature', signature)
+  return call(native.verifySignature, alg, publicKey, secret, bytesArg('message', message), signature)
 }
 
 module.exports = {
+  SigncoreError,
+  ErrorCode,
+  initAuditSigning,
+  keystorePublicRing,
   canonicalizePayload,
   canonicalizeJson,
   computeAuditDigest,

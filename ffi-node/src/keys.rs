@@ -123,7 +123,18 @@ fn digest_arg(env: &Env, value: &JsString<'_>) -> Result<Hash, Fail> {
             return parse_hash(&ascii[..]).map_err(fail);
         }
     }
-    let text = value.into_utf8().and_then(|s| s.into_owned()).map_err(|_| type_error("digestHex", "a string"))?;
+    // Anything else: refuse a lone surrogate rather than read it as U+FFFD.
+    let wide = value.into_utf16().map_err(|_| type_error("digestHex", "a string"))?;
+    // (napi-rs's buffer ends with the terminating NUL.)
+    let units = wide.as_slice().split_last().map_or(&[][..], |(_, text)| text);
+    let text: String = char::decode_utf16(units.iter().copied())
+        .collect::<Result<_, _>>()
+        .map_err(|_| {
+            fail_with(
+                "LONE_SURROGATE",
+                "the \"digestHex\" string has a lone UTF-16 surrogate, which has no UTF-8 form (it would silently become U+FFFD)",
+            )
+        })?;
     parse_hash(text).map_err(fail)
 }
 
@@ -279,6 +290,14 @@ impl NativeKey {
         self.with(|held| Ok(held.key.verify(&message, &signature).is_ok()))
     }
 
+    /// The key ring entry of this key, as JSON (DESIGN.md §4): Ed25519
+    /// `{kid, alg, public_key}`; HMAC `{kid, alg, secret_hex}` only with
+    /// `includeSecret` (else `SECRET_NOT_EXPORTED`).
+    #[napi]
+    pub fn ring_entry(&self, include_secret: bool) -> Result<String, Fail> {
+        self.with(|held| ring_entry_json(held.kid.as_str(), &held.key, include_secret))
+    }
+
     /// Wipes the key now (for the functions of `signers()` too); later calls
     /// throw `SIGNER_DISPOSED`.
     #[napi]
@@ -287,6 +306,81 @@ impl NativeKey {
         // the signing functions hold the borrow only while no JS runs.)
         drop(self.held.replace(None));
     }
+}
+
+fn secret_not_exported(kid: &str) -> Fail {
+    fail_with(
+        "SECRET_NOT_EXPORTED",
+        format!(
+            "key {kid:?} is an HMAC key: its ring entry is its secret (whoever holds it can sign); \
+             pass includeSecret: true to export it deliberately, or verify with an Ed25519 key"
+        ),
+    )
+}
+
+/// A JSON string literal of `text` (kids: at most 64 bytes of UTF-8).
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The ring entry of one key as JSON. (Stub until the core's
+/// `keystore::ring_entry` lands: Ed25519 only.)
+pub(crate) fn ring_entry_json(kid: &str, key: &SigningKey, include_secret: bool) -> Result<String, Fail> {
+    match key.public_key() {
+        Some(public) => Ok(format!(
+            "{{\"kid\":{},\"alg\":\"ed25519\",\"public_key\":\"{}\"}}",
+            json_string(kid),
+            public.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        )),
+        None if include_secret => {
+            Err(fail_with("INTERNAL_ERROR", "HMAC ring entries need the core's keystore::ring_entry"))
+        }
+        None => Err(secret_not_exported(kid)),
+    }
+}
+
+/// The public key ring of a keystore (a file path, or its JSON), as JSON:
+/// Ed25519 keys as `{kid, alg, public_key}`; HMAC keys only with
+/// `includeHmacSecrets` (their entry is their secret).
+#[napi]
+pub fn keystore_public_ring(
+    source: Either<String, Uint8ArraySlice<'_>>,
+    include_hmac_secrets: bool,
+) -> Result<String, Fail> {
+    let file;
+    let json: &[u8] = match &source {
+        Either::A(path) => {
+            file = read_keystore_file(path)?;
+            &file
+        }
+        Either::B(json) => json,
+    };
+    let keystore = Box::new(signcore::keystore::Keystore::<256>::from_json(json).map_err(fail)?);
+    let mut out = String::from("[");
+    for record in keystore.records() {
+        let entry = match ring_entry_json(record.key_id(), record.key(), include_hmac_secrets) {
+            Ok(entry) => entry,
+            Err(e) if e.status == "SECRET_NOT_EXPORTED" => continue,
+            Err(e) => return Err(e),
+        };
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push_str(&entry);
+    }
+    out.push(']');
+    Ok(out)
 }
 
 /// Where `resolveSigner` says to sign when it is not a local key.

@@ -15,10 +15,11 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod keys;
+mod pool;
 mod text;
 mod verify;
 
-use napi::bindgen_prelude::{Either, JsError, Uint8ArraySlice};
+use napi::bindgen_prelude::{Either, Uint8ArraySlice};
 use napi::{Env, JsString, Status};
 use napi_derive::napi;
 use signcore::digest::{Hash, audit_digest_canonical, parse_hash};
@@ -49,13 +50,6 @@ pub(crate) fn from_napi(e: napi::Error) -> Fail {
     } else {
         napi::Error::new("INTERNAL_ERROR", e.reason)
     }
-}
-
-/// A core error as a JS error object with `code`, for the completion of an
-/// async task (whose error type is napi's own).
-pub(crate) fn fail_in(env: Env, e: signcore::Error) -> napi::Error {
-    let js = JsError::from(napi::Error::new(e.code(), e.to_string())).into_unknown(env);
-    napi::Error::from(js)
 }
 
 /// Text or bytes from JS, as the bytes the core reads.

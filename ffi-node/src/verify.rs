@@ -1,17 +1,24 @@
 //! Keystore metadata, chain verification (sync and on the libuv pool) and
 //! N-of-M manifests: each one native call into the core.
 
-use napi::bindgen_prelude::{AbortSignal, AsyncTask, Buffer, Either, Uint8ArraySlice};
-use napi::{Env, Task};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use napi::bindgen_prelude::{Either, JsObjectValue, Object, Uint8ArraySlice};
+use napi::{Env, JsDeferred};
 use napi_derive::napi;
 use signcore::chain::{self, Finding};
-use signcore::digest::{Hash, parse_hash};
+use signcore::digest::Hash;
 use signcore::hex::HashHex;
 use signcore::keystore::KeyRing;
 
+use zeroize::Zeroizing;
+
 use crate::keys::read_keystore_file;
+use crate::pool::{self, Job};
 use crate::text::Text;
-use crate::{Fail, bytes, fail, fail_in, parse_prev_hash};
+use crate::{Fail, bytes, fail, from_napi, parse_prev_hash};
 
 /// Ring capacity of the Node binding (the core default is 16); the ring is
 /// boxed, so the size costs no stack.
@@ -115,47 +122,107 @@ pub fn verify_chain(events: Text<'_>, ring: Text<'_>, anchor: Option<String>) ->
     check_chain(events.as_bytes(), ring.as_bytes(), anchor).map_err(fail)
 }
 
-/// `verifyChain` on the libuv thread pool.
-pub struct ChainTask {
-    events: Either<String, Buffer>,
-    ring: Either<String, Buffer>,
-    anchor: Option<String>,
+/// A failure of `verifyChainAsync`, delivered as the promise's value (the
+/// JS wrapper throws it as a `SigncoreError`).
+#[napi(object, object_from_js = false)]
+pub struct TaskError {
+    /// The error's `code`.
+    pub code: &'static str,
+    /// Readable message.
+    pub message: String,
 }
 
-fn owned(input: &Either<String, Buffer>) -> &[u8] {
-    match input {
-        Either::A(text) => text.as_bytes(),
-        Either::B(data) => data,
+impl TaskError {
+    fn of(e: &signcore::Error) -> Self {
+        TaskError { code: e.code(), message: e.to_string() }
     }
 }
 
-impl Task for ChainTask {
-    type Output = Result<ChainReport, signcore::Error>;
-    type JsValue = ChainReport;
+/// What a chain job settles its promise with.
+type Outcome = Either<ChainReport, TaskError>;
+type Resolver = Box<dyn FnOnce(Env) -> napi::Result<Outcome>>;
 
-    fn compute(&mut self) -> napi::Result<Self::Output> {
-        let anchor = match self.anchor.as_deref().map(parse_hash).transpose() {
-            Ok(anchor) => anchor,
-            Err(e) => return Ok(Err(e)),
+/// One `verifyChainAsync` call: its own copy of the input, run on the
+/// binding's pool ([`crate::pool`]).
+struct ChainJob {
+    events: Vec<u8>,
+    /// A keystore used as a ring holds secrets.
+    ring: Zeroizing<Vec<u8>>,
+    anchor: Option<Hash>,
+    cancelled: Arc<AtomicBool>,
+    deferred: JsDeferred<Outcome, Resolver>,
+}
+
+impl ChainJob {
+    fn settle(self, outcome: Outcome) {
+        let ChainJob { events, ring, deferred, .. } = self;
+        // The input is freed (and the ring wiped) before the JS thread sees the result.
+        drop(events);
+        drop(ring);
+        deferred.resolve(Box::new(move |_| Ok(outcome)));
+    }
+}
+
+impl Job for ChainJob {
+    fn run(self: Box<Self>) {
+        let outcome = if self.cancelled.load(Ordering::Acquire) {
+            // The JS promise has already rejected with the abort reason.
+            Either::B(TaskError { code: "ABORT_ERR", message: "the operation was aborted".to_owned() })
+        } else {
+            match catch_unwind(AssertUnwindSafe(|| check_chain(&self.events, &self.ring, self.anchor))) {
+                Ok(Ok(report)) => Either::A(report),
+                Ok(Err(e)) => Either::B(TaskError::of(&e)),
+                Err(_) => Either::B(TaskError {
+                    code: "INTERNAL_ERROR",
+                    message: "internal error in the chain verifier (please report it)".to_owned(),
+                }),
+            }
         };
-        Ok(check_chain(owned(&self.events), owned(&self.ring), anchor))
+        self.settle(outcome);
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<ChainReport> {
-        output.map_err(|e| fail_in(env, e))
+    fn refuse(self: Box<Self>, code: &'static str, message: String) {
+        self.settle(Either::B(TaskError { code, message }));
     }
 }
 
-/// `verifyChain` off the main thread; `signal` cancels it while queued.
-/// Buffers are read in place: do not modify them until the promise settles.
-#[napi(ts_return_type = "Promise<ChainReport>")]
-pub fn verify_chain_async(
-    events: Either<String, Buffer>,
-    ring: Either<String, Buffer>,
+/// `verifyChain` off the JS thread, on the binding's own bounded pool (not
+/// libuv's: fs and dns work keeps flowing). The input is copied before this
+/// returns. `cancel()` skips the check if it has not started. The promise
+/// resolves with the report or with a `TaskError` (never rejects).
+#[napi(
+    ts_args_type = "events: string | Uint8Array, ring: string | Uint8Array, anchor?: string | undefined | null",
+    ts_return_type = "{ promise: Promise<ChainReport | TaskError>; cancel(): void }"
+)]
+pub fn verify_chain_async<'env>(
+    env: &'env Env,
+    events: Text<'_>,
+    ring: Text<'_>,
     anchor: Option<String>,
-    signal: Option<AbortSignal>,
-) -> AsyncTask<ChainTask> {
-    AsyncTask::with_optional_signal(ChainTask { events, ring, anchor }, signal)
+) -> Result<Object<'env>, Fail> {
+    let anchor = parse_prev_hash(anchor.as_deref())?;
+    let events = events.into_owned();
+    let ring = Zeroizing::new(ring.into_owned());
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&cancelled);
+    let cancel = env
+        .create_function_from_closure::<(), (), _>("cancel", move |_| {
+            flag.store(true, Ordering::Release);
+            Ok(())
+        })
+        .map_err(from_napi)?;
+    let (deferred, promise) = env.create_deferred::<Outcome, Resolver>().map_err(from_napi)?;
+    let mut handle = Object::new(env).map_err(from_napi)?;
+    // Once the deferred exists it must be settled (an unsettled one keeps
+    // the event loop alive): nothing fallible comes between it and submit.
+    let set = handle.set_named_property("promise", promise).and_then(|()| handle.set_named_property("cancel", cancel));
+    let job = Box::new(ChainJob { events, ring, anchor, cancelled, deferred });
+    if let Err(e) = set {
+        job.refuse("INTERNAL_ERROR", e.reason.clone());
+        return Err(from_napi(e));
+    }
+    pool::submit(job);
+    Ok(handle)
 }
 
 /// The verdict on one manifest signature block.
