@@ -438,3 +438,83 @@ test('17: initAuditSigning resolves the signer once at start-up and fails fast',
   assert.equal(run.status, 0, run.stderr)
   assert.match(run.stdout, /^ok/)
 })
+
+// ------------------------------------------------------- items 2, 3, 8 (core)
+
+/** `depth` nested arrays around a 1 (`[1]` has depth 1). */
+function nested(depth) {
+  let value = 1
+  for (let i = 0; i < depth; i++) value = [value]
+  return value
+}
+
+test('2: whatever canonicalizePayload accepts, verifyChain verifies (depth 62..65 under the envelope)', async () => {
+  const signer = Signer.hmac('deep', HMAC_SECRET)
+  const ring = hmacRing('deep')
+  for (const depth of [62, 63, 64]) assert.equal(typeof canonicalizePayload(nested(depth)), 'string', `depth ${depth}`)
+  assert.throws(() => canonicalizePayload(nested(65)), isSigncoreError('LIMIT_EXCEEDED'))
+  const events = chainOf(3, signer, (i) => nested(62 + i))
+  // A 65-deep payload cannot be signed through canonicalizePayload; stored anyway (e.g. by another writer).
+  const last = events[2]
+  const tooDeep = { payload: nested(65), hash: 'cd'.repeat(32), prev_hash: last.hash, kid: 'deep', alg: 'hmac-sha256', signature: '00'.repeat(32) }
+  const good = chainOf(1, signer)[0]
+  for (const chain of [[...events], [...events, tooDeep], [...events, tooDeep, { ...good, prev_hash: tooDeep.hash }]]) {
+    const expected = chain.length > 3 ? ['3:MALFORMED'] : []
+    for (const input of [chain, JSON.stringify(chain), Buffer.from(JSON.stringify(chain))]) {
+      const report = verifyChain(input, ring)
+      assert.equal(report.checked, chain.length)
+      // The event after the malformed one is still verified: its signature is
+      // good, its hash does not match its new prev_hash.
+      const keys = report.errors.map((f) => `${f.index}:${f.code}`)
+      assert.deepEqual(keys.filter((k) => k.startsWith('3:')), expected)
+      assert.deepEqual(keys.filter((k) => !k.startsWith('3:') && !k.startsWith('4:')), [])
+      if (chain.length === 5) assert.deepEqual(keys.filter((k) => k.startsWith('4:')), ['4:HASH_MISMATCH'])
+      assert.deepEqual(await verifyChainAsync(input, ring), report)
+    }
+  }
+})
+
+test('3: one key under two kids counts once towards a manifest threshold', async () => {
+  const a = Signer.ed25519('a', Buffer.alloc(32, 3))
+  const digest = 'ef'.repeat(32)
+  const block = await a.signDigest(digest)
+  const ring = [a.ringEntry(), { ...a.ringEntry(), kid: 'a-again' }]
+  const manifest = { digest, signatures: [block, { ...block, kid: 'a-again' }] }
+  const report = verifyManifest(manifest, ring, 2)
+  assert.equal(report.valid, 1)
+  assert.equal(report.ok, false)
+  assert.equal(verifyManifest(manifest, ring, 1).ok, true)
+  // The same for HMAC keys.
+  const h = hmacRing('h')[0]
+  const hmacBlock = await Signer.hmac('h', HMAC_SECRET).signDigest(digest)
+  const hmacReport = verifyManifest({ digest, signatures: [hmacBlock, { ...hmacBlock, kid: 'h2' }] }, [h, { ...h, kid: 'h2' }], 2)
+  assert.equal(hmacReport.valid, 1)
+  assert.equal(hmacReport.ok, false)
+})
+
+test('8: a 10,000-key keystore loads as metadata, as a signer and as a ring (no 256-key ring limit)', (t) => {
+  const KEYS = 10_000
+  const records = Array.from({ length: KEYS }, (_, i) => ({
+    key_id: `key-${i}`,
+    alg: i % 2 ? 'ed25519' : 'hmac-sha256',
+    secret_hex: require('node:crypto').createHash('sha256').update(`k${i}`).digest('hex'),
+  }))
+  const keystore = Buffer.from(JSON.stringify(records))
+  const started = Date.now()
+  const metadata = keystoreMetadata(keystore)
+  assert.equal(metadata.length, KEYS)
+  assert.equal(metadata[KEYS - 1].key_id, `key-${KEYS - 1}`)
+  const signer = Signer.fromKeystore(keystore, `key-${KEYS - 1}`)
+  const events = chainOf(3, signer)
+  assert.equal(verifyChain(events, keystore).ok, true)
+  const ring = keystorePublicRing(keystore)
+  assert.equal(ring.length, KEYS / 2)
+  assert.equal(verifyChain(events, ring).ok, true)
+  // A big JS ring, HMAC entries included.
+  const hmacSigner = Signer.fromKeystore(keystore, 'key-0')
+  assert.equal(verifyChain(chainOf(2, hmacSigner), keystorePublicRing(keystore, { includeHmacSecrets: true })).ok, true)
+  // Duplicates are still found, at the end of a long file too.
+  const dup = Buffer.from(JSON.stringify([...records, { ...records[0] }]))
+  assert.throws(() => keystoreMetadata(dup), isSigncoreError('INVALID_KEYSTORE'))
+  t.diagnostic(`${KEYS}-key keystore: metadata, signer, two rings and a duplicate check in ${Date.now() - started} ms (bench: npm run bench -- --only keystore)`)
+})
