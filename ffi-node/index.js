@@ -70,19 +70,6 @@ function sourceArg(name, value) {
   throw typeError(name, 'a path string or the keystore JSON as a Uint8Array', value)
 }
 
-/**
- * As call(), for a native function whose errors all come from the one
- * argument `name`: their message names it.
- */
-function named(name, fn, ...args) {
-  try {
-    return fn(...args)
-  } catch (error) {
-    if (typeof error?.message === 'string' && typeof error.code === 'string') error.message = `the "${name}" argument: ${error.message}`
-    throw adopt(error)
-  }
-}
-
 /** Calls a native function; its coded errors become SigncoreErrors. */
 function call(fn, ...args) {
   try {
@@ -196,7 +183,7 @@ function canonicalizeJson(text) {
 function computeAuditDigest(canonical, prevHash) {
   const input = textArg('canonical', canonical)
   if (prevHash !== undefined && prevHash !== null) stringArg('prevHash', prevHash)
-  return named('prevHash', native.auditDigest, input, prevHash ?? null)
+  return call(native.auditDigest, input, prevHash ?? null)
 }
 
 // -------------------------------------------------------------------- Signer
@@ -440,7 +427,7 @@ class Signer {
 
   async #signDigestRemote(digestHex) {
     stringArg('digestHex', digestHex)
-    return this.#remote.signHash(named('digestHex', native.normalizeHash, digestHex)).catch(rethrow)
+    return this.#remote.signHash(call(native.normalizeHash, digestHex)).catch(rethrow)
   }
 
   /** Whether `signature` is this key's valid signature over `bytes`. Local keys only. */

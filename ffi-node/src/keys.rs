@@ -20,7 +20,7 @@ use signcore::keystore::{KeyId, MAX_KEY_ID_LEN};
 use signcore::policy::{self, EnvSnapshot, Remote, Resolved, Source, Var, Warning};
 use zeroize::Zeroizing;
 
-use crate::{Fail, bytes, fail, fail_with, from_napi};
+use crate::{Fail, bytes, fail, fail_arg, fail_with, from_napi};
 
 struct Held {
     kid: KeyId,
@@ -120,7 +120,7 @@ fn digest_arg(env: &Env, value: &JsString<'_>) -> Result<Hash, Fail> {
             *byte = unit as u8;
             unit < 0x80
         }) {
-            return parse_hash(&ascii[..]).map_err(fail);
+            return parse_hash(&ascii[..]).map_err(fail_arg("digestHex"));
         }
     }
     // Anything else: refuse a lone surrogate rather than read it as U+FFFD.
@@ -135,7 +135,7 @@ fn digest_arg(env: &Env, value: &JsString<'_>) -> Result<Hash, Fail> {
                 "the \"digestHex\" string has a lone UTF-16 surrogate, which has no UTF-8 form (it would silently become U+FFFD)",
             )
         })?;
-    parse_hash(text).map_err(fail)
+    parse_hash(text).map_err(fail_arg("digestHex"))
 }
 
 fn type_error(name: &str, expected: &str) -> Fail {
@@ -147,7 +147,7 @@ impl NativeKey {
     /// HMAC-SHA256 key from 1..=64 secret bytes.
     #[napi(factory)]
     pub fn hmac(kid: String, secret: Uint8ArraySlice<'_>) -> Result<Self, Fail> {
-        let key = SigningKey::hmac(&secret).map_err(fail)?;
+        let key = SigningKey::hmac(&secret).map_err(fail_arg("secret"))?;
         Ok(Self::new(key_id(&kid)?, key, None, "explicit"))
     }
 
@@ -155,10 +155,10 @@ impl NativeKey {
     #[napi(factory)]
     pub fn ed25519(kid: String, seed: Either<String, Uint8ArraySlice<'_>>) -> Result<Self, Fail> {
         let key = match &seed {
-            Either::A(hex) => SigningKey::from_hex(Alg::Ed25519, hex.as_bytes()).map_err(fail)?,
+            Either::A(hex) => SigningKey::from_hex(Alg::Ed25519, hex.as_bytes()).map_err(fail_arg("seed"))?,
             Either::B(raw) => {
                 let seed: &[u8; ED25519_SEED_LEN] = (&**raw).try_into().map_err(|_| {
-                    fail(signcore::Error::InvalidLength {
+                    fail_arg("seed")(signcore::Error::InvalidLength {
                         what: "ed25519 seed",
                         expected: ED25519_SEED_LEN,
                         actual: raw.len(),
@@ -484,21 +484,21 @@ pub fn verify_signature(
     signature: Either<String, Uint8ArraySlice<'_>>,
 ) -> Result<bool, Fail> {
     use signcore::key::{ED25519_PUBLIC_KEY_LEN, MAX_SIGNATURE_LEN, VerifyingKey};
-    let key = match (Alg::parse(&alg).map_err(fail)?, &public_key, &secret) {
+    let key = match (Alg::parse(&alg).map_err(fail_arg("key.alg"))?, &public_key, &secret) {
         (Alg::Ed25519, Some(public), None) => {
             let public: [u8; ED25519_PUBLIC_KEY_LEN] = match public {
-                Either::A(hex) => signcore::hex::decode_array(hex).map_err(fail)?,
+                Either::A(hex) => signcore::hex::decode_array(hex).map_err(fail_arg("key.publicKey"))?,
                 Either::B(raw) => (&**raw).try_into().map_err(|_| {
-                    fail(signcore::Error::InvalidLength {
+                    fail_arg("key.publicKey")(signcore::Error::InvalidLength {
                         what: "ed25519 public key",
                         expected: ED25519_PUBLIC_KEY_LEN,
                         actual: raw.len(),
                     })
                 })?,
             };
-            VerifyingKey::ed25519(&public).map_err(fail)?
+            VerifyingKey::ed25519(&public).map_err(fail_arg("key.publicKey"))?
         }
-        (Alg::HmacSha256, None, Some(secret)) => VerifyingKey::hmac(bytes(secret)).map_err(fail)?,
+        (Alg::HmacSha256, None, Some(secret)) => VerifyingKey::hmac(bytes(secret)).map_err(fail_arg("key.secret"))?,
         (Alg::Ed25519, _, _) => return Err(fail_with("INVALID_KEY", "ed25519 verification takes a publicKey only")),
         (Alg::HmacSha256, _, _) => {
             return Err(fail_with("INVALID_KEY", "hmac-sha256 verification takes a secret only"));
@@ -507,7 +507,7 @@ pub fn verify_signature(
     let mut buf = [0u8; MAX_SIGNATURE_LEN];
     let signature: &[u8] = match &signature {
         Either::A(hex) if hex.len() > 2 * MAX_SIGNATURE_LEN => return Ok(false),
-        Either::A(hex) => signcore::hex::decode(hex, &mut buf).map_err(fail)?,
+        Either::A(hex) => signcore::hex::decode(hex, &mut buf).map_err(fail_arg("signature"))?,
         Either::B(raw) => raw,
     };
     Ok(key.verify(&message, signature).is_ok())

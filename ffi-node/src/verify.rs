@@ -118,7 +118,7 @@ fn check_chain(events: &[u8], ring_json: &[u8], anchor: Option<Hash>) -> Result<
 /// keystore), from genesis or from `anchor` (the hash before a slice).
 #[napi(ts_args_type = "events: string | Uint8Array, ring: string | Uint8Array, anchor?: string | undefined | null")]
 pub fn verify_chain(events: Text<'_>, ring: Text<'_>, anchor: Option<String>) -> Result<ChainReport, Fail> {
-    let anchor = parse_prev_hash(anchor.as_deref())?;
+    let anchor = parse_prev_hash(anchor.as_deref(), "options.anchor")?;
     check_chain(events.as_bytes(), ring.as_bytes(), anchor).map_err(fail)
 }
 
@@ -200,7 +200,7 @@ pub fn verify_chain_async<'env>(
     ring: Text<'_>,
     anchor: Option<String>,
 ) -> Result<Object<'env>, Fail> {
-    let anchor = parse_prev_hash(anchor.as_deref())?;
+    let anchor = parse_prev_hash(anchor.as_deref(), "options.anchor")?;
     let events = events.into_owned();
     let ring = Zeroizing::new(ring.into_owned());
     let cancelled = Arc::new(AtomicBool::new(false));
