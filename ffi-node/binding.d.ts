@@ -52,7 +52,7 @@ export declare class NativeKey {
   /**
    * The key ring entry of this key, as JSON (DESIGN.md §4): Ed25519
    * `{kid, alg, public_key}`; HMAC `{kid, alg, secret_hex}` only with
-   * `includeSecret` (else `SECRET_NOT_EXPORTED`).
+   * `includeSecret` (else `SECRET_REQUIRED`).
    */
   ringEntry(includeSecret: boolean): string
   /**
@@ -117,9 +117,10 @@ export interface KeyMetadata {
 export declare function keystoreMetadata(source: string | Uint8Array): Array<KeyMetadata>
 
 /**
- * The public key ring of a keystore (a file path, or its JSON), as JSON:
- * Ed25519 keys as `{kid, alg, public_key}`; HMAC keys only with
- * `includeHmacSecrets` (their entry is their secret).
+ * The public key ring of a keystore (a file path, or its JSON), as JSON
+ * (core `keystore::write_public_ring`): Ed25519 keys as `{kid, alg,
+ * public_key}`; HMAC keys only with `includeHmacSecrets` (their entry is
+ * their secret).
  */
 export declare function keystorePublicRing(source: string | Uint8Array, includeHmacSecrets: boolean): string
 

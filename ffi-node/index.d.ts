@@ -105,7 +105,7 @@ export type ErrorCode =
   // this binding
   | 'NON_FINITE_NUMBER'
   | 'INVALID_KEY_ID'
-  | 'SECRET_NOT_EXPORTED'
+  | 'SECRET_REQUIRED'
   | 'SIGNER_DISPOSED'
   | 'SYNC_UNSUPPORTED'
   | 'BACKEND_UNAVAILABLE'
@@ -139,7 +139,7 @@ export interface FromEnvOptions extends Omit<ProxyOptions, 'apiKey'> {
 }
 
 export interface RingEntryOptions {
-  /** Export an HMAC key's secret (`secret_hex`); without it an HMAC key throws SECRET_NOT_EXPORTED. */
+  /** Export an HMAC key's secret (`secret_hex`); without it an HMAC key throws SECRET_REQUIRED. */
   includeSecret?: boolean
 }
 

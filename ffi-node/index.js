@@ -450,7 +450,7 @@ class Signer {
   /**
    * This key's ring entry (DESIGN.md §4), for verifiers: Ed25519 →
    * `{ kid, alg, public_key }` (hex); an HMAC key's entry is its secret, so
-   * only with `{ includeSecret: true }` (else `SECRET_NOT_EXPORTED`).
+   * only with `{ includeSecret: true }` (else `SECRET_REQUIRED`).
    */
   ringEntry(options) {
     const opts = optionsArg('options', options)

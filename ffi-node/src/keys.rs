@@ -13,10 +13,11 @@ use napi::bindgen_prelude::{Buffer, Either, FnArgs, Function, JsError, Object, T
 use napi::{Env, JsString, JsValue, sys};
 use napi_derive::napi;
 use signcore::PolicyError;
+use signcore::canonical::Sink;
 use signcore::digest::{HASH_LEN, Hash, parse_hash};
 use signcore::hex::HashHex;
 use signcore::key::{Alg, ED25519_SEED_LEN, SigningKey};
-use signcore::keystore::{KeyId, MAX_KEY_ID_LEN};
+use signcore::keystore::{HmacSecrets, KeyId, MAX_KEY_ID_LEN};
 use signcore::policy::{self, EnvSnapshot, Remote, Resolved, Source, Var, Warning};
 use zeroize::Zeroizing;
 
@@ -54,15 +55,15 @@ fn source_name(source: Source) -> &'static str {
         Source::LegacyEnv => "legacy-env",
         Source::LocalEnv => "local-env",
         Source::Mock => "mock",
+        _ => "local",
     }
 }
 
 /// Reads a keystore file; its bytes are wiped after use.
 pub(crate) fn read_keystore_file(path: &str) -> Result<Zeroizing<Vec<u8>>, Fail> {
-    std::fs::read(path).map(Zeroizing::new).map_err(|e| {
-        let core = signcore::Error::KeystoreUnreadable;
-        fail_with(core.code(), format!("{core}: {path}: {e}"))
-    })
+    std::fs::read(path)
+        .map(Zeroizing::new)
+        .map_err(|e| fail(signcore::Error::KeystoreUnreadable(signcore::KeystoreUnreadable::from_io(path, &e))))
 }
 
 fn disposed() -> Fail {
@@ -236,7 +237,8 @@ impl NativeKey {
         ts_return_type = "{ signHex(digestHex: string): string; signInto(message: Uint8Array, out: Uint8Array): void; signatureLength: number }"
     )]
     pub fn signers<'env>(&self, env: &'env Env) -> Result<Object<'env>, Fail> {
-        let signature_length = self.with(|held| Ok(held.key.alg().signature_len() as u32))?;
+        // Local keys are HMAC or Ed25519: fixed lengths.
+        let signature_length = self.with(|held| Ok(held.key.alg().signature_len().unwrap_or(0) as u32))?;
         let slot = Rc::clone(&self.held);
         let sign_hex = env
             .create_function_from_closure::<(), _, _>("signHex", move |ctx| {
@@ -292,7 +294,7 @@ impl NativeKey {
 
     /// The key ring entry of this key, as JSON (DESIGN.md §4): Ed25519
     /// `{kid, alg, public_key}`; HMAC `{kid, alg, secret_hex}` only with
-    /// `includeSecret` (else `SECRET_NOT_EXPORTED`).
+    /// `includeSecret` (else `SECRET_REQUIRED`).
     #[napi]
     pub fn ring_entry(&self, include_secret: bool) -> Result<String, Fail> {
         self.with(|held| ring_entry_json(held.kid.as_str(), &held.key, include_secret))
@@ -308,51 +310,49 @@ impl NativeKey {
     }
 }
 
-fn secret_not_exported(kid: &str) -> Fail {
-    fail_with(
-        "SECRET_NOT_EXPORTED",
-        format!(
-            "key {kid:?} is an HMAC key: its ring entry is its secret (whoever holds it can sign); \
-             pass includeSecret: true to export it deliberately, or verify with an Ed25519 key"
-        ),
-    )
-}
+/// Collects JSON written by the core; wiped on drop (a secret ring holds
+/// HMAC secrets).
+#[derive(Default)]
+struct SecretSink(Zeroizing<Vec<u8>>);
 
-/// A JSON string literal of `text` (kids: at most 64 bytes of UTF-8).
-fn json_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
+impl Sink for SecretSink {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
     }
-    out.push('"');
-    out
 }
 
-/// The ring entry of one key as JSON. (Stub until the core's
-/// `keystore::ring_entry` lands: Ed25519 only.)
+impl SecretSink {
+    /// The JSON as a JS-bound string (the core writes UTF-8).
+    fn into_string(self) -> Result<String, Fail> {
+        String::from_utf8(self.0.to_vec()).map_err(|_| fail_with("INTERNAL_ERROR", "ring JSON is not UTF-8"))
+    }
+}
+
+fn hmac_secrets(include: bool) -> HmacSecrets {
+    if include { HmacSecrets::Include } else { HmacSecrets::Omit }
+}
+
+/// The ring entry of one key as JSON (core `keystore::ring_entry`). An HMAC
+/// key without `include_secret` is `SECRET_REQUIRED`, with what to do.
 pub(crate) fn ring_entry_json(kid: &str, key: &SigningKey, include_secret: bool) -> Result<String, Fail> {
-    match key.public_key() {
-        Some(public) => Ok(format!(
-            "{{\"kid\":{},\"alg\":\"ed25519\",\"public_key\":\"{}\"}}",
-            json_string(kid),
-            public.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    let mut sink = SecretSink::default();
+    match signcore::keystore::ring_entry(kid, key, hmac_secrets(include_secret), &mut sink) {
+        Ok(()) => sink.into_string(),
+        Err(signcore::Error::SecretRequired) => Err(fail_with(
+            "SECRET_REQUIRED",
+            format!(
+                "key {kid:?} is an HMAC key: its ring entry is its secret (whoever holds it can sign); \
+                 pass includeSecret: true to export it deliberately, or verify with an Ed25519 key"
+            ),
         )),
-        None if include_secret => {
-            Err(fail_with("INTERNAL_ERROR", "HMAC ring entries need the core's keystore::ring_entry"))
-        }
-        None => Err(secret_not_exported(kid)),
+        Err(e) => Err(fail(e)),
     }
 }
 
-/// The public key ring of a keystore (a file path, or its JSON), as JSON:
-/// Ed25519 keys as `{kid, alg, public_key}`; HMAC keys only with
-/// `includeHmacSecrets` (their entry is their secret).
+/// The public key ring of a keystore (a file path, or its JSON), as JSON
+/// (core `keystore::write_public_ring`): Ed25519 keys as `{kid, alg,
+/// public_key}`; HMAC keys only with `includeHmacSecrets` (their entry is
+/// their secret).
 #[napi]
 pub fn keystore_public_ring(
     source: Either<String, Uint8ArraySlice<'_>>,
@@ -366,21 +366,9 @@ pub fn keystore_public_ring(
         }
         Either::B(json) => json,
     };
-    let keystore = Box::new(signcore::keystore::Keystore::<256>::from_json(json).map_err(fail)?);
-    let mut out = String::from("[");
-    for record in keystore.records() {
-        let entry = match ring_entry_json(record.key_id(), record.key(), include_hmac_secrets) {
-            Ok(entry) => entry,
-            Err(e) if e.status == "SECRET_NOT_EXPORTED" => continue,
-            Err(e) => return Err(e),
-        };
-        if out.len() > 1 {
-            out.push(',');
-        }
-        out.push_str(&entry);
-    }
-    out.push(']');
-    Ok(out)
+    let mut sink = SecretSink::default();
+    signcore::keystore::write_public_ring(json, hmac_secrets(include_hmac_secrets), &mut sink).map_err(fail)?;
+    sink.into_string()
 }
 
 /// Where `resolveSigner` says to sign when it is not a local key.
@@ -420,6 +408,7 @@ fn warning_code(w: &Warning) -> &'static str {
         Warning::LegacyKey => "LEGACY_KEY",
         Warning::LocalEnvKey => "LOCAL_ENV_KEY",
         Warning::MockSigner => "MOCK_SIGNER",
+        _ => "SIGNER_WARNING",
     }
 }
 
@@ -468,6 +457,12 @@ pub fn resolve_signer(
         // Rule 7: the binding's hosts (Signer.fromEnv, signAuditDigest) need a
         // signer, so "nothing configured" is the core's NO_SIGNER error.
         Resolved::NoSigner => return Err(fail(signcore::Error::Policy(PolicyError::NoSigner))),
+        _ => {
+            return Err(fail_with(
+                "BACKEND_UNAVAILABLE",
+                "this signer backend is not supported by this build of the Node binding",
+            ));
+        }
     })
 }
 
@@ -503,6 +498,7 @@ pub fn verify_signature(
         (Alg::HmacSha256, _, _) => {
             return Err(fail_with("INVALID_KEY", "hmac-sha256 verification takes a secret only"));
         }
+        _ => return Err(fail_arg("key.alg")(signcore::Error::UnsupportedAlgorithm)),
     };
     let mut buf = [0u8; MAX_SIGNATURE_LEN];
     let signature: &[u8] = match &signature {

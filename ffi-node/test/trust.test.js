@@ -293,7 +293,7 @@ test('14: signer.ringEntry() and keystorePublicRing() give public rings that ver
   assert.equal((await verifyChainAsync(events, [{ kid: 'node-ed', alg: 'ed25519', public_key: new Uint8Array(ed.publicKey) }])).ok, true)
 
   const hmac = Signer.hmac('node-hmac', HMAC_SECRET)
-  assert.throws(() => hmac.ringEntry(), (e) => isSigncoreError('SECRET_NOT_EXPORTED')(e) && /includeSecret/.test(e.message) && !e.message.includes(HMAC_SECRET))
+  assert.throws(() => hmac.ringEntry(), (e) => isSigncoreError('SECRET_REQUIRED')(e) && /includeSecret/.test(e.message) && !e.message.includes(HMAC_SECRET))
   assert.deepEqual(hmac.ringEntry({ includeSecret: true }), hmacRing('node-hmac')[0])
   assert.throws(() => hmac.ringEntry({ includeSecret: 'yes' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
   assert.throws(() => Signer.proxy('http://127.0.0.1:9').ringEntry(), isSigncoreError('BACKEND_UNAVAILABLE'))
@@ -496,7 +496,8 @@ test('8: a 10,000-key keystore loads as metadata, as a signer and as a ring (no 
   const KEYS = 10_000
   const records = Array.from({ length: KEYS }, (_, i) => ({
     key_id: `key-${i}`,
-    alg: i % 2 ? 'ed25519' : 'hmac-sha256',
+    // Mostly HMAC (cheap to build): the old cost was the duplicate-id scan, whatever the alg.
+    alg: i % 100 === 1 ? 'ed25519' : 'hmac-sha256',
     secret_hex: require('node:crypto').createHash('sha256').update(`k${i}`).digest('hex'),
   }))
   const keystore = Buffer.from(JSON.stringify(records))
@@ -504,11 +505,11 @@ test('8: a 10,000-key keystore loads as metadata, as a signer and as a ring (no 
   const metadata = keystoreMetadata(keystore)
   assert.equal(metadata.length, KEYS)
   assert.equal(metadata[KEYS - 1].key_id, `key-${KEYS - 1}`)
-  const signer = Signer.fromKeystore(keystore, `key-${KEYS - 1}`)
+  const signer = Signer.fromKeystore(keystore, `key-${KEYS - 99}`)
   const events = chainOf(3, signer)
   assert.equal(verifyChain(events, keystore).ok, true)
   const ring = keystorePublicRing(keystore)
-  assert.equal(ring.length, KEYS / 2)
+  assert.equal(ring.length, KEYS / 100)
   assert.equal(verifyChain(events, ring).ok, true)
   // A big JS ring, HMAC entries included.
   const hmacSigner = Signer.fromKeystore(keystore, 'key-0')
