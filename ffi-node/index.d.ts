@@ -129,7 +129,7 @@ export declare class SigncoreError extends Error {
 }
 
 /** Codes passed to `onWarning`. */
-export type WarningCode = 'KEYSTORE_UNAVAILABLE' | 'LEGACY_KEY' | 'LOCAL_ENV_KEY' | 'MOCK_SIGNER'
+export type WarningCode = 'KEYSTORE_UNAVAILABLE' | 'LEGACY_KEY' | 'LOCAL_ENV_KEY' | 'MOCK_SIGNER' | 'SIGNER_WARNING'
 
 export interface FromEnvOptions extends Omit<ProxyOptions, 'apiKey'> {
   /** Receives each warning of the signer rules; default: console.warn. */

@@ -419,6 +419,13 @@ test('17: initAuditSigning resolves the signer once at start-up and fails fast',
     refuse({}, 'SIGNER_REQUIRED', /^Audit signing is required/)
     refuse({ NODE_ENV: 'production', MOCK_AUDIT_SIGNING_KEY: 'm' }, 'SIGNER_REQUIRED', /^Audit signing is required/)
     refuse({ REQUIRE_KMS: 'true', AUDIT_SIGNING_KEY: 'k' }, 'SIGNER_REQUIRED', /^Audit signing is required/)
+    // REQUIRE_KMS: true/1/yes/on guard (case-insensitive), false/0/no/off or empty do not; anything else fails start.
+    for (const v of ['1', 'YES', 'on', 'True']) refuse({ REQUIRE_KMS: v, MOCK_AUDIT_SIGNING_KEY: 'm' }, 'SIGNER_REQUIRED', /^Audit signing is required \\(REQUIRE_KMS/)
+    for (const v of ['maybe', '2', 'enabled']) refuse({ REQUIRE_KMS: v, MOCK_AUDIT_SIGNING_KEY: 'm' }, 'INVALID_SIGNER_CONFIG', /^REQUIRE_KMS: /)
+    for (const v of ['off', '0', 'No', '']) assert.equal(initAuditSigning({ REQUIRE_KMS: v, MOCK_AUDIT_SIGNING_KEY: 'm' }, quiet).kid, 'mock')
+    // NODE_ENV: a known name or empty; anything else fails start.
+    for (const v of ['prod', 'prd', 'live']) refuse({ NODE_ENV: v, MOCK_AUDIT_SIGNING_KEY: 'm' }, 'INVALID_SIGNER_CONFIG', /^NODE_ENV: /)
+    for (const v of ['development', 'test', 'staging', 'ci', 'local', '']) assert.equal(initAuditSigning({ NODE_ENV: v, MOCK_AUDIT_SIGNING_KEY: 'm' }, quiet).kid, 'mock')
     ;(async () => {
       process.env.MOCK_AUDIT_SIGNING_KEY = 'boot-key'
       const signer = initAuditSigning(process.env, quiet)
