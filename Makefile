@@ -2,12 +2,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: bench demo test test-rust test-c test-node test-edge test-fuzz lint docs
+.PHONY: bench demo test test-rust test-package test-c test-node test-edge test-fuzz lint docs
 
 demo:
 	$(CARGO) run -q -p signcore --features std --example audit_demo
 
-test: lint test-rust docs test-c test-node test-edge test-fuzz
+test: lint test-rust docs test-package test-c test-node test-edge test-fuzz
 
 lint:
 	$(CARGO) fmt --all --check
@@ -21,6 +21,10 @@ test-rust:
 
 docs:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p signcore --all-features --no-deps
+
+# `cargo package -p signcore`; the packaged demo runs from the unpacked crate alone.
+test-package:
+	bash scripts/package-check.sh
 
 # C ABI: the shared vectors through the C API (C99, C++, ASan/UBSan, valgrind),
 # the example, the header freshness check and the no_std thumbv7em library.
