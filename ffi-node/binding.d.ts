@@ -210,7 +210,8 @@ export declare function verifyChain(events: string | Uint8Array, ring: string | 
 /**
  * `verifyChain` off the JS thread, on the binding's own bounded pool (not
  * libuv's: fs and dns work keeps flowing). The input is copied before this
- * returns. `cancel()` skips the check if it has not started. The promise
+ * returns. `cancel()` skips the check if it has not started (and frees its
+ * input and its place in the queue at once). The promise
  * resolves with the report or with a `TaskError` (never rejects).
  */
 export declare function verifyChainAsync(events: string | Uint8Array, ring: string | Uint8Array, anchor?: string | undefined | null): { promise: Promise<ChainReport | TaskError>; cancel(): void }

@@ -7,13 +7,17 @@
 //! of their own, fed by a queue of at most [`QUEUE_CAPACITY`] waiting jobs;
 //! results go back to the JS thread through a napi `Deferred` (a
 //! threadsafe function), so libuv's pool stays free for everything else.
+//! A job counts as waiting from `submit` until a thread takes its input or
+//! it is cancelled (which frees its input at once), so cancelled jobs never
+//! hold a place in the queue.
 //!
 //! The pool starts on first use and lives as long as the process. Its
 //! threads hold nothing between jobs; each job owns its input (copied from
 //! JS before the call returns, so nothing JS does afterwards, such as
 //! transferring or detaching an `ArrayBuffer`, can reach it).
 
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread;
 
@@ -26,24 +30,33 @@ pub const MAX_WORKERS: usize = 4;
 /// `QUEUE_FULL` (each waiting job holds a copy of its chain).
 pub const QUEUE_CAPACITY: usize = 256;
 
+/// Jobs waiting for a thread (see [`left_queue`]).
+static WAITING: AtomicUsize = AtomicUsize::new(0);
+
+/// A job stops waiting: a thread took its input, or it was cancelled.
+/// Called exactly once per queued job, by whoever takes its input.
+pub(crate) fn left_queue() {
+    WAITING.fetch_sub(1, Ordering::AcqRel);
+}
+
 /// A unit of work: run once on a pool thread.
 pub(crate) trait Job: Send + 'static {
     /// Does the work (on a pool thread) and settles its promise.
     fn run(self: Box<Self>);
     /// Settles its promise with `QUEUE_FULL` or `INTERNAL_ERROR` (on the JS
-    /// thread) when it could not be queued.
+    /// thread) when it could not be queued (so it never counted as waiting).
     fn refuse(self: Box<Self>, code: &'static str, message: String);
 }
 
 struct Pool {
-    queue: SyncSender<Box<dyn Job>>,
+    queue: Sender<Box<dyn Job>>,
     workers: usize,
 }
 
 static POOL: OnceLock<Result<Pool, String>> = OnceLock::new();
 
 fn start() -> Result<Pool, String> {
-    let (queue, jobs) = sync_channel::<Box<dyn Job>>(QUEUE_CAPACITY);
+    let (queue, jobs) = channel::<Box<dyn Job>>();
     let jobs = Arc::new(Mutex::new(jobs));
     let workers = thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_WORKERS);
     let mut started = 0;
@@ -78,18 +91,19 @@ pub(crate) fn submit(job: Box<dyn Job>) {
         Ok(pool) => pool,
         Err(e) => return job.refuse("INTERNAL_ERROR", e.clone()),
     };
-    match pool.queue.try_send(job) {
-        Ok(()) => {}
-        Err(TrySendError::Full(job)) => job.refuse(
+    if WAITING.fetch_add(1, Ordering::AcqRel) >= QUEUE_CAPACITY {
+        WAITING.fetch_sub(1, Ordering::AcqRel);
+        return job.refuse(
             "QUEUE_FULL",
             format!(
                 "verifyChainAsync: {QUEUE_CAPACITY} chain checks are already waiting for the binding's {} verification \
                  thread(s); await some of them before starting more",
                 pool.workers
             ),
-        ),
-        Err(TrySendError::Disconnected(job)) => {
-            job.refuse("INTERNAL_ERROR", "the verification threads have stopped".to_owned())
-        }
+        );
+    }
+    if let Err(unsent) = pool.queue.send(job) {
+        WAITING.fetch_sub(1, Ordering::AcqRel);
+        unsent.0.refuse("INTERNAL_ERROR", "the verification threads have stopped".to_owned());
     }
 }

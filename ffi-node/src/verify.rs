@@ -2,8 +2,7 @@
 //! N-of-M manifests: each one native call into the core.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use napi::bindgen_prelude::{Either, JsObjectValue, Object, Uint8ArraySlice};
 use napi::{Env, JsDeferred};
@@ -138,53 +137,62 @@ impl TaskError {
 type Outcome = Either<ChainReport, TaskError>;
 type Resolver = Box<dyn FnOnce(Env) -> napi::Result<Outcome>>;
 
-/// One `verifyChainAsync` call: its own copy of the input, run on the
-/// binding's pool ([`crate::pool`]).
-struct ChainJob {
+/// The input of one `verifyChainAsync` call, copied from JS.
+struct ChainInput {
     events: Vec<u8>,
     /// A keystore used as a ring holds secrets.
     ring: Zeroizing<Vec<u8>>,
     anchor: Option<Hash>,
-    cancelled: Arc<AtomicBool>,
-    deferred: JsDeferred<Outcome, Resolver>,
 }
 
-impl ChainJob {
-    fn settle(self, outcome: Outcome) {
-        let ChainJob { events, ring, deferred, .. } = self;
-        // The input is freed (and the ring wiped) before the JS thread sees the result.
-        drop(events);
-        drop(ring);
-        deferred.resolve(Box::new(move |_| Ok(outcome)));
-    }
+/// Taken (once) by the pool thread that runs the job, or by `cancel()`,
+/// which frees it at once.
+type InputSlot = Arc<Mutex<Option<ChainInput>>>;
+
+fn take(slot: &InputSlot) -> Option<ChainInput> {
+    slot.lock().unwrap_or_else(PoisonError::into_inner).take()
+}
+
+/// One `verifyChainAsync` call, run on the binding's pool ([`crate::pool`]).
+struct ChainJob {
+    input: InputSlot,
+    deferred: JsDeferred<Outcome, Resolver>,
 }
 
 impl Job for ChainJob {
     fn run(self: Box<Self>) {
-        let outcome = if self.cancelled.load(Ordering::Acquire) {
-            // The JS promise has already rejected with the abort reason.
-            Either::B(TaskError { code: "ABORT_ERR", message: "the operation was aborted".to_owned() })
-        } else {
-            match catch_unwind(AssertUnwindSafe(|| check_chain(&self.events, &self.ring, self.anchor))) {
-                Ok(Ok(report)) => Either::A(report),
-                Ok(Err(e)) => Either::B(TaskError::of(&e)),
-                Err(_) => Either::B(TaskError {
-                    code: "INTERNAL_ERROR",
-                    message: "internal error in the chain verifier (please report it)".to_owned(),
-                }),
+        let outcome = match take(&self.input) {
+            Some(input) => {
+                pool::left_queue();
+                let outcome =
+                    match catch_unwind(AssertUnwindSafe(|| check_chain(&input.events, &input.ring, input.anchor))) {
+                        Ok(Ok(report)) => Either::A(report),
+                        Ok(Err(e)) => Either::B(TaskError::of(&e)),
+                        Err(_) => Either::B(TaskError {
+                            code: "INTERNAL_ERROR",
+                            message: "internal error in the chain verifier (please report it)".to_owned(),
+                        }),
+                    };
+                // The input is freed (and the ring wiped) before the JS thread sees the result.
+                drop(input);
+                outcome
             }
+            // Cancelled: the JS promise has already rejected with an AbortError.
+            None => Either::B(TaskError { code: "ABORT_ERR", message: "the operation was aborted".to_owned() }),
         };
-        self.settle(outcome);
+        self.deferred.resolve(Box::new(move |_| Ok(outcome)));
     }
 
     fn refuse(self: Box<Self>, code: &'static str, message: String) {
-        self.settle(Either::B(TaskError { code, message }));
+        drop(take(&self.input));
+        self.deferred.resolve(Box::new(move |_| Ok(Either::B(TaskError { code, message }))));
     }
 }
 
 /// `verifyChain` off the JS thread, on the binding's own bounded pool (not
 /// libuv's: fs and dns work keeps flowing). The input is copied before this
-/// returns. `cancel()` skips the check if it has not started. The promise
+/// returns. `cancel()` skips the check if it has not started (and frees its
+/// input and its place in the queue at once). The promise
 /// resolves with the report or with a `TaskError` (never rejects).
 #[napi(
     ts_args_type = "events: string | Uint8Array, ring: string | Uint8Array, anchor?: string | undefined | null",
@@ -197,13 +205,18 @@ pub fn verify_chain_async<'env>(
     anchor: Option<String>,
 ) -> Result<Object<'env>, Fail> {
     let anchor = parse_prev_hash(anchor.as_deref(), "options.anchor")?;
-    let events = events.into_owned();
-    let ring = Zeroizing::new(ring.into_owned());
-    let cancelled = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&cancelled);
+    let input: InputSlot = Arc::new(Mutex::new(Some(ChainInput {
+        events: events.into_owned(),
+        ring: Zeroizing::new(ring.into_owned()),
+        anchor,
+    })));
+    let slot = Arc::clone(&input);
     let cancel = env
         .create_function_from_closure::<(), (), _>("cancel", move |_| {
-            flag.store(true, Ordering::Release);
+            if let Some(input) = take(&slot) {
+                pool::left_queue();
+                drop(input);
+            }
             Ok(())
         })
         .map_err(from_napi)?;
@@ -212,7 +225,7 @@ pub fn verify_chain_async<'env>(
     // Once the deferred exists it must be settled (an unsettled one keeps
     // the event loop alive): nothing fallible comes between it and submit.
     let set = handle.set_named_property("promise", promise).and_then(|()| handle.set_named_property("cancel", cancel));
-    let job = Box::new(ChainJob { events, ring, anchor, cancelled, deferred });
+    let job = Box::new(ChainJob { input, deferred });
     if let Err(e) = set {
         job.refuse("INTERNAL_ERROR", e.reason.clone());
         return Err(from_napi(e));

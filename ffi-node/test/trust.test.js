@@ -276,6 +276,26 @@ test('11: chain checks run on the binding pool: fs keeps flowing while 8 run', a
   }
   // The pool keeps working after cancelled jobs.
   assert.equal((await verifyChainAsync(events, ring)).ok, true)
+
+  // The queue is bounded: with every thread busy and 256 calls waiting, the
+  // next ones reject with QUEUE_FULL (then the waiting ones are aborted).
+  const flood = new AbortController()
+  require('node:events').setMaxListeners(400, flood.signal)
+  const settled = Array.from({ length: 320 }, () =>
+    verifyChainAsync(events, ring, { signal: flood.signal }).then(
+      () => 'ok',
+      (e) => e.code,
+    ),
+  )
+  const full = await Promise.race([Promise.all(settled.slice(-20)), new Promise((resolve) => setTimeout(resolve, 30_000, null))])
+  flood.abort()
+  const codes = await Promise.all(settled)
+  assert.deepEqual(full, Array(20).fill('QUEUE_FULL'))
+  const count = (code) => codes.filter((c) => c === code).length
+  t.diagnostic(`320 concurrent calls: ${count('QUEUE_FULL')} QUEUE_FULL, ${count('ABORT_ERR')} aborted while waiting, ${count('ok')} done`)
+  assert.ok(count('QUEUE_FULL') >= 20 && count('QUEUE_FULL') <= 320 - 256)
+  // Aborted calls left the queue at once: there is room again.
+  assert.equal((await verifyChainAsync(events, ring)).ok, true)
 })
 
 // ----------------------------------------------------------------- item 14
