@@ -2,12 +2,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: bench demo test test-rust test-package test-c test-node test-edge test-fuzz lint docs
+.PHONY: bench demo test test-rust test-package test-c test-node test-kms test-edge test-fuzz test-proxy lint docs
 
 demo:
 	$(CARGO) run -q -p signcore --features std --example audit_demo
 
-test: lint test-rust docs test-package test-c test-node test-edge test-fuzz
+test: lint test-rust docs test-package test-c test-node test-kms test-edge test-fuzz test-proxy
 
 lint:
 	$(CARGO) fmt --all --check
@@ -41,6 +41,13 @@ test-edge:
 test-node:
 	cd ffi-node && npm ci --no-audit --no-fund && npm run build && npm test
 
+# AWS KMS through the Node binding against the real emulator ministack (PyPI,
+# pinned; venv in build/venv), which the tests start on 127.0.0.1 and stop.
+# Uses the native module test-node built (builds it when missing).
+test-kms:
+	bash .ci/install-kms.sh
+	cd ffi-node && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && { ls *.node >/dev/null 2>&1 || npm run build; } && npm run test:kms
+
 # Every benchmark, each against its anchor in the same run; writes BENCHMARKS.md.
 bench:
 	bash scripts/bench.sh
@@ -48,3 +55,11 @@ bench:
 # Each fuzz target for a short smoke period (the long campaign: fuzz/run-long.sh).
 test-fuzz:
 	bash .ci/fuzz-smoke.sh
+
+# The signing service (proxy/): integration tests that start the real binary
+# on 127.0.0.1 (TLS/mTLS with a generated CA, faults, drain), then the Node
+# client's tests against it.
+test-proxy:
+	$(CARGO) build -q -p signcore-proxy
+	$(CARGO) test -p signcore-proxy -- --nocapture 2>&1 | tee target/proxy-tests.log | grep -E '^proxy:|^test result' ; test $${PIPESTATUS[0]} -eq 0
+	cd ffi-node && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && { ls signcore.*.node >/dev/null 2>&1 || npm run build; } && node --test --test-reporter=spec test/proxy.test.js

@@ -842,6 +842,7 @@ module.exports.canonicalize = nativeBinding.canonicalize
 module.exports.keystoreMetadata = nativeBinding.keystoreMetadata
 module.exports.keystorePublicRing = nativeBinding.keystorePublicRing
 module.exports.normalizeHash = nativeBinding.normalizeHash
+module.exports.publicKeyInfo = nativeBinding.publicKeyInfo
 module.exports.resolveSigner = nativeBinding.resolveSigner
 module.exports.signerEnvVars = nativeBinding.signerEnvVars
 module.exports.verifyChain = nativeBinding.verifyChain

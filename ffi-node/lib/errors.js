@@ -59,12 +59,16 @@ const CODES = [
   'SECRET_REQUIRED',
   'SIGNER_DISPOSED',
   'SYNC_UNSUPPORTED',
-  'BACKEND_UNAVAILABLE',
   'QUEUE_FULL',
   'INTERNAL_ERROR',
   // the signing proxy (lib/proxy.js)
   'PROXY_ERROR',
   'PROXY_TIMEOUT',
+  'NO_PUBLIC_KEY',
+  // AWS KMS (lib/kms.js)
+  'KMS_ERROR',
+  'KMS_KEY_UNSUITABLE',
+  'KMS_NOT_STARTED',
 ]
 
 /** Every `code` this package throws, as `ErrorCode.NAME === 'NAME'`. */

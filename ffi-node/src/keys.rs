@@ -55,7 +55,7 @@ fn source_name(source: Source) -> &'static str {
         Source::LegacyEnv => "legacy-env",
         Source::LocalEnv => "local-env",
         Source::Mock => "mock",
-        _ => "local",
+        _ => "unknown",
     }
 }
 
@@ -408,7 +408,7 @@ fn warning_code(w: &Warning) -> &'static str {
         Warning::LegacyKey => "LEGACY_KEY",
         Warning::LocalEnvKey => "LOCAL_ENV_KEY",
         Warning::MockSigner => "MOCK_SIGNER",
-        _ => "SIGNER_WARNING",
+        _ => "WARNING",
     }
 }
 
@@ -457,13 +457,56 @@ pub fn resolve_signer(
         // Rule 7: the binding's hosts (Signer.fromEnv, signAuditDigest) need a
         // signer, so "nothing configured" is the core's NO_SIGNER error.
         Resolved::NoSigner => return Err(fail(signcore::Error::Policy(PolicyError::NoSigner))),
-        _ => {
-            return Err(fail_with(
-                "BACKEND_UNAVAILABLE",
-                "this signer backend is not supported by this build of the Node binding",
-            ));
-        }
+        _ => return Err(fail_with("INTERNAL_ERROR", "a signer backend this binding does not know")),
     })
+}
+
+/// An RSA public key from SubjectPublicKeyInfo DER bytes, DER hex, or PEM
+/// text (`-----BEGIN PUBLIC KEY-----`).
+fn rsa_public_key(public: &Either<String, Uint8ArraySlice<'_>>) -> Result<signcore::key::VerifyingKey, Fail> {
+    use signcore::key::VerifyingKey;
+    match public {
+        Either::A(text) if text.trim_start().starts_with("-----BEGIN") => VerifyingKey::rsa_pem(text).map_err(fail),
+        Either::A(hex) => {
+            let mut der = vec![0u8; hex.len() / 2];
+            let der = signcore::hex::decode(hex, &mut der).map_err(fail)?;
+            VerifyingKey::rsa_spki_der(der).map_err(fail)
+        }
+        Either::B(der) => VerifyingKey::rsa_spki_der(der).map_err(fail),
+    }
+}
+
+/// Publishable facts of a public key (Ed25519: 32 bytes; RSA: SPKI DER),
+/// checked by the core: `{ alg, keyHash }` with key_hash = SHA256(public
+/// key) for Ed25519 and SHA256(SPKI DER) for RSA (DESIGN.md §2, §3).
+#[napi(object, object_from_js = false)]
+pub struct PublicKeyInfo {
+    /// Canonical algorithm name.
+    pub alg: &'static str,
+    /// Lowercase hex.
+    pub key_hash: String,
+}
+
+/// The facts of a public key for `alg` (`ed25519` or `rsa-sha256`); throws
+/// `INVALID_KEY` for a key the core refuses.
+#[napi]
+pub fn public_key_info(alg: String, public_key: Uint8ArraySlice<'_>) -> Result<PublicKeyInfo, Fail> {
+    use signcore::key::{ED25519_PUBLIC_KEY_LEN, VerifyingKey};
+    let key = match Alg::parse(&alg).map_err(fail)? {
+        Alg::Ed25519 => {
+            let raw: &[u8; ED25519_PUBLIC_KEY_LEN] = (&*public_key).try_into().map_err(|_| {
+                fail(signcore::Error::InvalidLength {
+                    what: "ed25519 public key",
+                    expected: ED25519_PUBLIC_KEY_LEN,
+                    actual: public_key.len(),
+                })
+            })?;
+            VerifyingKey::ed25519(raw).map_err(fail)?
+        }
+        Alg::RsaSha256 => VerifyingKey::rsa_spki_der(&public_key).map_err(fail)?,
+        _ => return Err(fail_with("INVALID_KEY", format!("{alg} has no public key"))),
+    };
+    Ok(PublicKeyInfo { alg: key.alg().as_str(), key_hash: HashHex::new(&key.key_hash()).as_str().to_owned() })
 }
 
 /// Verifies `signature` (bytes or hex) over `message` with a bare key: an
@@ -478,7 +521,7 @@ pub fn verify_signature(
     message: Uint8ArraySlice<'_>,
     signature: Either<String, Uint8ArraySlice<'_>>,
 ) -> Result<bool, Fail> {
-    use signcore::key::{ED25519_PUBLIC_KEY_LEN, MAX_SIGNATURE_LEN, VerifyingKey};
+    use signcore::key::{ED25519_PUBLIC_KEY_LEN, MAX_VERIFY_SIGNATURE_LEN, VerifyingKey};
     let key = match (Alg::parse(&alg).map_err(fail_arg("key.alg"))?, &public_key, &secret) {
         (Alg::Ed25519, Some(public), None) => {
             let public: [u8; ED25519_PUBLIC_KEY_LEN] = match public {
@@ -494,15 +537,19 @@ pub fn verify_signature(
             VerifyingKey::ed25519(&public).map_err(fail_arg("key.publicKey"))?
         }
         (Alg::HmacSha256, None, Some(secret)) => VerifyingKey::hmac(bytes(secret)).map_err(fail_arg("key.secret"))?,
+        (Alg::RsaSha256, Some(public), None) => rsa_public_key(public)?,
         (Alg::Ed25519, _, _) => return Err(fail_with("INVALID_KEY", "ed25519 verification takes a publicKey only")),
         (Alg::HmacSha256, _, _) => {
             return Err(fail_with("INVALID_KEY", "hmac-sha256 verification takes a secret only"));
         }
+        (Alg::RsaSha256, _, _) => {
+            return Err(fail_with("INVALID_KEY", "rsa-sha256 verification takes a publicKey only (SPKI DER or PEM)"));
+        }
         _ => return Err(fail_arg("key.alg")(signcore::Error::UnsupportedAlgorithm)),
     };
-    let mut buf = [0u8; MAX_SIGNATURE_LEN];
+    let mut buf = [0u8; MAX_VERIFY_SIGNATURE_LEN];
     let signature: &[u8] = match &signature {
-        Either::A(hex) if hex.len() > 2 * MAX_SIGNATURE_LEN => return Ok(false),
+        Either::A(hex) if hex.len() > 2 * MAX_VERIFY_SIGNATURE_LEN => return Ok(false),
         Either::A(hex) => signcore::hex::decode(hex, &mut buf).map_err(fail_arg("signature"))?,
         Either::B(raw) => raw,
     };
@@ -510,8 +557,8 @@ pub fn verify_signature(
 }
 
 /// The canonical name of an algorithm name DESIGN.md §2 accepts
-/// (`hmac-sha256` or `ed25519`); `rsa-sha256` is returned as is (remote
-/// signers only). Throws `UNKNOWN_ALGORITHM` otherwise.
+/// (`hmac-sha256`, `ed25519`, `rsa-sha256`). Throws `UNKNOWN_ALGORITHM`
+/// otherwise.
 #[napi]
 pub fn canonical_alg(name: String) -> Result<&'static str, Fail> {
     match Alg::parse(&name) {

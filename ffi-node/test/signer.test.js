@@ -80,15 +80,23 @@ test('rule 3: RITMA_KEY_ID from the keystore; an unusable keystore warns and goe
   assert.match(missing.warnings[0].message, /cannot be read/)
 })
 
-test('rule 2: SIGNING_PROXY_URL makes a proxy signer; rule 1: KMS is not in this build', () => {
+test('rule 2: SIGNING_PROXY_URL makes a proxy signer; rule 1: KMS wins over it', () => {
   const { signer } = fromEnv({ SIGNING_PROXY_URL: 'http://127.0.0.1:9/', SIGNING_PROXY_API_KEY: 'k', AUDIT_SIGNING_KEY: 'x' })
   assert.equal(signer.backend, 'proxy')
   assert.equal(signer.kid, null)
   assert.throws(() => signer.signSync(Buffer.alloc(32)), { code: 'SYNC_UNSUPPORTED' })
-  assert.throws(() => fromEnv({ AUDIT_SIGNING_KMS_KEY_ID: 'arn:aws:kms:eu-west-1:1:key/x', SIGNING_PROXY_URL: 'http://x' }), {
-    code: 'BACKEND_UNAVAILABLE',
-    message: /not available in this build/,
-  })
+  // (No KMS call is made before ready() or a signing call: test/kms.suite.js runs those against an emulator.)
+  const kms = Signer.fromEnv(
+    { AUDIT_SIGNING_KMS_KEY_ID: 'arn:aws:kms:eu-west-1:1:key/x', AUDIT_SIGNING_ALG: 'rsa-sha256', SIGNING_PROXY_URL: 'http://x' },
+    { kms: { endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } } },
+  )
+  assert.equal(kms.backend, 'kms')
+  assert.equal(kms.alg, 'rsa-sha256')
+  assert.equal(kms.kid, null, 'the KMS KeyId is known after the start checks')
+  assert.throws(() => kms.signSync(Buffer.alloc(32)), { code: 'SYNC_UNSUPPORTED' })
+  assert.throws(() => kms.ringEntry(), { code: 'KMS_NOT_STARTED' })
+  kms.dispose()
+  assert.throws(() => fromEnv({ AUDIT_SIGNING_KMS_KEY_ID: 'k', AUDIT_SIGNING_ALG: 'rsa-pss' }), { code: 'UNKNOWN_ALGORITHM' })
   assert.throws(() => fromEnv({ SIGNING_PROXY_URL: 'ftp://x' }), { name: 'TypeError', code: 'ERR_INVALID_URL' })
 })
 
