@@ -50,6 +50,12 @@ export declare class NativeKey {
    */
   verify(message: Uint8Array, signature: Uint8Array): boolean
   /**
+   * The key ring entry of this key, as JSON (DESIGN.md §4): Ed25519
+   * `{kid, alg, public_key}`; HMAC `{kid, alg, secret_hex}` only with
+   * `includeSecret` (else `SECRET_REQUIRED`).
+   */
+  ringEntry(includeSecret: boolean): string
+  /**
    * Wipes the key now (for the functions of `signers()` too); later calls
    * throw `SIGNER_DISPOSED`.
    */
@@ -109,6 +115,14 @@ export interface KeyMetadata {
  * the whole keystore is validated first.
  */
 export declare function keystoreMetadata(source: string | Uint8Array): Array<KeyMetadata>
+
+/**
+ * The public key ring of a keystore (a file path, or its JSON), as JSON
+ * (core `keystore::write_public_ring`): Ed25519 keys as `{kid, alg,
+ * public_key}`; HMAC keys only with `includeHmacSecrets` (their entry is
+ * their secret).
+ */
+export declare function keystorePublicRing(source: string | Uint8Array, includeHmacSecrets: boolean): string
 
 /** N-of-M manifest verdict; `ok` when `valid >= threshold`. */
 export interface ManifestReport {
@@ -195,16 +209,30 @@ export declare function resolveSigner(values: Array<string | undefined | null>, 
 export declare function signerEnvVars(): Array<string>
 
 /**
+ * A failure of `verifyChainAsync`, delivered as the promise's value (the
+ * JS wrapper throws it as a `SigncoreError`).
+ */
+export interface TaskError {
+  /** The error's `code`. */
+  code: string
+  /** Readable message. */
+  message: string
+}
+
+/**
  * Verifies a JSON array of audit events against a key ring (ring JSON or a
  * keystore), from genesis or from `anchor` (the hash before a slice).
  */
 export declare function verifyChain(events: string | Uint8Array, ring: string | Uint8Array, anchor?: string | undefined | null): ChainReport
 
 /**
- * `verifyChain` off the main thread; `signal` cancels it while queued.
- * Buffers are read in place: do not modify them until the promise settles.
+ * `verifyChain` off the JS thread, on the binding's own bounded pool (not
+ * libuv's: fs and dns work keeps flowing). The input is copied before this
+ * returns. `cancel()` skips the check if it has not started (and frees its
+ * input and its place in the queue at once). The promise
+ * resolves with the report or with a `TaskError` (never rejects).
  */
-export declare function verifyChainAsync(events: string | Buffer, ring: string | Buffer, anchor?: string | undefined | null, signal?: AbortSignal | undefined | null): Promise<ChainReport>
+export declare function verifyChainAsync(events: string | Uint8Array, ring: string | Uint8Array, anchor?: string | undefined | null): { promise: Promise<ChainReport | TaskError>; cancel(): void }
 
 /** Verifies an N-of-M manifest against the verifier's ring and threshold. */
 export declare function verifyManifest(manifest: string | Uint8Array, ring: string | Uint8Array, threshold: number): ManifestReport

@@ -840,6 +840,7 @@ module.exports.auditDigest = nativeBinding.auditDigest
 module.exports.canonicalAlg = nativeBinding.canonicalAlg
 module.exports.canonicalize = nativeBinding.canonicalize
 module.exports.keystoreMetadata = nativeBinding.keystoreMetadata
+module.exports.keystorePublicRing = nativeBinding.keystorePublicRing
 module.exports.normalizeHash = nativeBinding.normalizeHash
 module.exports.publicKeyInfo = nativeBinding.publicKeyInfo
 module.exports.resolveSigner = nativeBinding.resolveSigner

@@ -31,12 +31,36 @@ export interface AuditEvent {
   [member: string]: unknown
 }
 
+/** An Ed25519 (or RSA: SPKI DER) ring entry; `public_key` as hex, or as bytes (e.g. `signer.publicKey`) in a JS ring. */
+export interface Ed25519RingEntry {
+  kid: string
+  alg: 'ed25519' | 'rsa-sha256'
+  public_key: string | Uint8Array
+}
+
+/** An HMAC ring entry: the secret itself (whoever holds it can sign). */
+export interface HmacRingEntry {
+  kid: string
+  alg: string
+  secret_hex: string
+}
+
 /** A key ring entry (DESIGN.md §4), or a keystore record (§3). */
 export type RingEntry =
-  | { kid: string; alg: 'ed25519' | 'rsa-sha256'; public_key: string }
+  | Ed25519RingEntry
   | { kid: string; alg: 'rsa-sha256'; public_key_pem: string }
-  | { kid: string; alg: string; secret_hex: string }
+  | HmacRingEntry
   | KeystoreRecord
+
+/** A ring entry as `ringEntry()` / `keystorePublicRing()` make it (hex). */
+export type ExportedRingEntry = PublicRingEntry | { kid: string; alg: 'hmac-sha256'; secret_hex: string }
+
+/** A public ring entry as `ringEntry()` / `keystorePublicRing()` make it. */
+export interface PublicRingEntry {
+  kid: string
+  alg: 'ed25519' | 'rsa-sha256'
+  public_key: string
+}
 
 /** A node keystore record (DESIGN.md §3). */
 export interface KeystoreRecord {
@@ -58,8 +82,15 @@ export type EventsInput = JsonText | ReadonlyArray<AuditEvent | Record<string, u
 /** A ring as JSON text/bytes (ring or keystore JSON), or as JS objects. */
 export type RingInput = JsonText | ReadonlyArray<RingEntry>
 
-/** Stable `code` values of the errors this package throws (TypeErrors use `ERR_INVALID_ARG_TYPE`). */
+/** Stable `code` values of the errors this package throws. */
 export type ErrorCode =
+  // Node argument errors: TypeError (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_URL), RangeError (ERR_OUT_OF_RANGE)
+  | 'ERR_INVALID_ARG_TYPE'
+  | 'ERR_INVALID_ARG_VALUE'
+  | 'ERR_OUT_OF_RANGE'
+  | 'ERR_INVALID_URL'
+  // an AbortSignal fired: name 'AbortError', cause = the signal's reason
+  | 'ABORT_ERR'
   // DESIGN.md §4 input errors, from the core's Error::code()
   | 'INVALID_JSON'
   | 'DUPLICATE_MEMBER'
@@ -73,8 +104,10 @@ export type ErrorCode =
   | 'UNSUPPORTED_ALGORITHM'
   | 'INVALID_KEY'
   | 'INVALID_KEYSTORE'
+  | 'INVALID_KEY_RING'
   | 'KEY_NOT_FOUND'
   | 'KEYSTORE_UNREADABLE'
+  | 'BUFFER_TOO_SMALL'
   | 'SIGNATURE_INVALID'
   | 'INVALID_THRESHOLD'
   | 'SIGNER_REQUIRED'
@@ -83,8 +116,11 @@ export type ErrorCode =
   // this binding
   | 'NON_FINITE_NUMBER'
   | 'INVALID_KEY_ID'
+  | 'SECRET_REQUIRED'
   | 'SIGNER_DISPOSED'
   | 'SYNC_UNSUPPORTED'
+  | 'QUEUE_FULL'
+  | 'INTERNAL_ERROR'
   | 'PROXY_ERROR'
   | 'PROXY_TIMEOUT'
   | 'KMS_ERROR'
@@ -92,9 +128,16 @@ export type ErrorCode =
   | 'KMS_NOT_STARTED'
   | 'NO_PUBLIC_KEY'
 
-/** An error thrown or rejected by this package. */
-export interface SigncoreError extends Error {
-  code: ErrorCode
+/** Every code, as `ErrorCode.NAME === 'NAME'` (frozen). */
+export declare const ErrorCode: { readonly [C in ErrorCode]: C }
+
+/**
+ * Every error this package throws or rejects with, except argument errors
+ * (TypeError / RangeError with Node's ERR_* codes).
+ */
+export declare class SigncoreError extends Error {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown })
+  readonly code: ErrorCode
   /** HTTP status of a signing-proxy answer (PROXY_ERROR). */
   status?: number
   /** `error.code` of a signcore-proxy error answer (e.g. `UNAUTHORIZED`, `NOT_CANONICAL`). */
@@ -112,11 +155,13 @@ export interface SigncoreError extends Error {
 }
 
 /** Codes passed to `onWarning`. */
-export type WarningCode = 'KEYSTORE_UNAVAILABLE' | 'LEGACY_KEY' | 'LOCAL_ENV_KEY' | 'MOCK_SIGNER'
+export type WarningCode = 'KEYSTORE_UNAVAILABLE' | 'LEGACY_KEY' | 'LOCAL_ENV_KEY' | 'MOCK_SIGNER' | 'WARNING'
 
-export interface FromEnvOptions extends ProxyOptions {
+export interface FromEnvOptions extends Omit<ProxyOptions, 'apiKey'> {
   /** Receives each warning of the signer rules; default: console.warn. */
   onWarning?: (message: string, code: WarningCode) => void
+  /** Not accepted (throws ERR_INVALID_ARG_VALUE): the API key is SIGNING_PROXY_API_KEY of env. */
+  apiKey?: never
   /** Options of an AWS KMS signer (rule 1); keyId, alg, region and endpoint come from the environment. */
   kms?: Omit<KmsOptions, 'keyId' | 'alg'>
 }
@@ -141,6 +186,16 @@ export interface KmsOptions {
   timeoutMs?: number
   /** Attempts per call (SDK standard retry: throttling and transient errors, with backoff); default 4. */
   maxAttempts?: number
+}
+
+export interface RingEntryOptions {
+  /** Export an HMAC key's secret (`secret_hex`); without it an HMAC key throws NO_PUBLIC_KEY. */
+  includeSecret?: boolean
+}
+
+export interface PublicRingOptions {
+  /** Include HMAC keys, i.e. their secrets (default: left out). */
+  includeHmacSecrets?: boolean
 }
 
 export interface ProxyOptions {
@@ -222,8 +277,13 @@ export declare class Signer {
   verify(bytes: Uint8Array, signature: Uint8Array): Promise<boolean>
   /** Start-up check, resolves once the signer can sign (a proxy: GET /health, kid/alg/public key learnt and checked; AWS KMS: its start checks, which may reject). */
   ready(): Promise<this>
-  /** The ring entry of the public key (Ed25519, RSA); throws NO_PUBLIC_KEY for HMAC keys and for a proxy whose key is unknown. */
-  ringEntry(): { kid: string; alg: 'ed25519' | 'rsa-sha256'; public_key: string }
+  /**
+   * This signer's ring entry (DESIGN.md §4): Ed25519 / RSA `{ kid, alg, public_key }`
+   * (a proxy's once known, a KMS key's after its start checks); an HMAC key
+   * only with `includeSecret: true`, else NO_PUBLIC_KEY.
+   */
+  ringEntry(options?: { includeSecret?: false }): PublicRingEntry
+  ringEntry(options: RingEntryOptions): ExportedRingEntry
   dispose(): void
   toJSON(): {
     backend: 'local' | 'proxy' | 'kms'
@@ -240,9 +300,17 @@ export declare function canonicalizePayload(payload: unknown): string
 /** RFC 8785 canonical form of JSON text or UTF-8 bytes. */
 export declare function canonicalizeJson(text: JsonText): string
 /** SHA256(canonical || prev_hash bytes) as lowercase hex; `canonical` is hashed as given. */
-export declare function computeAuditDigest(canonical: JsonText, prevHash: string | null | undefined): string
-/** Signs a hex digest with `signer`, or the §6 signer of process.env. */
+export declare function computeAuditDigest(canonical: JsonText, prevHash?: string | null): string
+/** Signs a hex digest with `signer`, or the signer of `initAuditSigning()` (else the §6 signer of process.env). */
 export declare function signAuditDigest(digestHex: string, signer?: Signer): Promise<SignatureBlock>
+/**
+ * Start-up: resolves the §6 signer of `env` (default process.env) once, throws
+ * SIGNER_REQUIRED ("Audit signing is required …") or INVALID_SIGNER_CONFIG at
+ * once, and makes it the signer of `signAuditDigest(digest)`.
+ */
+export declare function initAuditSigning(env?: Readonly<Record<string, string | undefined>>, options?: FromEnvOptions): Signer
+/** The public ring of a keystore (path or JSON bytes): Ed25519 keys; HMAC keys only on request. */
+export declare function keystorePublicRing(source: string | Uint8Array, options?: PublicRingOptions): ExportedRingEntry[]
 /** `[{ key_id, alg, key_hash, label }]` of a keystore file path or keystore JSON bytes. */
 export declare function keystoreMetadata(source: string | Uint8Array): KeyMetadata[]
 
@@ -260,7 +328,7 @@ export interface VerifyChainAsyncOptions extends VerifyChainOptions {
 
 /** Checks a whole chain in one native call. */
 export declare function verifyChain(events: EventsInput, ring: RingInput, options?: VerifyChainOptions): ChainReport
-/** verifyChain on the libuv thread pool. */
+/** verifyChain on the binding's own worker pool (not libuv's); the input is copied first. */
 export declare function verifyChainAsync(
   events: EventsInput,
   ring: RingInput,

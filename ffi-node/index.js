@@ -8,6 +8,7 @@
 
 const native = require('./binding.js')
 const { ProxyBackend, proxyUrl, DEFAULT_TIMEOUT_MS } = require('./lib/proxy.js')
+const { SigncoreError, ErrorCode, codedError, adopt, abortError, typeError, stringify } = require('./lib/errors.js')
 const kms = require('./lib/kms.js')
 const remoteVerify = require('./lib/remote-verify.js')
 
@@ -16,32 +17,15 @@ const inspect = Symbol.for('nodejs.util.inspect.custom')
 
 // ---------------------------------------------------------------- arguments
 
-function describe(value) {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`
-  if (typeof value === 'function') return 'a function'
-  return `type ${typeof value}`
-}
-
-function typeError(name, expected, value) {
-  const error = new TypeError(`The "${name}" argument must be ${expected}. Received ${describe(value)}`)
-  error.code = 'ERR_INVALID_ARG_TYPE'
-  return error
-}
-
-function codedError(code, message) {
-  const error = new Error(message)
-  error.code = code
-  return error
-}
-
 // A JS string that is not well-formed UTF-16 cannot be passed as UTF-8
 // without silently replacing its lone surrogates: refuse it, as the core
 // refuses lone surrogates in JSON (I-JSON).
 function wellFormed(name, text) {
   if (!text.isWellFormed()) {
-    throw codedError('LONE_SURROGATE', `invalid JSON: lone UTF-16 surrogate in the "${name}" string`)
+    throw codedError(
+      'LONE_SURROGATE',
+      `the "${name}" string has a lone UTF-16 surrogate, which has no UTF-8 form (it would silently become U+FFFD)`,
+    )
   }
   return text
 }
@@ -53,23 +37,48 @@ function textArg(name, value) {
   throw typeError(name, 'a string or a Uint8Array', value)
 }
 
-/** As textArg, with Uint8Arrays as Buffers (the async task holds them). */
-function ownedTextArg(name, value) {
-  const checked = textArg(name, value)
-  if (typeof checked === 'string' || Buffer.isBuffer(checked)) return checked
-  return Buffer.from(checked.buffer, checked.byteOffset, checked.byteLength)
-}
-
 /** JSON text, bytes, or a JS value serialized with JSON.stringify. */
 function jsonArg(name, value) {
   if (typeof value === 'string' || value instanceof Uint8Array) return textArg(name, value)
-  if (value !== null && typeof value === 'object') return JSON.stringify(value)
+  if (value !== null && typeof value === 'object') return stringify(name, value)
   throw typeError(name, 'JSON text, a Uint8Array, an array or an object', value)
 }
 
+/**
+ * A ring as jsonArg takes it; in a JS array, a `public_key` given as bytes
+ * (e.g. `signer.publicKey`) is written as hex.
+ */
+function ringArg(name, value) {
+  if (Array.isArray(value) && value.some((entry) => entry !== null && typeof entry === 'object' && entry.public_key instanceof Uint8Array)) {
+    value = value.map((entry) =>
+      entry !== null && typeof entry === 'object' && entry.public_key instanceof Uint8Array
+        ? { ...entry, public_key: Buffer.from(entry.public_key.buffer, entry.public_key.byteOffset, entry.public_key.byteLength).toString('hex') }
+        : entry,
+    )
+  }
+  return jsonArg(name, value)
+}
+
+/** A string, refused (LONE_SURROGATE) unless well-formed UTF-16. */
 function stringArg(name, value) {
   if (typeof value !== 'string') throw typeError(name, 'a string', value)
-  return value
+  return wellFormed(name, value)
+}
+
+/** A file path (string) or JSON bytes. */
+function sourceArg(name, value) {
+  if (typeof value === 'string') return wellFormed(name, value)
+  if (value instanceof Uint8Array) return value
+  throw typeError(name, 'a path string or the keystore JSON as a Uint8Array', value)
+}
+
+/** Calls a native function; its coded errors become SigncoreErrors. */
+function call(fn, ...args) {
+  try {
+    return fn(...args)
+  } catch (error) {
+    throw adopt(error)
+  }
 }
 
 function bytesArg(name, value) {
@@ -154,29 +163,29 @@ function finitePlainData(value) {
  * cycles are JSON.stringify's TypeError.
  */
 function canonicalizePayload(payload) {
-  let text = JSON.stringify(payload)
+  let text = stringify('payload', payload)
   if (text === undefined) throw typeError('payload', 'a value JSON can represent', payload)
   // JSON.stringify writes NaN and ±Infinity as `null`: a text without
   // "null" has none. Otherwise the payload is walked for them, and when the
   // walk cannot tell (toJSON, class instances, a non-finite number found) it
   // is serialized again with the checking replacer, whose text is used.
   if (text.includes('null') && !finitePlainData(payload)) {
-    text = JSON.stringify(payload, finiteOnly)
+    text = stringify('payload', payload, finiteOnly)
     if (text === undefined) throw typeError('payload', 'a value JSON can represent', payload)
   }
-  return native.canonicalize(text)
+  return call(native.canonicalize, text)
 }
 
 /** RFC 8785 canonical form of JSON text or UTF-8 bytes. */
 function canonicalizeJson(text) {
-  return native.canonicalize(textArg('text', text))
+  return call(native.canonicalize, textArg('text', text))
 }
 
 /** SHA256(canonical || prev_hash bytes), lowercase hex; `canonical` is hashed as given. */
 function computeAuditDigest(canonical, prevHash) {
   const input = textArg('canonical', canonical)
   if (prevHash !== undefined && prevHash !== null) stringArg('prevHash', prevHash)
-  return native.auditDigest(input, prevHash ?? null)
+  return call(native.auditDigest, input, prevHash ?? null)
 }
 
 // -------------------------------------------------------------------- Signer
@@ -253,33 +262,33 @@ class Signer {
     if (typeof secret === 'string') {
       const bytes = Buffer.from(wellFormed('secret', secret), 'utf8')
       try {
-        return new Signer(INTERNAL, { key: native.NativeKey.hmac(kid, bytes) })
+        return new Signer(INTERNAL, { key: call(() => native.NativeKey.hmac(kid, bytes)) })
       } finally {
         bytes.fill(0)
       }
     }
-    return new Signer(INTERNAL, { key: native.NativeKey.hmac(kid, bytesArg('secret', secret)) })
+    return new Signer(INTERNAL, { key: call(() => native.NativeKey.hmac(kid, bytesArg('secret', secret))) })
   }
 
   /** Ed25519 key from its 32-byte RFC 8032 seed (bytes, or 64 hex chars). */
   static ed25519(kid, seed) {
     stringArg('kid', kid)
-    if (typeof seed !== 'string' && !(seed instanceof Uint8Array)) throw typeError('seed', 'a Uint8Array or a hex string', seed)
-    return new Signer(INTERNAL, { key: native.NativeKey.ed25519(kid, seed) })
+    if (typeof seed === 'string') wellFormed('seed', seed)
+    else if (!(seed instanceof Uint8Array)) throw typeError('seed', 'a Uint8Array or a hex string', seed)
+    return new Signer(INTERNAL, { key: call(() => native.NativeKey.ed25519(kid, seed)) })
   }
 
   /** Key `keyId` of a node keystore: a file path, or the keystore JSON as bytes. */
   static fromKeystore(source, keyId) {
-    if (typeof source !== 'string' && !(source instanceof Uint8Array)) {
-      throw typeError('source', 'a path string or the keystore JSON as a Uint8Array', source)
-    }
-    return new Signer(INTERNAL, { key: native.NativeKey.fromKeystore(source, stringArg('keyId', keyId)) })
+    sourceArg('source', source)
+    return new Signer(INTERNAL, { key: call(() => native.NativeKey.fromKeystore(source, stringArg('keyId', keyId))) })
   }
 
   /** A signing proxy: POST /sign/hash and /verify, `Authorization: Bearer <apiKey>`. */
   static proxy(url, options) {
     const opts = optionsArg('options', options)
-    if (typeof url !== 'string' && !(url instanceof URL)) throw typeError('url', 'a string or a URL', url)
+    if (typeof url === 'string') wellFormed('url', url)
+    else if (!(url instanceof URL)) throw typeError('url', 'a string or a URL', url)
     return new Signer(INTERNAL, { remote: proxyBackend(url, opts), source: 'proxy' })
   }
 
@@ -309,11 +318,19 @@ class Signer {
     const opts = optionsArg('options', options)
     const { onWarning } = opts
     if (onWarning !== undefined && typeof onWarning !== 'function') throw typeError('options.onWarning', 'a function', onWarning)
+    if (opts.apiKey !== undefined) {
+      // Never dropped silently: the proxy's key is SIGNING_PROXY_API_KEY of env.
+      const error = new TypeError(
+        'The "options.apiKey" option is not read by Signer.fromEnv: set SIGNING_PROXY_API_KEY in env, or use Signer.proxy(url, { apiKey })',
+      )
+      error.code = 'ERR_INVALID_ARG_VALUE'
+      throw error
+    }
     const values = signerEnvVars().map((name) => {
       const value = env[name]
       if (value === undefined || value === null) return null
       if (typeof value !== 'string') throw typeError(`env.${name}`, 'a string', value)
-      return value
+      return wellFormed(`env.${name}`, value)
     })
     const warn = onWarning ?? ((message) => console.warn(`signcore: ${message}`))
     // A throwing onWarning is rethrown as is, after the native call.
@@ -330,7 +347,7 @@ class Signer {
         }
       })
     } catch (error) {
-      throw thrown ? thrown.error : error
+      throw thrown ? thrown.error : adopt(error)
     }
     if (thrown) {
       if (resolved instanceof native.NativeKey) resolved.dispose()
@@ -374,18 +391,6 @@ class Signer {
     if (this.#meta.backend === 'kms') await this.#remote.start()
     else if (this.#remote) await this.#remote.ready()
     return this
-  }
-
-  /**
-   * The ring entry (DESIGN.md §4) of this signer's public key:
-   * `{ kid, alg: 'ed25519' | 'rsa-sha256', public_key }`. Throws
-   * `NO_PUBLIC_KEY` for HMAC keys and proxies (no secret is ever exported).
-   */
-  ringEntry() {
-    if (this.#meta.backend === 'kms') return this.#remote.ringEntry()
-    const publicKey = this.publicKey
-    if (publicKey !== null && this.alg === 'ed25519') return { kid: this.kid, alg: this.alg, public_key: publicKey.toString('hex') }
-    throw codedError('NO_PUBLIC_KEY', `${this.#meta.backend === 'proxy' ? 'a signing proxy' : 'an HMAC key'} has no public ring entry`)
   }
 
   // Facts of a remote backend: a KMS key's (known after its start checks),
@@ -446,7 +451,11 @@ class Signer {
   // A pooled Buffer (as Buffer.from makes for short data), filled natively.
   #signLocal(bytes) {
     const signature = Buffer.allocUnsafe(this.#signatureLength)
-    this.#signInto(bytes, signature)
+    try {
+      this.#signInto(bytes, signature)
+    } catch (error) {
+      throw adopt(error)
+    }
     return signature
   }
 
@@ -454,7 +463,8 @@ class Signer {
   async sign(bytes) {
     bytesArg('bytes', bytes)
     if (this.#key) return this.#signLocal(bytes)
-    const block = await this.#remote.signHash(digestBytes('bytes', bytes))
+    // The bytes are read (as hex) before the first await.
+    const block = await this.#remote.signHash(digestBytes('bytes', bytes)).catch(rethrow)
     return Buffer.from(block.signature, 'hex')
   }
 
@@ -463,17 +473,18 @@ class Signer {
     if (!this.#key) return this.#signDigestRemote(digestHex)
     // Local keys sign synchronously: an already settled promise, without
     // the extra promise of an async function.
+    // (signHex refuses a lone surrogate itself: no extra pass on the hot path.)
     try {
-      stringArg('digestHex', digestHex)
+      if (typeof digestHex !== 'string') throw typeError('digestHex', 'a string', digestHex)
       return Promise.resolve({ kid: this.#meta.kid, alg: this.#meta.alg, signature: this.#signHex(digestHex) })
     } catch (error) {
-      return Promise.reject(error)
+      return Promise.reject(adopt(error))
     }
   }
 
   async #signDigestRemote(digestHex) {
     stringArg('digestHex', digestHex)
-    return this.#remote.signHash(native.normalizeHash(digestHex))
+    return this.#remote.signHash(call(native.normalizeHash, digestHex)).catch(rethrow)
   }
 
 
@@ -497,16 +508,42 @@ class Signer {
     bytesArg('bytes', bytes)
     checkSignature('signature', signature)
     if (!this.#key) throw codedError('SYNC_UNSUPPORTED', `a ${this.#remoteName} verifies asynchronously: use verify()`)
-    return this.#key.verify(bytes, signature)
+    return call(() => this.#key.verify(bytes, signature))
   }
 
   /** Whether `signature` is valid over `bytes`; a proxy is asked via POST /verify. */
   async verify(bytes, signature) {
     bytesArg('bytes', bytes)
     checkSignature('signature', signature)
-    if (this.#key) return this.#key.verify(bytes, signature)
+    if (this.#key) return call(() => this.#key.verify(bytes, signature))
     const sig = Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('hex')
-    return this.#remote.verifyHash(digestBytes('bytes', bytes), sig)
+    return this.#remote.verifyHash(digestBytes('bytes', bytes), sig).catch(rethrow)
+  }
+
+  /**
+   * This signer's ring entry (DESIGN.md §4), for verifiers: Ed25519 →
+   * `{ kid, alg, public_key }` (hex; a proxy's once its key is known), an AWS
+   * KMS key's (RSA / Ed25519) after its start checks. An HMAC key's entry is
+   * its secret: only with `{ includeSecret: true }`, else `NO_PUBLIC_KEY`.
+   */
+  ringEntry(options) {
+    const opts = optionsArg('options', options)
+    const { includeSecret = false } = opts
+    if (typeof includeSecret !== 'boolean') throw typeError('options.includeSecret', 'a boolean', includeSecret)
+    if (this.#meta.backend === 'kms') return this.#remote.ringEntry()
+    if (this.#key) {
+      if (this.alg === 'hmac-sha256' && !includeSecret) {
+        throw codedError(
+          'NO_PUBLIC_KEY',
+          `HMAC key ${JSON.stringify(this.kid)} has no public ring entry: its entry is its secret (whoever holds it can sign); ` +
+            'pass { includeSecret: true } to export it deliberately, or verify with an Ed25519 key',
+        )
+      }
+      return JSON.parse(call(() => this.#key.ringEntry(includeSecret)))
+    }
+    const publicKey = this.publicKey
+    if (publicKey !== null && this.alg === 'ed25519') return { kid: this.kid, alg: this.alg, public_key: publicKey.toString('hex') }
+    throw codedError('NO_PUBLIC_KEY', "a signing proxy has no public ring entry until its Ed25519 public key is known (pin options.publicKey, or await signer.ready())")
   }
 
   /** Wipes the key (or forgets the proxy's API key, or closes the KMS client); later signing throws `SIGNER_DISPOSED`. */
@@ -528,11 +565,15 @@ class Signer {
   }
 }
 
+function rethrow(error) {
+  throw adopt(error)
+}
+
 function proxyBackend(url, opts) {
   const { apiKey, timeoutMs = DEFAULT_TIMEOUT_MS, agent, kid, alg, publicKey } = opts
-  if (apiKey !== undefined && apiKey !== null && typeof apiKey !== 'string') throw typeError('options.apiKey', 'a string', apiKey)
-  if (kid !== undefined && kid !== null && typeof kid !== 'string') throw typeError('options.kid', 'a string', kid)
-  if (alg !== undefined && alg !== null && typeof alg !== 'string') throw typeError('options.alg', 'a string', alg)
+  if (apiKey !== undefined && apiKey !== null) stringArg('options.apiKey', apiKey)
+  if (kid !== undefined && kid !== null) stringArg('options.kid', kid)
+  if (alg !== undefined && alg !== null) stringArg('options.alg', alg)
   if (publicKey !== undefined && publicKey !== null && typeof publicKey !== 'string' && !(publicKey instanceof Uint8Array)) {
     throw typeError('options.publicKey', 'a Uint8Array or a hex string', publicKey)
   }
@@ -589,12 +630,15 @@ function kmsBackend(options) {
   )
 }
 
-// The signer of signAuditDigest() when none is passed: resolved from
+// The signer of signAuditDigest() when none is passed: the one
+// initAuditSigning() resolved at start-up; without that call, resolved from
 // process.env on first use, and again whenever a variable of §6 changes.
+let bootSigner = null
 let defaultSigner = null
 let defaultFingerprint = null
 
 function signerFromProcessEnv() {
+  if (bootSigner !== null) return bootSigner
   const fingerprint = signerEnvVars()
     .map((name) => process.env[name] ?? '\u0000')
     .join('\u0001')
@@ -609,15 +653,45 @@ function signerFromProcessEnv() {
 }
 
 /**
- * Signs an audit digest (hex) with `signer`, or with the §6 signer of
- * process.env when none is given. Resolves `{ kid, alg, signature }`; any
- * failure rejects, and nothing is returned.
+ * The start-up call of an audit service (DESIGN.md §6, "refuses to start"):
+ * resolves the signer of `env` (default process.env) once, throws at once
+ * when there is none or the guards refuse it (`SIGNER_REQUIRED`, message
+ * `Audit signing is required …`; `INVALID_SIGNER_CONFIG` for an unusable
+ * value such as `REQUIRE_KMS=maybe`), and makes it the signer of every later
+ * `signAuditDigest(digest)` without one. Returns that Signer.
+ */
+function initAuditSigning(env = process.env, options) {
+  let signer
+  try {
+    signer = Signer.fromEnv(env, options)
+  } catch (error) {
+    if (error?.code === 'NO_SIGNER') {
+      throw codedError(
+        'SIGNER_REQUIRED',
+        'Audit signing is required: no signer is configured; set AUDIT_SIGNING_KMS_KEY_ID, SIGNING_PROXY_URL, ' +
+          'or RITMA_KEY_ID with a keystore at RITMA_KEYSTORE_PATH (AUDIT_SIGNING_KEY or MOCK_AUDIT_SIGNING_KEY outside production)',
+        { cause: error },
+      )
+    }
+    throw error
+  }
+  defaultSigner?.dispose()
+  defaultSigner = null
+  bootSigner = signer
+  return signer
+}
+
+/**
+ * Signs an audit digest (hex) with `signer`, or with the signer of
+ * initAuditSigning() (else the §6 signer of process.env) when none is given.
+ * Resolves `{ kid, alg, signature }`; any failure rejects, and nothing is
+ * returned.
  */
 function signAuditDigest(digestHex, signer) {
   // Not an async function: the signer's promise is returned as is (one
   // promise per call); argument errors still reject.
   try {
-    stringArg('digestHex', digestHex)
+    if (typeof digestHex !== 'string') throw typeError('digestHex', 'a string', digestHex)
     if (signer !== undefined && !(signer instanceof Signer)) throw typeError('signer', 'a Signer', signer)
     return (signer ?? signerFromProcessEnv()).signDigest(digestHex)
   } catch (error) {
@@ -629,10 +703,25 @@ function signAuditDigest(digestHex, signer) {
 
 /** `[{ key_id, alg, key_hash, label }]` of a keystore: a file path, or its JSON as bytes. */
 function keystoreMetadata(source) {
-  if (typeof source !== 'string' && !(source instanceof Uint8Array)) {
-    throw typeError('source', 'a path string or the keystore JSON as a Uint8Array', source)
-  }
-  return native.keystoreMetadata(source)
+  return call(native.keystoreMetadata, sourceArg('source', source))
+}
+
+function ringOptions(options) {
+  const opts = optionsArg('options', options)
+  const { includeHmacSecrets = false } = opts
+  if (typeof includeHmacSecrets !== 'boolean') throw typeError('options.includeHmacSecrets', 'a boolean', includeHmacSecrets)
+  return includeHmacSecrets
+}
+
+/**
+ * The public key ring of a keystore (a file path, or its JSON as bytes):
+ * `[{ kid, alg: 'ed25519', public_key }]`, for verifiers that must not hold
+ * signing secrets. HMAC keys are left out unless `includeHmacSecrets: true`
+ * (their ring entry is the secret: whoever holds it can sign).
+ */
+function keystorePublicRing(source, options) {
+  const include = ringOptions(options)
+  return JSON.parse(call(native.keystorePublicRing, sourceArg('source', source), include))
 }
 
 /** Checks a whole chain in one native call: `{ ok, checked, errors: [{ index, code, message }] }`. */
@@ -641,12 +730,13 @@ function verifyChain(events, ring, options) {
   if (opts.remote !== undefined) {
     throw codedError('SYNC_UNSUPPORTED', 'remote signature checks are asynchronous: use verifyChainAsync(events, ring, { remote })')
   }
-  return native.verifyChain(jsonArg('events', events), jsonArg('ring', ring), anchorArg(opts))
+  return call(native.verifyChain, jsonArg('events', events), ringArg('ring', ring), anchorArg(opts))
 }
 
 /**
- * verifyChain on the libuv thread pool; `options.signal` (AbortSignal)
- * rejects it early. `options.remote` (`{ [kid]: signer }`) checks those
+ * verifyChain on the binding's own worker pool (never libuv's); the input
+ * is copied before this returns. `options.signal` (AbortSignal) rejects it
+ * early with an AbortError. `options.remote` (`{ [kid]: signer }`) checks those
  * kids' signatures with the signer's async `verify()` (AWS KMS VerifyMac,
  * a proxy's /verify), at most `options.concurrency` (default 8) at a time.
  */
@@ -656,12 +746,14 @@ async function verifyChainAsync(events, ring, options) {
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw typeError('options.signal', 'an AbortSignal', signal)
   const anchor = anchorArg(opts)
   const remote = opts.remote === undefined ? null : remoteVerify.remoteArg(opts.remote, opts.concurrency)
-  const eventsInput = ownedJsonArg('events', events)
-  const ringInput = ownedJsonArg('ring', ring)
-  signal?.throwIfAborted()
+  let eventsInput = jsonArg('events', events)
+  const ringInput = ringArg('ring', ring)
+  if (signal?.aborted) throw abortError(signal)
   if (remote !== null) {
+    // The events are read again in JS after the native check: keep our own copy.
+    if (eventsInput instanceof Uint8Array) eventsInput = Buffer.from(eventsInput)
     const report = await nativeChainAsync(eventsInput, ringInput, anchor, signal)
-    const readEvents = () => (Array.isArray(events) ? events : JSON.parse(Buffer.isBuffer(eventsInput) ? eventsInput.toString('utf8') : eventsInput))
+    const readEvents = () => (Array.isArray(events) ? events : JSON.parse(typeof eventsInput === 'string' ? eventsInput : eventsInput.toString('utf8')))
     return remoteVerify.applyRemote(report, readEvents, remote, {
       concurrency: opts.concurrency,
       signal,
@@ -671,38 +763,39 @@ async function verifyChainAsync(events, ring, options) {
   return nativeChainAsync(eventsInput, ringInput, anchor, signal)
 }
 
+/** The native check on the binding's pool, with the signal's abort. */
 function nativeChainAsync(eventsInput, ringInput, anchor, signal) {
-  // Our own controller: the native task takes it over (setting its onabort),
-  // and cancels the work if it has not started yet.
-  const controller = new AbortController()
-  const work = native.verifyChainAsync(eventsInput, ringInput, anchor, controller.signal)
-  if (!signal) return work
+  const { promise, cancel } = call(native.verifyChainAsync, eventsInput, ringInput, anchor)
+  const settled = promise.then(chainOutcome)
+  if (!signal) return settled
   return new Promise((resolve, reject) => {
     const onAbort = () => {
-      controller.abort()
-      reject(signal.reason)
+      // Skips the check if no thread has started it; a started one finishes
+      // in the background and its result is dropped.
+      cancel()
+      reject(abortError(signal))
     }
     signal.addEventListener('abort', onAbort, { once: true })
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+    settled.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
   })
 }
 
-function ownedJsonArg(name, value) {
-  if (typeof value === 'string' || value instanceof Uint8Array) return ownedTextArg(name, value)
-  return jsonArg(name, value)
+function chainOutcome(outcome) {
+  if (typeof outcome.code === 'string') throw codedError(outcome.code, outcome.message)
+  return outcome
 }
 
 /** N-of-M manifest check with the verifier's ring and threshold. */
 function verifyManifest(manifest, ring, threshold) {
   const manifestInput = jsonArg('manifest', manifest)
-  const ringInput = jsonArg('ring', ring)
+  const ringInput = ringArg('ring', ring)
   if (typeof threshold !== 'number') throw typeError('threshold', 'a number', threshold)
   if (!Number.isInteger(threshold) || threshold < 0 || threshold > 0xffffffff) {
     const error = new RangeError(`The "threshold" argument must be an integer from 0 to 4294967295. Received ${threshold}`)
     error.code = 'ERR_OUT_OF_RANGE'
     throw error
   }
-  return native.verifyManifest(manifestInput, ringInput, threshold)
+  return call(native.verifyManifest, manifestInput, ringInput, threshold)
 }
 
 /**
@@ -725,10 +818,15 @@ function verifySignature(key, message, signature) {
   if (typeof signature !== 'string' && !(signature instanceof Uint8Array)) {
     throw typeError('signature', 'a Uint8Array or a hex string', signature)
   }
-  return native.verifySignature(alg, publicKey, secret, bytesArg('message', message), signature)
+  if (typeof signature === 'string') wellFormed('signature', signature)
+  return call(native.verifySignature, alg, publicKey, secret, bytesArg('message', message), signature)
 }
 
 module.exports = {
+  SigncoreError,
+  ErrorCode,
+  initAuditSigning,
+  keystorePublicRing,
   canonicalizePayload,
   canonicalizeJson,
   computeAuditDigest,

@@ -8,19 +8,32 @@
 //   if signing fails the transaction rolls back and nothing is stored.
 //
 // Run from ffi-node/ after the build:  node examples/audit-flow.js [db-file]
-// With no signer configured in the environment it uses a mock key (dev only).
+// The signer is resolved once at start-up (initAuditSigning: no usable signer,
+// no start). With none configured in the environment, the example makes a
+// node keystore with one Ed25519 key in a temp dir and uses it (RITMA_KEY_ID).
+// The chain is verified with the keystore's PUBLIC ring (keystorePublicRing):
+// a verifier never needs the signing secrets.
 
 const path = require('node:path')
 const os = require('node:os')
 const fs = require('node:fs')
 const Database = require('better-sqlite3')
 
-const { canonicalizePayload, computeAuditDigest, signAuditDigest, verifyChain, Signer } = require('..')
+const crypto = require('node:crypto')
+const {
+  canonicalizePayload,
+  computeAuditDigest,
+  signAuditDigest,
+  verifyChain,
+  initAuditSigning,
+  keystorePublicRing,
+  Signer,
+} = require('..')
 
 class AuditLog {
   /**
    * @param {string} file SQLite database file
-   * @param {Signer} [signer] default: Signer.fromEnv() on first append
+   * @param {Signer} [signer] default: the signer of initAuditSigning()
    */
   constructor(file, signer) {
     this.db = new Database(file)
@@ -95,15 +108,24 @@ class AuditLog {
 }
 
 async function main() {
-  const file = process.argv[2] || path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'signcore-audit-')), 'audit.db')
-  let mockKey = process.env.MOCK_AUDIT_SIGNING_KEY
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'signcore-audit-'))
+  const file = process.argv[2] || path.join(dir, 'audit.db')
   const configured = ['AUDIT_SIGNING_KMS_KEY_ID', 'SIGNING_PROXY_URL', 'RITMA_KEY_ID', 'UTLD_PACKAGE_SIG_KEY', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_PRIVATE_KEY', 'AUDIT_SIGNING_SECRET', 'MOCK_AUDIT_SIGNING_KEY'].some((n) => process.env[n])
+  let keystorePath = null
   if (!configured) {
-    mockKey = 'example-mock-key'
-    process.env.MOCK_AUDIT_SIGNING_KEY = mockKey
+    // A node keystore (DESIGN.md §3) with one Ed25519 key, readable by us only.
+    keystorePath = path.join(dir, 'node_keystore.json')
+    const record = { key_id: 'node-ed25519-1', alg: 'ed25519', secret_hex: crypto.randomBytes(32).toString('hex'), label: 'example node key' }
+    fs.writeFileSync(keystorePath, JSON.stringify([record]), { mode: 0o600 })
+    process.env.RITMA_KEY_ID = record.key_id
+    process.env.RITMA_KEYSTORE_PATH = keystorePath
   }
+  // Start-up: resolve the signer once; a refused configuration ("Audit
+  // signing is required …") stops the service here, not at the first event.
+  const signer = initAuditSigning()
   const log = new AuditLog(file)
   console.log(`database: ${file}`)
+  console.log(`signer: ${signer.kid} (${signer.alg ?? signer.backend})`)
 
   for (const payload of [
     { action: 'user.login', actor: 'alice', ip: '10.0.0.7' },
@@ -131,8 +153,10 @@ async function main() {
   const row = await log.append({ action: 'user.logout', actor: 'alice' })
   console.log(`stored #${row.id} after the failure, chained to ${row.prev_hash.slice(0, 16)}…`)
 
-  if (mockKey) {
-    const ring = [{ kid: 'mock', alg: 'hmac-sha256', secret_hex: Buffer.from(mockKey, 'utf8').toString('hex') }]
+  // The verifier's ring: public keys only (an HMAC key's ring entry would be its secret).
+  const ring = keystorePath ? keystorePublicRing(keystorePath) : signer.alg === 'ed25519' ? [signer.ringEntry()] : null
+  if (ring) {
+    console.log(`public ring: ${JSON.stringify(ring.map(({ kid, alg }) => ({ kid, alg })))}`)
     const report = log.verify(ring)
     console.log(`verify: ok=${report.ok} checked=${report.checked}`)
     if (!report.ok) process.exitCode = 1
@@ -142,7 +166,7 @@ async function main() {
     console.log(`after tampering: ok=${tampered.ok} errors=${JSON.stringify(tampered.errors.map((e) => [e.index, e.code]))}`)
     if (tampered.ok) process.exitCode = 1
   } else {
-    console.log('verify: skipped (pass a ring for your signer to AuditLog.verify)')
+    console.log('verify: skipped (an HMAC or remote signer: pass its ring to AuditLog.verify)')
   }
   log.close()
 }

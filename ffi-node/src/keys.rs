@@ -13,14 +13,15 @@ use napi::bindgen_prelude::{Buffer, Either, FnArgs, Function, JsError, Object, T
 use napi::{Env, JsString, JsValue, sys};
 use napi_derive::napi;
 use signcore::PolicyError;
+use signcore::canonical::Sink;
 use signcore::digest::{HASH_LEN, Hash, parse_hash};
 use signcore::hex::HashHex;
 use signcore::key::{Alg, ED25519_SEED_LEN, SigningKey};
-use signcore::keystore::{KeyId, MAX_KEY_ID_LEN};
+use signcore::keystore::{HmacSecrets, KeyId, MAX_KEY_ID_LEN};
 use signcore::policy::{self, EnvSnapshot, Remote, Resolved, Source, Var, Warning};
 use zeroize::Zeroizing;
 
-use crate::{Fail, bytes, fail, fail_with, from_napi};
+use crate::{Fail, bytes, fail, fail_arg, fail_with, from_napi};
 
 struct Held {
     kid: KeyId,
@@ -120,11 +121,22 @@ fn digest_arg(env: &Env, value: &JsString<'_>) -> Result<Hash, Fail> {
             *byte = unit as u8;
             unit < 0x80
         }) {
-            return parse_hash(&ascii[..]).map_err(fail);
+            return parse_hash(&ascii[..]).map_err(fail_arg("digestHex"));
         }
     }
-    let text = value.into_utf8().and_then(|s| s.into_owned()).map_err(|_| type_error("digestHex", "a string"))?;
-    parse_hash(text).map_err(fail)
+    // Anything else: refuse a lone surrogate rather than read it as U+FFFD.
+    let wide = value.into_utf16().map_err(|_| type_error("digestHex", "a string"))?;
+    // (napi-rs's buffer ends with the terminating NUL.)
+    let units = wide.as_slice().split_last().map_or(&[][..], |(_, text)| text);
+    let text: String = char::decode_utf16(units.iter().copied())
+        .collect::<Result<_, _>>()
+        .map_err(|_| {
+            fail_with(
+                "LONE_SURROGATE",
+                "the \"digestHex\" string has a lone UTF-16 surrogate, which has no UTF-8 form (it would silently become U+FFFD)",
+            )
+        })?;
+    parse_hash(text).map_err(fail_arg("digestHex"))
 }
 
 fn type_error(name: &str, expected: &str) -> Fail {
@@ -136,7 +148,7 @@ impl NativeKey {
     /// HMAC-SHA256 key from 1..=64 secret bytes.
     #[napi(factory)]
     pub fn hmac(kid: String, secret: Uint8ArraySlice<'_>) -> Result<Self, Fail> {
-        let key = SigningKey::hmac(&secret).map_err(fail)?;
+        let key = SigningKey::hmac(&secret).map_err(fail_arg("secret"))?;
         Ok(Self::new(key_id(&kid)?, key, None, "explicit"))
     }
 
@@ -144,10 +156,10 @@ impl NativeKey {
     #[napi(factory)]
     pub fn ed25519(kid: String, seed: Either<String, Uint8ArraySlice<'_>>) -> Result<Self, Fail> {
         let key = match &seed {
-            Either::A(hex) => SigningKey::from_hex(Alg::Ed25519, hex.as_bytes()).map_err(fail)?,
+            Either::A(hex) => SigningKey::from_hex(Alg::Ed25519, hex.as_bytes()).map_err(fail_arg("seed"))?,
             Either::B(raw) => {
                 let seed: &[u8; ED25519_SEED_LEN] = (&**raw).try_into().map_err(|_| {
-                    fail(signcore::Error::InvalidLength {
+                    fail_arg("seed")(signcore::Error::InvalidLength {
                         what: "ed25519 seed",
                         expected: ED25519_SEED_LEN,
                         actual: raw.len(),
@@ -280,6 +292,14 @@ impl NativeKey {
         self.with(|held| Ok(held.key.verify(&message, &signature).is_ok()))
     }
 
+    /// The key ring entry of this key, as JSON (DESIGN.md §4): Ed25519
+    /// `{kid, alg, public_key}`; HMAC `{kid, alg, secret_hex}` only with
+    /// `includeSecret` (else `SECRET_REQUIRED`).
+    #[napi]
+    pub fn ring_entry(&self, include_secret: bool) -> Result<String, Fail> {
+        self.with(|held| ring_entry_json(held.kid.as_str(), &held.key, include_secret))
+    }
+
     /// Wipes the key now (for the functions of `signers()` too); later calls
     /// throw `SIGNER_DISPOSED`.
     #[napi]
@@ -288,6 +308,67 @@ impl NativeKey {
         // the signing functions hold the borrow only while no JS runs.)
         drop(self.held.replace(None));
     }
+}
+
+/// Collects JSON written by the core; wiped on drop (a secret ring holds
+/// HMAC secrets).
+#[derive(Default)]
+struct SecretSink(Zeroizing<Vec<u8>>);
+
+impl Sink for SecretSink {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+}
+
+impl SecretSink {
+    /// The JSON as a JS-bound string (the core writes UTF-8).
+    fn into_string(self) -> Result<String, Fail> {
+        String::from_utf8(self.0.to_vec()).map_err(|_| fail_with("INTERNAL_ERROR", "ring JSON is not UTF-8"))
+    }
+}
+
+fn hmac_secrets(include: bool) -> HmacSecrets {
+    if include { HmacSecrets::Include } else { HmacSecrets::Omit }
+}
+
+/// The ring entry of one key as JSON (core `keystore::ring_entry`). An HMAC
+/// key without `include_secret` is `SECRET_REQUIRED`, with what to do.
+pub(crate) fn ring_entry_json(kid: &str, key: &SigningKey, include_secret: bool) -> Result<String, Fail> {
+    let mut sink = SecretSink::default();
+    match signcore::keystore::ring_entry(kid, key, hmac_secrets(include_secret), &mut sink) {
+        Ok(()) => sink.into_string(),
+        Err(signcore::Error::SecretRequired) => Err(fail_with(
+            "SECRET_REQUIRED",
+            format!(
+                "key {kid:?} is an HMAC key: its ring entry is its secret (whoever holds it can sign); \
+                 pass includeSecret: true to export it deliberately, or verify with an Ed25519 key"
+            ),
+        )),
+        Err(e) => Err(fail(e)),
+    }
+}
+
+/// The public key ring of a keystore (a file path, or its JSON), as JSON
+/// (core `keystore::write_public_ring`): Ed25519 keys as `{kid, alg,
+/// public_key}`; HMAC keys only with `includeHmacSecrets` (their entry is
+/// their secret).
+#[napi]
+pub fn keystore_public_ring(
+    source: Either<String, Uint8ArraySlice<'_>>,
+    include_hmac_secrets: bool,
+) -> Result<String, Fail> {
+    let file;
+    let json: &[u8] = match &source {
+        Either::A(path) => {
+            file = read_keystore_file(path)?;
+            &file
+        }
+        Either::B(json) => json,
+    };
+    let mut sink = SecretSink::default();
+    signcore::keystore::write_public_ring(json, hmac_secrets(include_hmac_secrets), &mut sink).map_err(fail)?;
+    sink.into_string()
 }
 
 /// Where `resolveSigner` says to sign when it is not a local key.
@@ -441,21 +522,21 @@ pub fn verify_signature(
     signature: Either<String, Uint8ArraySlice<'_>>,
 ) -> Result<bool, Fail> {
     use signcore::key::{ED25519_PUBLIC_KEY_LEN, MAX_VERIFY_SIGNATURE_LEN, VerifyingKey};
-    let key = match (Alg::parse(&alg).map_err(fail)?, &public_key, &secret) {
+    let key = match (Alg::parse(&alg).map_err(fail_arg("key.alg"))?, &public_key, &secret) {
         (Alg::Ed25519, Some(public), None) => {
             let public: [u8; ED25519_PUBLIC_KEY_LEN] = match public {
-                Either::A(hex) => signcore::hex::decode_array(hex).map_err(fail)?,
+                Either::A(hex) => signcore::hex::decode_array(hex).map_err(fail_arg("key.publicKey"))?,
                 Either::B(raw) => (&**raw).try_into().map_err(|_| {
-                    fail(signcore::Error::InvalidLength {
+                    fail_arg("key.publicKey")(signcore::Error::InvalidLength {
                         what: "ed25519 public key",
                         expected: ED25519_PUBLIC_KEY_LEN,
                         actual: raw.len(),
                     })
                 })?,
             };
-            VerifyingKey::ed25519(&public).map_err(fail)?
+            VerifyingKey::ed25519(&public).map_err(fail_arg("key.publicKey"))?
         }
-        (Alg::HmacSha256, None, Some(secret)) => VerifyingKey::hmac(bytes(secret)).map_err(fail)?,
+        (Alg::HmacSha256, None, Some(secret)) => VerifyingKey::hmac(bytes(secret)).map_err(fail_arg("key.secret"))?,
         (Alg::RsaSha256, Some(public), None) => rsa_public_key(public)?,
         (Alg::Ed25519, _, _) => return Err(fail_with("INVALID_KEY", "ed25519 verification takes a publicKey only")),
         (Alg::HmacSha256, _, _) => {
@@ -464,12 +545,12 @@ pub fn verify_signature(
         (Alg::RsaSha256, _, _) => {
             return Err(fail_with("INVALID_KEY", "rsa-sha256 verification takes a publicKey only (SPKI DER or PEM)"));
         }
-        _ => return Err(fail(signcore::Error::UnsupportedAlgorithm)),
+        _ => return Err(fail_arg("key.alg")(signcore::Error::UnsupportedAlgorithm)),
     };
     let mut buf = [0u8; MAX_VERIFY_SIGNATURE_LEN];
     let signature: &[u8] = match &signature {
         Either::A(hex) if hex.len() > 2 * MAX_VERIFY_SIGNATURE_LEN => return Ok(false),
-        Either::A(hex) => signcore::hex::decode(hex, &mut buf).map_err(fail)?,
+        Either::A(hex) => signcore::hex::decode(hex, &mut buf).map_err(fail_arg("signature"))?,
         Either::B(raw) => raw,
     };
     Ok(key.verify(&message, signature).is_ok())

@@ -15,10 +15,11 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod keys;
+mod pool;
 mod text;
 mod verify;
 
-use napi::bindgen_prelude::{Either, JsError, Uint8ArraySlice};
+use napi::bindgen_prelude::{Either, Uint8ArraySlice};
 use napi::{Env, JsString, Status};
 use napi_derive::napi;
 use signcore::digest::{Hash, audit_digest_canonical, parse_hash};
@@ -51,13 +52,6 @@ pub(crate) fn from_napi(e: napi::Error) -> Fail {
     }
 }
 
-/// A core error as a JS error object with `code`, for the completion of an
-/// async task (whose error type is napi's own).
-pub(crate) fn fail_in(env: Env, e: signcore::Error) -> napi::Error {
-    let js = JsError::from(napi::Error::new(e.code(), e.to_string())).into_unknown(env);
-    napi::Error::from(js)
-}
-
 /// Text or bytes from JS, as the bytes the core reads.
 pub(crate) fn bytes<'a>(input: &'a Either<String, Uint8ArraySlice<'_>>) -> &'a [u8] {
     match input {
@@ -66,8 +60,14 @@ pub(crate) fn bytes<'a>(input: &'a Either<String, Uint8ArraySlice<'_>>) -> &'a [
     }
 }
 
-pub(crate) fn parse_prev_hash(hex: Option<&str>) -> Result<Option<Hash>, Fail> {
-    hex.map(parse_hash).transpose().map_err(fail)
+/// A core error caused by the argument `name`: the message names it.
+pub(crate) fn fail_arg(name: &'static str) -> impl Fn(signcore::Error) -> Fail {
+    move |e| napi::Error::new(e.code(), format!("the \"{name}\" argument: {e}"))
+}
+
+/// An optional hash argument (`prevHash`, `options.anchor`).
+pub(crate) fn parse_prev_hash(hex: Option<&str>, name: &'static str) -> Result<Option<Hash>, Fail> {
+    hex.map(parse_hash).transpose().map_err(fail_arg(name))
 }
 
 /// RFC 8785 canonical form of JSON text (or UTF-8 bytes).
@@ -80,12 +80,12 @@ pub fn canonicalize<'env>(env: &'env Env, input: Text<'_>) -> Result<JsString<'e
 /// hashed exactly as given.
 #[napi(ts_args_type = "canonical: string | Uint8Array, prevHash?: string | undefined | null")]
 pub fn audit_digest(canonical: Text<'_>, prev_hash: Option<String>) -> Result<String, Fail> {
-    let prev = parse_prev_hash(prev_hash.as_deref())?;
+    let prev = parse_prev_hash(prev_hash.as_deref(), "prevHash")?;
     Ok(HashHex::new(&audit_digest_canonical(canonical.as_bytes(), prev.as_ref())).as_str().to_owned())
 }
 
 /// A hash text (64 hex chars, either case) in lowercase, or an error.
 #[napi]
 pub fn normalize_hash(hex: String) -> Result<String, Fail> {
-    Ok(HashHex::new(&parse_hash(hex).map_err(fail)?).as_str().to_owned())
+    Ok(HashHex::new(&parse_hash(hex).map_err(fail_arg("digestHex"))?).as_str().to_owned())
 }

@@ -41,7 +41,7 @@ fn spare<T>(slot: &'static LocalKey<Cell<Vec<T>>>) -> Vec<T> {
 
 /// Keeps `buffer` in `slot` for the next call, unless it is large.
 fn recycle<T>(slot: &'static LocalKey<Cell<Vec<T>>>, mut buffer: Vec<T>) {
-    if buffer.capacity() * size_of::<T>() <= RECYCLE_MAX_BYTES {
+    if buffer.capacity() > 0 && buffer.capacity() * size_of::<T>() <= RECYCLE_MAX_BYTES {
         buffer.clear();
         slot.set(buffer);
     }
@@ -64,6 +64,20 @@ impl Drop for Text<'_> {
 }
 
 impl Text<'_> {
+    /// The bytes as an owned buffer: a string's UTF-8 is taken over, a
+    /// typed array's bytes are copied (JS may detach it once the call returns).
+    pub fn into_owned(mut self) -> Vec<u8> {
+        match &mut self {
+            Text::Utf8(bytes) => {
+                let mut owned = std::mem::take(bytes);
+                // Sized for the worst case (3 bytes a unit) until here.
+                owned.shrink_to_fit();
+                owned
+            }
+            Text::Bytes(bytes) => bytes.to_vec(),
+        }
+    }
+
     /// The bytes the core reads.
     pub fn as_bytes(&self) -> &[u8] {
         match self {

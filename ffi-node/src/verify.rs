@@ -1,18 +1,26 @@
 //! Keystore metadata, chain verification (sync and on the libuv pool) and
 //! N-of-M manifests: each one native call into the core.
 
-use napi::bindgen_prelude::{AbortSignal, AsyncTask, Buffer, Either, Uint8ArraySlice};
-use napi::{Env, Task};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use napi::bindgen_prelude::{Either, JsObjectValue, Object, Uint8ArraySlice};
+use napi::{Env, JsDeferred};
 use napi_derive::napi;
 use signcore::chain::{self, Finding};
-use signcore::digest::{Hash, parse_hash};
+use signcore::digest::Hash;
 use signcore::hex::HashHex;
 use signcore::keystore::KeyRing;
 
-use crate::keys::read_keystore_file;
-use crate::text::Text;
-use crate::{Fail, bytes, fail, fail_in, parse_prev_hash};
+use zeroize::Zeroizing;
 
+use crate::keys::read_keystore_file;
+use crate::pool::{self, Job};
+use crate::text::Text;
+use crate::{Fail, bytes, fail, from_napi, parse_prev_hash};
+
+/// A key ring (ring JSON or a keystore); unbounded on hosts (the core's
+/// `alloc` build), lookups by kid O(log n).
 fn ring(json: &[u8]) -> Result<KeyRing, signcore::Error> {
     KeyRing::from_json(json)
 }
@@ -105,51 +113,125 @@ fn check_chain(events: &[u8], ring_json: &[u8], anchor: Option<Hash>) -> Result<
 /// keystore), from genesis or from `anchor` (the hash before a slice).
 #[napi(ts_args_type = "events: string | Uint8Array, ring: string | Uint8Array, anchor?: string | undefined | null")]
 pub fn verify_chain(events: Text<'_>, ring: Text<'_>, anchor: Option<String>) -> Result<ChainReport, Fail> {
-    let anchor = parse_prev_hash(anchor.as_deref())?;
+    let anchor = parse_prev_hash(anchor.as_deref(), "options.anchor")?;
     check_chain(events.as_bytes(), ring.as_bytes(), anchor).map_err(fail)
 }
 
-/// `verifyChain` on the libuv thread pool.
-pub struct ChainTask {
-    events: Either<String, Buffer>,
-    ring: Either<String, Buffer>,
-    anchor: Option<String>,
+/// A failure of `verifyChainAsync`, delivered as the promise's value (the
+/// JS wrapper throws it as a `SigncoreError`).
+#[napi(object, object_from_js = false)]
+pub struct TaskError {
+    /// The error's `code`.
+    pub code: &'static str,
+    /// Readable message.
+    pub message: String,
 }
 
-fn owned(input: &Either<String, Buffer>) -> &[u8] {
-    match input {
-        Either::A(text) => text.as_bytes(),
-        Either::B(data) => data,
+impl TaskError {
+    fn of(e: &signcore::Error) -> Self {
+        TaskError { code: e.code(), message: e.to_string() }
     }
 }
 
-impl Task for ChainTask {
-    type Output = Result<ChainReport, signcore::Error>;
-    type JsValue = ChainReport;
+/// What a chain job settles its promise with.
+type Outcome = Either<ChainReport, TaskError>;
+type Resolver = Box<dyn FnOnce(Env) -> napi::Result<Outcome>>;
 
-    fn compute(&mut self) -> napi::Result<Self::Output> {
-        let anchor = match self.anchor.as_deref().map(parse_hash).transpose() {
-            Ok(anchor) => anchor,
-            Err(e) => return Ok(Err(e)),
+/// The input of one `verifyChainAsync` call, copied from JS.
+struct ChainInput {
+    events: Vec<u8>,
+    /// A keystore used as a ring holds secrets.
+    ring: Zeroizing<Vec<u8>>,
+    anchor: Option<Hash>,
+}
+
+/// Taken (once) by the pool thread that runs the job, or by `cancel()`,
+/// which frees it at once.
+type InputSlot = Arc<Mutex<Option<ChainInput>>>;
+
+fn take(slot: &InputSlot) -> Option<ChainInput> {
+    slot.lock().unwrap_or_else(PoisonError::into_inner).take()
+}
+
+/// One `verifyChainAsync` call, run on the binding's pool ([`crate::pool`]).
+struct ChainJob {
+    input: InputSlot,
+    deferred: JsDeferred<Outcome, Resolver>,
+}
+
+impl Job for ChainJob {
+    fn run(self: Box<Self>) {
+        let outcome = match take(&self.input) {
+            Some(input) => {
+                pool::left_queue();
+                let outcome =
+                    match catch_unwind(AssertUnwindSafe(|| check_chain(&input.events, &input.ring, input.anchor))) {
+                        Ok(Ok(report)) => Either::A(report),
+                        Ok(Err(e)) => Either::B(TaskError::of(&e)),
+                        Err(_) => Either::B(TaskError {
+                            code: "INTERNAL_ERROR",
+                            message: "internal error in the chain verifier (please report it)".to_owned(),
+                        }),
+                    };
+                // The input is freed (and the ring wiped) before the JS thread sees the result.
+                drop(input);
+                outcome
+            }
+            // Cancelled: the JS promise has already rejected with an AbortError.
+            None => Either::B(TaskError { code: "ABORT_ERR", message: "the operation was aborted".to_owned() }),
         };
-        Ok(check_chain(owned(&self.events), owned(&self.ring), anchor))
+        self.deferred.resolve(Box::new(move |_| Ok(outcome)));
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<ChainReport> {
-        output.map_err(|e| fail_in(env, e))
+    fn refuse(self: Box<Self>, code: &'static str, message: String) {
+        drop(take(&self.input));
+        self.deferred.resolve(Box::new(move |_| Ok(Either::B(TaskError { code, message }))));
     }
 }
 
-/// `verifyChain` off the main thread; `signal` cancels it while queued.
-/// Buffers are read in place: do not modify them until the promise settles.
-#[napi(ts_return_type = "Promise<ChainReport>")]
-pub fn verify_chain_async(
-    events: Either<String, Buffer>,
-    ring: Either<String, Buffer>,
+/// `verifyChain` off the JS thread, on the binding's own bounded pool (not
+/// libuv's: fs and dns work keeps flowing). The input is copied before this
+/// returns. `cancel()` skips the check if it has not started (and frees its
+/// input and its place in the queue at once). The promise
+/// resolves with the report or with a `TaskError` (never rejects).
+#[napi(
+    ts_args_type = "events: string | Uint8Array, ring: string | Uint8Array, anchor?: string | undefined | null",
+    ts_return_type = "{ promise: Promise<ChainReport | TaskError>; cancel(): void }"
+)]
+pub fn verify_chain_async<'env>(
+    env: &'env Env,
+    events: Text<'_>,
+    ring: Text<'_>,
     anchor: Option<String>,
-    signal: Option<AbortSignal>,
-) -> AsyncTask<ChainTask> {
-    AsyncTask::with_optional_signal(ChainTask { events, ring, anchor }, signal)
+) -> Result<Object<'env>, Fail> {
+    let anchor = parse_prev_hash(anchor.as_deref(), "options.anchor")?;
+    let input: InputSlot = Arc::new(Mutex::new(Some(ChainInput {
+        events: events.into_owned(),
+        ring: Zeroizing::new(ring.into_owned()),
+        anchor,
+    })));
+    let slot = Arc::clone(&input);
+    let cancel = env
+        .create_function_from_closure::<(), (), _>("cancel", move |_| {
+            if let Some(input) = take(&slot) {
+                pool::left_queue();
+                drop(input);
+            }
+            Ok(())
+        })
+        .map_err(from_napi)?;
+    let (deferred, promise) = env.create_deferred::<Outcome, Resolver>().map_err(from_napi)?;
+    let mut handle = Object::new(env).map_err(from_napi)?;
+    // Once the deferred exists it must be settled (an unsettled one keeps
+    // the event loop alive): nothing fallible comes between it and submit.
+    let set = handle.set_named_property("promise", promise).and_then(|()| handle.set_named_property("cancel", cancel));
+    let job = Box::new(ChainJob { input, deferred });
+    if let Err(e) = set {
+        job.refuse("INTERNAL_ERROR", e.reason.clone());
+        return Err(from_napi(e));
+    }
+    pool::submit(job);
+    Ok(handle)
 }
 
 /// The verdict on one manifest signature block.

@@ -24,6 +24,9 @@ test('the example runs end to end', () => {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   assert.match(out, /rows before: 3, after the failed append: 3/)
+  assert.match(out, /signer: node-ed25519-1 \(ed25519\)/)
+  // Verified with the keystore's public ring, not the keystore.
+  assert.match(out, /public ring: \[\{"kid":"node-ed25519-1","alg":"ed25519"\}\]/)
   assert.match(out, /verify: ok=true checked=4/)
   assert.match(out, /after tampering: ok=false errors=\[\[0,"HASH_MISMATCH"\]\]/)
 })

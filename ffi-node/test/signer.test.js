@@ -54,7 +54,7 @@ test('rule 5: AUDIT_SIGNING_KEY (and its aliases) beat the mock; AUDIT_SIGNING_A
   const { signer } = fromEnv({ AUDIT_SIGNING_KEY: seed, AUDIT_SIGNING_ALG: 'ed25519' })
   assert.equal(signer.alg, 'ed25519')
   assert.equal(signer.publicKey.toString('hex'), 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a')
-  assert.throws(() => fromEnv({ AUDIT_SIGNING_KEY: 'k', AUDIT_SIGNING_ALG: 'rsa-sha256' }), { code: 'INVALID_SIGNER_CONFIG', message: /not an algorithm the local core signs with/ })
+  assert.throws(() => fromEnv({ AUDIT_SIGNING_KEY: 'k', AUDIT_SIGNING_ALG: 'rsa-sha256' }), { code: 'INVALID_SIGNER_CONFIG', message: /^AUDIT_SIGNING_ALG: / })
 })
 
 test('rule 4: legacy UTLD_PACKAGE_SIG_KEY, kid legacy-env, with a warning', () => {
@@ -62,7 +62,7 @@ test('rule 4: legacy UTLD_PACKAGE_SIG_KEY, kid legacy-env, with a warning', () =
   assert.deepEqual(codes, ['LEGACY_KEY'])
   assert.equal(signer.kid, 'legacy-env')
   assert.equal(signer.keyHash, sha256(Buffer.from('aa55aa55', 'hex')).toString('hex'))
-  assert.throws(() => fromEnv({ UTLD_PACKAGE_SIG_KEY: 'no-colon' }), { code: 'INVALID_SIGNER_CONFIG', message: /UTLD_PACKAGE_SIG_KEY: must be/ })
+  assert.throws(() => fromEnv({ UTLD_PACKAGE_SIG_KEY: 'no-colon' }), { code: 'INVALID_SIGNER_CONFIG', message: /^UTLD_PACKAGE_SIG_KEY: must be/ })
 })
 
 test('rule 3: RITMA_KEY_ID from the keystore; an unusable keystore warns and goes on', () => {
