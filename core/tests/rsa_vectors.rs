@@ -161,3 +161,23 @@ fn openssl_signed_chain_verifies_through_a_ring() {
         common::report(&format!("openssl rsa-{bits} chain"), 5);
     }
 }
+
+/// A chain signed through AWS KMS (the ministack emulator, by
+/// `ffi-node/test/kms.suite.js` with the seed's production environment),
+/// verified offline with the KMS key's public ring.
+#[test]
+fn kms_signed_chain_verifies_offline() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/kms");
+    let events = std::fs::read(dir.join("rsa2048-chain.json")).unwrap();
+    let ring = KeyRing::from_json(&std::fs::read(dir.join("rsa2048-ring.json")).unwrap()).unwrap();
+    let summary = verify_chain(&events, &ring, None, |f| panic!("{f}")).unwrap();
+    assert_eq!(summary.checked, 20);
+    let text = String::from_utf8(events).unwrap();
+    let at = text.find(r#""signature":""#).unwrap() + 20;
+    let mut tampered = text.clone();
+    tampered.replace_range(at..=at, if &text[at..=at] == "0" { "1" } else { "0" });
+    let mut found = Vec::new();
+    verify_chain(tampered.as_bytes(), &ring, None, |f| found.push((f.index, f.code))).unwrap();
+    assert_eq!(found, vec![(0, FindingCode::SignatureInvalid)]);
+    common::report("kms rsa-2048 chain (offline)", 20);
+}
