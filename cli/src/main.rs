@@ -9,6 +9,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod cmd;
+mod db;
+mod engine;
+mod input;
+mod s3;
 mod util;
 
 use cmd::{Cli, Outcome};
