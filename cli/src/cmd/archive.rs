@@ -13,6 +13,7 @@ use super::Outcome;
 #[command(after_help = "Examples:
   signcore archive --database-url $DATABASE_URL --limit 1000 --out s3://audit-archive/latest.json
   signcore archive --origin memory-layer/audit --out archive.json --keystore node_keystore.json --key-id audit-1
+  signcore archive --from events.ndjson --origin demo/audit --out archive.json --key-id demo-ed25519-1
   signcore archive cosign archive.json --keystore officer_keystore.json --key-id officer-2
 
 The signing key comes from --keystore/--key-id (default $RITMA_KEYSTORE_PATH, $RITMA_KEY_ID);
@@ -23,6 +24,15 @@ pub struct Args {
     /// PostgreSQL connection URL.
     #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Archive the events of a JSON array or NDJSON file (gzip too) instead of a database.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// With --from: index of the file's first event in the full chain.
+    #[arg(long, default_value_t = 0, requires = "from")]
+    pub first: u64,
+    /// With --from: the hash before the file's first event (hex), for a slice.
+    #[arg(long, value_name = "HEX", requires = "from")]
+    pub anchor: Option<String>,
     /// Table holding the events.
     #[arg(long, default_value = "audit_events")]
     pub table: String,
@@ -67,16 +77,53 @@ pub fn run(args: Args) -> Result<Outcome> {
     if let Some(Sub::Cosign { file, keystore, key_id }) = args.command {
         return cosign(&file, keystore.as_deref(), key_id.as_deref());
     }
-    let url = args.database_url.as_deref().context("give --database-url URL (or set DATABASE_URL)")?;
     let out = args.out.as_deref().context("give --out FILE or --out s3://bucket/key")?;
     let (kid, key) = crate::util::signing_key(args.keystore.as_deref(), args.key_id.as_deref())?;
-    let (first, anchor, events) = crate::db::archive_rows(url, &args.table, &args.order_by, args.limit)?;
-    let origin = args.origin.unwrap_or_else(|| format!("postgres/{}", args.table));
+    let (first, anchor, events, default_origin) = match &args.from {
+        Some(path) => {
+            let anchor = match &args.anchor {
+                Some(a) => Some(signcore::digest::parse_hash(a.trim()).map_err(|e| anyhow::anyhow!("--anchor: {e}"))?),
+                None => None,
+            };
+            (args.first, anchor, read_events(path)?, format!("file/{}", path.display()))
+        }
+        None => {
+            let url = args.database_url.as_deref().context("give --database-url URL (or set DATABASE_URL), or --from FILE")?;
+            let (first, anchor, events) = crate::db::archive_rows(url, &args.table, &args.order_by, args.limit)?;
+            (first, anchor, events, format!("postgres/{}", args.table))
+        }
+    };
+    let origin = args.origin.unwrap_or(default_origin);
     let archive = signcore::archive::build_archive(events.iter().map(Vec::as_slice), &origin, first, anchor, &[(&kid, &key)])
         .map_err(|e| anyhow::anyhow!("cannot build the archive: {e} ({})", e.code()))?;
     write_out(out, archive)?;
     eprintln!("wrote {out}: {} events (chain index {first}..{}), origin {origin:?}, signed by {kid}", events.len(), first + events.len() as u64);
     Ok(Outcome::Done)
+}
+
+/// The events of a JSON array or NDJSON file, in memory (an archive is
+/// written whole; `verify` is the streaming side).
+fn read_events(path: &std::path::Path) -> Result<Vec<Vec<u8>>> {
+    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let reader = crate::input::maybe_gunzip(Box::new(file))?;
+    let mut events = Vec::new();
+    let mut splitter = crate::input::Splitter::new(reader);
+    let (kind, _) = splitter.run(
+        &mut |batch| {
+            for i in 0..batch.len() {
+                events.push(batch.event(i).to_vec());
+            }
+            Ok(())
+        },
+        &mut |kind, _| {
+            if kind == crate::input::Kind::Archive {
+                bail!("{} is already an archive (use archive cosign to add a signature)", path.display());
+            }
+            Ok(())
+        },
+    )?;
+    let _ = kind;
+    Ok(events)
 }
 
 fn write_out(out: &str, bytes: Vec<u8>) -> Result<()> {
