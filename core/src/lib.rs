@@ -19,5 +19,6 @@ pub mod key;
 pub mod keystore;
 pub mod manifest;
 pub mod policy;
+pub mod secret;
 
 pub use error::{Error, JsonError, JsonErrorKind, PolicyError, RecordError, RecordProblem};
