@@ -11,7 +11,7 @@ use signcore::keystore::KeyRing;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let events = std::fs::read(&args[1])?;
-    let ring = KeyRing::from_json(&std::fs::read(&args[2])?)?;
+    let ring: KeyRing = KeyRing::from_json(&std::fs::read(&args[2])?)?;
     let runs: usize = args.get(3).map_or(Ok(3), |r| r.parse())?;
     let mut best = f64::MAX;
     let mut checked = 0;

@@ -167,12 +167,11 @@ pub fn verify(
     let mut tx = snapshot(&mut client)?;
     let w = window(&mut tx, table, order_by, limit)?;
     let start_anchor: engine::Anchor = Default::default();
-    let _ = start_anchor.set(anchor.or(w.anchor));
+    let _ = start_anchor.anchor.set(anchor.or(w.anchor));
     let select = w.select.clone();
     let ((), outcome) = engine::run(
         ring,
         start_anchor,
-        false,
         threads,
         move |send| {
             let mut next = w.first;

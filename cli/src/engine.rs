@@ -43,16 +43,23 @@ pub struct Outcome {
     pub digest: Option<ArchiveDigest>,
 }
 
-/// Where the first event is anchored: set by the producer before it sends
-/// the first batch (an archive's anchor is known only once `range` is read).
-pub type Anchor = Arc<OnceLock<Option<Hash>>>;
+/// What the producer learns before its first batch (an archive's anchor is
+/// known only once `range` is read): where the first event is anchored, and
+/// whether the events also go into the archive digest.
+#[derive(Default)]
+pub struct Start {
+    pub anchor: OnceLock<Option<Hash>>,
+    pub digest: OnceLock<bool>,
+}
+
+/// Shared between the producer and the workers.
+pub type Anchor = Arc<Start>;
 
 /// Runs `produce` (which sends batches through its argument) against the
 /// workers. `threads == 0` uses every available core.
 pub fn run<T: Send>(
     ring: &KeyRing,
     anchor: Anchor,
-    want_digest: bool,
     threads: usize,
     produce: impl FnOnce(&mut dyn FnMut(Batch) -> Result<()>) -> Result<T> + Send,
     mut progress: impl FnMut(u64),
@@ -67,6 +74,7 @@ pub fn run<T: Send>(
     let (done_tx, done_rx) = sync_channel::<(u64, Vec<Shown>, u64)>(threads * 4);
 
     std::thread::scope(|scope| {
+        let start = anchor.clone();
         let producer = scope.spawn(move || {
             let mut seq = 0u64;
             let mut last: Option<Vec<u8>> = None;
@@ -76,7 +84,7 @@ pub fn run<T: Send>(
                 }
                 last = batch.last_event().map(<[u8]>::to_vec);
                 let batch = Arc::new(batch);
-                if want_digest {
+                if start.digest.get() == Some(&true) {
                     digest_tx.send(batch.clone()).map_err(|_| anyhow::anyhow!("the digest thread stopped"))?;
                 }
                 work_tx.send((seq, batch)).map_err(|_| anyhow::anyhow!("the verifier threads stopped"))?;
@@ -90,9 +98,6 @@ pub fn run<T: Send>(
             result.map(|t| (t, seq, last))
         });
         let digest = scope.spawn(move || {
-            if !want_digest {
-                return None;
-            }
             let mut digest = ArchiveDigest::new();
             for batch in digest_rx {
                 for i in 0..batch.len() {
@@ -135,7 +140,7 @@ pub fn run<T: Send>(
 
 fn worker(
     ring: &KeyRing,
-    anchor: &OnceLock<Option<Hash>>,
+    anchor: &Start,
     work: &Mutex<Receiver<(u64, Arc<Batch>)>>,
     done: &SyncSender<(u64, Vec<Shown>, u64)>,
 ) {
@@ -145,7 +150,7 @@ fn worker(
             Err(_) => return,
         };
         let Ok((seq, batch)) = item else { return };
-        let start_anchor = anchor.get().copied().flatten();
+        let start_anchor = anchor.anchor.get().copied().flatten();
         let mut verifier = match &batch.prev {
             None => ChainVerifier::new(ring, start_anchor),
             Some(prev) => ChainVerifier::resume(ring, prev, batch.first),

@@ -449,9 +449,7 @@ impl Splitter {
                     _ => bail!("not a signcore-archive/1: unknown member {name:?}"),
                 };
                 if events_done && name != "manifest" {
-                    bail!(
-                        "archive member {name:?} comes after events: a streamed archive needs format, origin and range first (as `signcore archive` writes them)"
-                    );
+                    return Err(OutOfOrder.into());
                 }
                 *slot = Some(raw);
             }
@@ -505,13 +503,20 @@ impl Splitter {
     }
 }
 
+/// An archive whose `format` or `range` comes after `events`: it cannot be
+/// streamed (the chain is anchored at `range.anchor`); the caller may verify
+/// it in memory instead.
+#[derive(Debug, thiserror::Error)]
+#[error("archive members out of order: format and range must come before events to stream it (as `signcore archive` writes them); give a file (not stdin) to verify it in memory")]
+pub struct OutOfOrder;
+
 fn check_archive_header(header: &Header) -> Result<()> {
-    let format = header.format.as_deref().context("not a signcore archive: format must come before events")?;
+    let format = header.format.as_deref().ok_or(OutOfOrder)?;
     if format != br#""signcore-archive/1""# {
         bail!("not a signcore-archive/1: format is {}", String::from_utf8_lossy(format));
     }
     if header.range.is_none() {
-        bail!("archive range must come before events (as `signcore archive` writes it)");
+        return Err(OutOfOrder.into());
     }
     Ok(())
 }

@@ -9,9 +9,17 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod cmd;
+#[cfg(feature = "postgres")]
+mod db;
+#[cfg(not(feature = "postgres"))]
+#[path = "db_off.rs"]
 mod db;
 mod engine;
 mod input;
+#[cfg(feature = "s3")]
+mod s3;
+#[cfg(not(feature = "s3"))]
+#[path = "s3_off.rs"]
 mod s3;
 mod util;
 

@@ -130,7 +130,7 @@ fn truncated_and_tampered_archives() {
     let (code, out, _) = run(&["verify", file.to_str().unwrap(), "--ring", ring.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(out.contains("archive: RANGE_MISMATCH: range.size differs"), "{out}");
-    assert!(out.contains("FAILED: 2 finding(s) in 30 events"), "{out}");
+    assert!(out.contains("FAILED: 3 finding(s) in 30 events"), "{out}");
     // The range rewritten too: only the digest gives it away.
     value["range"]["size"] = 30.into();
     value["range"]["head"] = value["events"][29]["hash"].clone();
@@ -144,6 +144,20 @@ fn truncated_and_tampered_archives() {
         assert_input_error(code, &err);
         assert!(err.contains("truncated") || err.contains("ends"), "{err}");
     }
+    // Members out of streaming order (events first): verified in memory
+    // from a file; from stdin an input error that says why.
+    let value: Value = serde_json::from_slice(&archive).unwrap();
+    let reordered = format!(
+        r#"{{"events":{},"manifest":{},"range":{},"origin":{},"format":{}}}"#,
+        value["events"], value["manifest"], value["range"], value["origin"], value["format"]
+    );
+    std::fs::write(&file, &reordered).unwrap();
+    let (code, report) = verify_json(&file, &ring, &[]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["archive"]["origin"], "memory-layer/audit");
+    let (code, _, err) = run_stdin(&["verify", "-", "--ring", ring.to_str().unwrap()], reordered.as_bytes());
+    assert_input_error(code, &err);
+    assert!(err.contains("out of order"), "{err}");
     // An OK archive in text form.
     std::fs::write(&file, &archive).unwrap();
     let (code, out, _) = run(&["verify", file.to_str().unwrap(), "--ring", ring.to_str().unwrap()]);

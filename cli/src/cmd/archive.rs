@@ -78,6 +78,9 @@ pub fn run(args: Args) -> Result<Outcome> {
         return cosign(&file, keystore.as_deref(), key_id.as_deref());
     }
     let out = args.out.as_deref().context("give --out FILE or --out s3://bucket/key")?;
+    if args.from.is_none() && args.database_url.is_none() {
+        bail!("give --database-url URL (or set DATABASE_URL), or --from FILE");
+    }
     let (kid, key) = crate::util::signing_key(args.keystore.as_deref(), args.key_id.as_deref())?;
     let (first, anchor, events, default_origin) = match &args.from {
         Some(path) => {

@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use signcore::archive::{self, ArchiveReport, Checks, Found, Options, Range};
@@ -112,18 +112,30 @@ pub fn run(args: Args) -> Result<Outcome> {
         crate::db::verify(&url, &args.table, &args.order_by, args.limit, &ring, anchor, args.threads, progress_bar(args.json, None))?
     } else {
         let input = args.input.as_deref().unwrap_or("-");
-        let (reader, source, size): (Box<dyn Read + Send>, Source, Option<u64>) = if input == "-" {
-            (Box::new(std::io::stdin()), Source { name: "stdin".into(), kind: "stdin" }, None)
-        } else if let Some(url) = input.strip_prefix("s3://") {
-            let bytes = crate::s3::get(url)?;
-            let len = bytes.len() as u64;
-            (Box::new(std::io::Cursor::new(bytes)), Source { name: input.into(), kind: "s3" }, Some(len))
-        } else {
-            let file = std::fs::File::open(input).with_context(|| format!("cannot open {input}"))?;
-            let len = file.metadata().ok().map(|m| m.len());
-            (Box::new(file), Source { name: input.into(), kind: "file" }, len)
+        let bytes = match input.strip_prefix("s3://") {
+            Some(url) => Some(Arc::new(crate::s3::get(url)?)),
+            None => None,
         };
-        verify_reader(reader, source, &ring, anchor, args.threshold, args.threads, progress_bar(args.json, size))?
+        let open = || -> Result<(Box<dyn Read + Send>, Option<u64>)> {
+            if input == "-" {
+                Ok((Box::new(std::io::stdin()), None))
+            } else if let Some(bytes) = &bytes {
+                Ok((Box::new(std::io::Cursor::new(bytes.to_vec())), Some(bytes.len() as u64)))
+            } else {
+                let file = std::fs::File::open(input).with_context(|| format!("cannot open {input}"))?;
+                let len = file.metadata().ok().map(|m| m.len());
+                Ok((Box::new(file), len))
+            }
+        };
+        let kind = if input == "-" { "stdin" } else if bytes.is_some() { "s3" } else { "file" };
+        let source = || Source { name: if input == "-" { "stdin".into() } else { input.into() }, kind };
+        let (reader, size) = open()?;
+        match verify_reader(reader, source(), &ring, anchor, args.threshold, args.threads, progress_bar(args.json, size)) {
+            Err(e) if e.downcast_ref::<crate::input::OutOfOrder>().is_some() && input != "-" => {
+                verify_in_memory(open()?.0, source(), &ring, anchor, args.threshold)?
+            }
+            other => other?,
+        }
     };
     let mut verdict = verdict;
     verdict.threshold = args.threshold;
@@ -163,14 +175,13 @@ pub fn verify_reader(
     bar: Option<indicatif::ProgressBar>,
 ) -> Result<Verdict> {
     let reader = maybe_gunzip(reader)?;
-    let start_anchor: engine::Anchor = Arc::new(OnceLock::new());
+    let start_anchor: engine::Anchor = Arc::new(engine::Start::default());
     let set_anchor = start_anchor.clone();
     let read_bytes = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let counter = read_bytes.clone();
     let ((kind, header), outcome) = engine::run(
         ring,
         start_anchor,
-        true,
         threads,
         move |send| {
             let mut splitter = Splitter::new(reader);
@@ -179,7 +190,8 @@ pub fn verify_reader(
                     Kind::Archive => header.range.as_deref().and_then(|r| Range::from_json(r).ok()).and_then(|r| r.anchor),
                     _ => anchor,
                 };
-                let _ = set_anchor.set(a);
+                let _ = set_anchor.anchor.set(a);
+                let _ = set_anchor.digest.set(kind == Kind::Archive);
                 Ok(())
             };
             let mut send_counted = |b: crate::input::Batch| {
@@ -228,6 +240,43 @@ pub fn verify_reader(
         checked: outcome.checked,
         head: outcome.head,
         archive,
+        threshold,
+        database: false,
+    })
+}
+
+/// An archive whose members are out of streaming order, verified whole in
+/// memory by the core's `verify_archive` (any member order).
+fn verify_in_memory(
+    reader: Box<dyn Read + Send>,
+    source: Source,
+    ring: &KeyRing,
+    anchor: Option<Hash>,
+    threshold: u64,
+) -> Result<Verdict> {
+    let mut bytes = Vec::new();
+    maybe_gunzip(reader)?.read_to_end(&mut bytes).context("cannot read the input")?;
+    let mut findings = Vec::new();
+    let options = Options { threshold: threshold as usize, expected_anchor: anchor.map(Some) };
+    let report = archive::verify_archive(&bytes, ring, options, |f| {
+        findings.push(match f {
+            Found::Event(e) => Shown { index: Some(e.index), code: e.code.as_str(), message: e.detail, id: None, detail: None },
+            Found::Archive(a) => Shown { index: None, code: a.code.as_str(), message: a.detail, id: None, detail: None },
+        })
+    })
+    .map_err(|e| anyhow::anyhow!("not a signcore-archive/1: {e} ({})", e.code()))?;
+    // The members, for the report.
+    let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let raw = |k: &str| value.get(k).and_then(|v| serde_json::to_vec(v).ok());
+    let header = Header { format: raw("format"), origin: raw("origin"), range: raw("range"), manifest: raw("manifest") };
+    let head = report.range.and_then(|r| r.head);
+    Ok(Verdict {
+        source,
+        kind: Some(Kind::Archive),
+        findings,
+        checked: report.chain.checked,
+        head,
+        archive: Some((report, header)),
         threshold,
         database: false,
     })
