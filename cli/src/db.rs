@@ -74,7 +74,8 @@ pub fn window(tx: &mut Transaction<'_>, table: &str, order_by: &str, limit: Opti
     let t = ident(table, "--table")?;
     let o = ident(order_by, "--order-by")?;
     let columns = format!(
-        "{o}::text, payload::text, hash::text, prev_hash::text, kid::text, alg::text, signature::text"
+        "{o}::text AS sc_id, payload::text AS sc_payload, hash::text AS sc_hash, prev_hash::text AS sc_prev_hash, \
+         kid::text AS sc_kid, alg::text AS sc_alg, signature::text AS sc_signature"
     );
     let total: i64 = tx
         .query_one(&format!("SELECT count(*) FROM {t}"), &[])
