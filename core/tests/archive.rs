@@ -73,7 +73,7 @@ fn only(codes: &[ArchiveCode]) -> Findings {
     codes.iter().map(|c| (None, c.as_str().to_string())).collect()
 }
 
-fn events_of(s: &Scenario) -> Vec<&[u8]> {
+fn events_of<'a>(s: &Scenario<'a>) -> Vec<&'a [u8]> {
     s.events.iter().map(|e| e.get().as_bytes()).collect()
 }
 
