@@ -2,13 +2,13 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: bench bench-cli demo test test-rust test-c test-node test-edge test-fuzz test-cli lint docs
+.PHONY: bench bench-cli demo test test-rust test-package test-c test-node test-kms test-edge test-fuzz test-proxy test-cli lint docs
 
 demo:
 	$(CARGO) run -q -p signcore --features std --example audit_demo
 	bash scripts/cli-demo.sh
 
-test: lint test-rust docs test-c test-node test-edge test-fuzz test-cli
+test: lint test-rust docs test-package test-c test-node test-kms test-edge test-fuzz test-proxy test-cli
 
 lint:
 	$(CARGO) fmt --all --check
@@ -16,10 +16,16 @@ lint:
 	$(CARGO) clippy -p signcore --lib -- -D warnings
 
 test-rust:
-	$(CARGO) test -p signcore --all-features -- --nocapture 2>&1 | tee target/rust-tests.log | grep -E '^(vectors|allocations):|^test result' ; test $${PIPESTATUS[0]} -eq 0
+	$(CARGO) test -p signcore --all-features -- --nocapture 2>&1 | tee target/rust-tests.log | grep -E '^(vectors|allocations|keystore):|^test result' ; test $${PIPESTATUS[0]} -eq 0
+	# The no-alloc build: zero allocations including keystores and rings, the MAX_KEYS rule.
+	$(CARGO) test -p signcore --lib --test no_alloc -- --nocapture 2>&1 | tee target/rust-tests-no-alloc.log | grep -E '^allocations:|^test result' ; test $${PIPESTATUS[0]} -eq 0
 
 docs:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p signcore --all-features --no-deps
+
+# `cargo package -p signcore`; the packaged demo runs from the unpacked crate alone.
+test-package:
+	bash scripts/package-check.sh
 
 # C ABI: the shared vectors through the C API (C99, C++, ASan/UBSan, valgrind),
 # the example, the header freshness check and the no_std thumbv7em library.
@@ -36,6 +42,13 @@ test-edge:
 test-node:
 	cd ffi-node && npm ci --no-audit --no-fund && npm run build && npm test
 
+# AWS KMS through the Node binding against the real emulator ministack (PyPI,
+# pinned; venv in build/venv), which the tests start on 127.0.0.1 and stop.
+# Uses the native module test-node built (builds it when missing).
+test-kms:
+	bash .ci/install-kms.sh
+	cd ffi-node && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && { ls *.node >/dev/null 2>&1 || npm run build; } && npm run test:kms
+
 # Every benchmark, each against its anchor in the same run; writes BENCHMARKS.md.
 bench:
 	bash scripts/bench.sh
@@ -43,6 +56,14 @@ bench:
 # Each fuzz target for a short smoke period (the long campaign: fuzz/run-long.sh).
 test-fuzz:
 	bash .ci/fuzz-smoke.sh
+
+# The signing service (proxy/): integration tests that start the real binary
+# on 127.0.0.1 (TLS/mTLS with a generated CA, faults, drain), then the Node
+# client's tests against it.
+test-proxy:
+	$(CARGO) build -q -p signcore-proxy
+	$(CARGO) test -p signcore-proxy -- --nocapture 2>&1 | tee target/proxy-tests.log | grep -E '^proxy:|^test result' ; test $${PIPESTATUS[0]} -eq 0
+	cd ffi-node && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && { ls signcore.*.node >/dev/null 2>&1 || npm run build; } && node --test --test-reporter=spec test/proxy.test.js
 
 # The signcore command: every subcommand and exit code on files, stdin and gzip,
 # a real PostgreSQL server and a moto S3 emulator (both started by the tests;

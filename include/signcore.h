@@ -112,7 +112,13 @@
 #define SIGNCORE_LABEL_BUFFER_BYTES 65
 
 /**
- * Most keys in one keystore or key ring.
+ * Most keys in one keystore or key ring, per build:
+ *
+ * - std build (the default, `SIGNCORE_FEATURE_STD`): no ceiling; keystores
+ *   and rings of any size are loaded (in time linear in their size), so an
+ *   agent can verify its own chain with its own keystore of any size.
+ * - no_std build (`SIGNCORE_NO_STD`): at most this many records in a
+ *   keystore and in a ring; more is an input error naming the capacity.
  */
 #define SIGNCORE_MAX_KEYS 16
 
@@ -122,8 +128,14 @@
 #define SIGNCORE_MAX_DEPTH 64
 
 /**
- * Most object members open at once (summed over the objects on the
- * current nesting path) when canonicalizing.
+ * Object members open at once (summed over the objects on the current
+ * nesting path) that canonicalizing sorts in a table on the stack.
+ *
+ * - std build (the default, `SIGNCORE_FEATURE_STD`): a bound of the stack
+ *   table only; past it the table moves to the heap, so any number of
+ *   members is accepted (the same inputs as the Rust and Node hosts).
+ * - no_std build (`SIGNCORE_NO_STD`): the limit; more is
+ *   `SIGNCORE_LIMIT_EXCEEDED`.
  */
 #define SIGNCORE_MAX_OPEN_MEMBERS 256
 
@@ -172,8 +184,9 @@ typedef enum signcore_status {
    */
   SIGNCORE_NUMBER_OUT_OF_RANGE = 5104,
   /**
-   * `LIMIT_EXCEEDED`: nesting deeper than `SIGNCORE_MAX_DEPTH`, more open
-   * object members than `SIGNCORE_MAX_OPEN_MEMBERS`, or input over 4 GiB.
+   * `LIMIT_EXCEEDED`: nesting deeper than `SIGNCORE_MAX_DEPTH`, input over
+   * 4 GiB, or (no_std build only) more object members open at once than
+   * `SIGNCORE_MAX_OPEN_MEMBERS`.
    */
   SIGNCORE_LIMIT_EXCEEDED = 5105,
   /**
@@ -197,7 +210,7 @@ typedef enum signcore_status {
    */
   SIGNCORE_INVALID_KEY = 5110,
   /**
-   * `INVALID_KEYSTORE`: a keystore or key ring record was refused (the
+   * `INVALID_KEYSTORE`: a keystore record was refused (the
    * `signcore_error` names the record by index and key_id, never the secret).
    */
   SIGNCORE_INVALID_KEYSTORE = 5111,
@@ -239,6 +252,16 @@ typedef enum signcore_status {
    */
   SIGNCORE_INVALID_SIGNER_CONFIG = 5119,
   /**
+   * `INVALID_KEY_RING`: a key ring record was refused (the `signcore_error`
+   * names the record by index and kid and the reason, never a secret).
+   */
+  SIGNCORE_INVALID_KEY_RING = 5120,
+  /**
+   * `SECRET_REQUIRED`: an HMAC key's ring entry was asked for without
+   * permission to write its secret (an HMAC key has no public part).
+   */
+  SIGNCORE_SECRET_REQUIRED = 5121,
+  /**
    * `NULL_POINTER`: a required pointer argument is NULL.
    */
   SIGNCORE_NULL_POINTER = 5200,
@@ -278,6 +301,13 @@ typedef enum signcore_status {
    * the binding maps every core code it was built with).
    */
   SIGNCORE_OTHER_ERROR = 5207,
+  /**
+   * `KEY_CORRUPTED`: the `signcore_key` carries the tag of an initialised
+   * key but fails its integrity check (a keyed checksum over the whole
+   * storage, then range checks): it was overwritten, partly copied, or
+   * forged. It is never used; wipe it and load the key again.
+   */
+  SIGNCORE_KEY_CORRUPTED = 5208,
 } signcore_status;
 
 /**
@@ -331,6 +361,15 @@ typedef enum signcore_alg {
    * Ed25519 (`ed25519`, RFC 8032), 64-byte signatures.
    */
   SIGNCORE_ALG_ED25519 = 2,
+  /**
+   * RSA PKCS#1 v1.5 with SHA-256 (`rsa-sha256`): verified through rings,
+   * signed only by a remote signer (never a `signcore_key`).
+   */
+  SIGNCORE_ALG_RSA_SHA256 = 3,
+  /**
+   * An algorithm newer than this binding (never expected).
+   */
+  SIGNCORE_ALG_OTHER = 255,
 } signcore_alg;
 
 /**
@@ -358,6 +397,10 @@ typedef enum signcore_finding_code {
    * `MALFORMED`: the event cannot be read; its other checks were skipped.
    */
   SIGNCORE_FINDING_MALFORMED = 5,
+  /**
+   * A finding newer than this binding (never expected): still a finding.
+   */
+  SIGNCORE_FINDING_OTHER = 255,
 } signcore_finding_code;
 
 /**
@@ -396,7 +439,16 @@ typedef enum signcore_signer_status {
  * in static storage, no heap needed. Zero it before first use (`signcore_key
  * k = {{0}};` in C, `signcore_key k{};` in C++, or `signcore_key_wipe`):
  * storage that no constructor filled is refused with
- * `SIGNCORE_KEY_NOT_INITIALIZED` (checked through a magic tag).
+ * `SIGNCORE_KEY_NOT_INITIALIZED` (checked through a tag). Storage that has
+ * the tag but was altered since a constructor filled it (a flipped byte, a
+ * partial copy, the tag followed by other bytes) is refused with
+ * `SIGNCORE_KEY_CORRUPTED`: every use first verifies a keyed checksum over
+ * the stored fields, their ranges, and that the stored key agrees with
+ * them. Bytes inside the core's opaque key that the check cannot see (an
+ * Ed25519 seed) make signatures that do not verify (fail closed), never a
+ * crash (see ffi-c/README.md, "Key storage"). The checksum's key is random
+ * per process in the std build: storage is valid only in the process that
+ * filled it (copies within it work).
  *
  * A constructor (`signcore_key_from_*`) fills it; `signcore_key_wipe`
  * zeroizes every byte, after which it is refused again until refilled.
@@ -809,7 +861,7 @@ enum signcore_status signcore_key_from_ed25519_seed(struct signcore_key *key,
  * - `sig_len`: receives the signature length on success, or the size needed
  *   on `SIGNCORE_BUFFER_TOO_SMALL`.
  *
- * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`,
+ * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`,
  * `SIGNCORE_BUFFER_TOO_SMALL`, `SIGNCORE_INVALID_ARGUMENT`.
  *
  * # Safety
@@ -832,7 +884,7 @@ enum signcore_status signcore_key_sign(const struct signcore_key *key,
  * Returns `SIGNCORE_OK` only when the signature verifies;
  * `SIGNCORE_SIGNATURE_INVALID` when it does not; `SIGNCORE_INVALID_LENGTH`
  * for a signature of the wrong length; `SIGNCORE_NULL_POINTER`,
- * `SIGNCORE_KEY_NOT_INITIALIZED`.
+ * `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`.
  *
  * # Safety
  * `key` must point to a readable `signcore_key`, `msg` to `msg_len` readable
@@ -850,7 +902,7 @@ enum signcore_status signcore_key_verify(const struct signcore_key *key,
  *
  * - `out`: receives `SIGNCORE_HASH_BYTES` (32) bytes; written only on success.
  *
- * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`.
+ * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`.
  *
  * # Safety
  * `key` must point to a readable `signcore_key` and `out` to 32 writable bytes.
@@ -863,7 +915,7 @@ enum signcore_status signcore_key_hash(const struct signcore_key *key, uint8_t *
  * - `out`: receives `SIGNCORE_ED25519_PUBLIC_KEY_BYTES` (32) bytes; written
  *   only on success.
  *
- * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`,
+ * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`,
  * `SIGNCORE_INVALID_ARGUMENT` for an HMAC key (which has no public key).
  *
  * # Safety
@@ -875,7 +927,7 @@ enum signcore_status signcore_key_public_key(const struct signcore_key *key, uin
  * Writes the key's publishable metadata `{ key_id, alg, key_hash, label }`
  * and its source into `*metadata`. Never any secret material.
  *
- * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`,
+ * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`,
  * `SIGNCORE_INVALID_ARGUMENT` (misaligned `metadata`).
  *
  * # Safety
@@ -926,6 +978,47 @@ enum signcore_status signcore_keystore_metadata(const char *keystore_json,
                                                 size_t out_cap,
                                                 size_t *count,
                                                 struct signcore_error *error);
+
+/**
+ * Exports the verification ring of a keystore (DESIGN.md §4) as JSON:
+ * `[{"kid","alg":"ed25519","public_key":"<hex>"}, ...]` in file order, the
+ * key ring to hand to verifiers instead of the keystore itself (which
+ * carries every secret). HMAC keys have no public part: they are left out
+ * unless `include_hmac_secrets` is true, in which case they are written as
+ * `{"kid","alg":"hmac-sha256","secret_hex"}` and the output is a secret
+ * ring to guard like the keystore.
+ *
+ * - `keystore_json`, `keystore_len`: the keystore file's bytes; the whole
+ *   file is validated first (a refused record writes nothing).
+ * - `out`, `out_cap`: the caller's buffer for the ring JSON (UTF-8, **not**
+ *   NUL-terminated); may be NULL only when `out_cap` is 0 (a size query).
+ *   Must not overlap the input.
+ * - `out_len`: receives the ring's length on `SIGNCORE_OK`, or the size
+ *   needed on `SIGNCORE_BUFFER_TOO_SMALL` (then nothing is written to `out`).
+ * - `omitted_hmac`: optional (may be NULL); receives on `SIGNCORE_OK` how
+ *   many HMAC keys were left out.
+ * - `error`: optional (may be NULL) failure details (the refused record's
+ *   index, key_id and reason; never a secret).
+ *
+ * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_BUFFER_TOO_SMALL`,
+ * `SIGNCORE_INVALID_KEYSTORE`, `SIGNCORE_UNSUPPORTED_ALGORITHM`, the JSON
+ * errors, `SIGNCORE_INVALID_ARGUMENT` (overlapping buffers). The keystore is
+ * read twice (to size the output, then to write it); no heap.
+ *
+ * # Safety
+ * `keystore_json` must point to `keystore_len` readable bytes, `out` to
+ * `out_cap` writable bytes, `out_len` to a writable `size_t`;
+ * `omitted_hmac` and `error`, when not NULL, to a writable `size_t` /
+ * `signcore_error`.
+ */
+enum signcore_status signcore_keystore_public_ring(const char *keystore_json,
+                                                   size_t keystore_len,
+                                                   bool include_hmac_secrets,
+                                                   char *out,
+                                                   size_t out_cap,
+                                                   size_t *out_len,
+                                                   size_t *omitted_hmac,
+                                                   struct signcore_error *error);
 
 /**
  * Verifies an Ed25519 signature with a raw public key, strictly (RFC 8032:
@@ -1025,8 +1118,13 @@ const char *signcore_status_code(int status);
  * errors (`SIGNCORE_INVALID_JSON`, `SIGNCORE_DUPLICATE_MEMBER`,
  * `SIGNCORE_LONE_SURROGATE`, `SIGNCORE_INVALID_UTF8`,
  * `SIGNCORE_NUMBER_OUT_OF_RANGE`, `SIGNCORE_LIMIT_EXCEEDED`),
- * `SIGNCORE_INVALID_ARGUMENT` (overlapping buffers). No heap is used; the
- * input is read twice (once to size the output, once to write it).
+ * `SIGNCORE_INVALID_ARGUMENT` (overlapping buffers). The input is read
+ * twice (once to size the output, once to write it).
+ *
+ * Heap, per build: the no_std build uses none, and an input with more than
+ * `SIGNCORE_MAX_OPEN_MEMBERS` object members open at once is
+ * `SIGNCORE_LIMIT_EXCEEDED`. The std build sorts members in a stack table of
+ * that size and moves it to the heap beyond it, so it accepts such input.
  *
  * # Safety
  * `json` must point to `json_len` readable bytes; `out` to `out_cap`
@@ -1148,30 +1246,42 @@ const char *signcore_finding_code_str(int code);
  * Verifies a hash-chained audit log against a key ring (DESIGN.md §4):
  * every event is checked for CHAIN_BROKEN, HASH_MISMATCH, UNKNOWN_KEY,
  * SIGNATURE_INVALID and MALFORMED, and every finding is reported in index
- * order. No heap; the events are streamed in one pass.
+ * order.
  *
  * - `events_json`, `events_len`: a JSON array of audit events.
  * - `ring_json`, `ring_len`: the trusted keys: a JSON array of `{kid, alg:
  *   "ed25519", public_key}` / `{kid, alg: "hmac-sha256", secret_hex}`, or a
- *   keystore file (at most `SIGNCORE_MAX_KEYS` keys).
+ *   keystore file (which carries every secret into the verifier: prefer a
+ *   public ring, see `signcore_keystore_public_ring`). Key count: see
+ *   `SIGNCORE_MAX_KEYS`.
  * - `anchor_hex`: NULL for a chain from its first event (whose `prev_hash`
  *   must be null), or the NUL-terminated hex hash that the first event's
  *   `prev_hash` must equal (verifying a slice of a longer chain).
  * - `findings`, `findings_cap`: the caller's array for the findings; may be
  *   NULL only when `findings_cap` is 0 (then only the totals are reported).
- *   This is a bounded log, not an all-or-nothing output: when there are
- *   more findings than fit, the first `findings_cap` are written and
- *   `report->findings_total` tells how many there were.
- * - `report`: receives the totals whenever the inputs could be read (status
- *   `SIGNCORE_OK` or `SIGNCORE_CHAIN_INVALID`).
+ *   On `SIGNCORE_OK` / `SIGNCORE_CHAIN_INVALID` it is a bounded log: when
+ *   there are more findings than fit, the first `findings_cap` are written
+ *   and `report->findings_total` tells how many there were.
+ * - `report`: receives the totals on `SIGNCORE_OK` and
+ *   `SIGNCORE_CHAIN_INVALID` only.
  * - `error`: optional (may be NULL) failure details.
  *
  * Returns `SIGNCORE_OK` only when the chain verifies with no finding;
  * `SIGNCORE_CHAIN_INVALID` when it has findings (`report->ok` is false);
  * for unreadable input the JSON errors (events or ring),
- * `SIGNCORE_INVALID_KEYSTORE` (a refused ring record), `SIGNCORE_INVALID_HEX`
+ * `SIGNCORE_INVALID_KEY_RING` / `SIGNCORE_INVALID_KEYSTORE` (a refused ring or keystore record), `SIGNCORE_INVALID_HEX`
  * / `SIGNCORE_INVALID_LENGTH` (anchor), `SIGNCORE_NULL_POINTER`,
- * `SIGNCORE_INVALID_ARGUMENT`; then `report` and `findings` are not written.
+ * `SIGNCORE_INVALID_ARGUMENT`. On every such error neither `report` nor any
+ * entry of `findings` is written, also when the events array turns out to
+ * be unreadable only after events with findings (a truncated array,
+ * trailing data): findings are written only after the whole array was read.
+ * An event that cannot be read inside a well-formed array is a MALFORMED
+ * finding, not an error.
+ *
+ * Memory, per build: the std build keeps up to `findings_cap` findings in a
+ * heap buffer until the array has been read, and reads the events once. The
+ * no_std build uses no heap: with `findings_cap` > 0 it reads the events
+ * twice (first only to check the array, with no keys), then verifies.
  *
  * # Safety
  * `events_json` must point to `events_len` readable bytes, `ring_json` to
@@ -1214,7 +1324,7 @@ enum signcore_status signcore_verify_chain(const char *events_json,
  * kids signed; `SIGNCORE_THRESHOLD_NOT_MET` when fewer did;
  * `SIGNCORE_INVALID_THRESHOLD` for 0; for unreadable input the JSON errors,
  * `SIGNCORE_INVALID_HEX` / `SIGNCORE_INVALID_LENGTH` (digest),
- * `SIGNCORE_INVALID_KEYSTORE` (ring), `SIGNCORE_NULL_POINTER`,
+ * `SIGNCORE_INVALID_KEY_RING` / `SIGNCORE_INVALID_KEYSTORE` (ring), `SIGNCORE_NULL_POINTER`,
  * `SIGNCORE_INVALID_ARGUMENT`; then `report` and `signers` are not written.
  *
  * # Safety

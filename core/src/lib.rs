@@ -19,6 +19,11 @@ pub mod key;
 pub mod keystore;
 pub mod manifest;
 pub mod policy;
+#[cfg(feature = "rsa")]
+pub mod rsa;
 pub mod secret;
 
-pub use error::{Error, JsonError, JsonErrorKind, PolicyError, RecordError, RecordProblem};
+pub use error::{
+    EnvError, EnvProblem, Error, JsonError, JsonErrorKind, KeystoreUnreadable, PolicyError, RecordContext, RecordError,
+    RecordProblem,
+};

@@ -28,8 +28,9 @@ pub enum signcore_status {
     SIGNCORE_INVALID_UTF8 = 5103,
     /// `NUMBER_OUT_OF_RANGE`: a number that overflows to infinity.
     SIGNCORE_NUMBER_OUT_OF_RANGE = 5104,
-    /// `LIMIT_EXCEEDED`: nesting deeper than `SIGNCORE_MAX_DEPTH`, more open
-    /// object members than `SIGNCORE_MAX_OPEN_MEMBERS`, or input over 4 GiB.
+    /// `LIMIT_EXCEEDED`: nesting deeper than `SIGNCORE_MAX_DEPTH`, input over
+    /// 4 GiB, or (no_std build only) more object members open at once than
+    /// `SIGNCORE_MAX_OPEN_MEMBERS`.
     SIGNCORE_LIMIT_EXCEEDED = 5105,
     /// `INVALID_HEX`: odd length or a non-hex character.
     SIGNCORE_INVALID_HEX = 5106,
@@ -41,7 +42,7 @@ pub enum signcore_status {
     SIGNCORE_UNSUPPORTED_ALGORITHM = 5109,
     /// `INVALID_KEY`: an empty or over-long HMAC secret, a weak Ed25519 public key.
     SIGNCORE_INVALID_KEY = 5110,
-    /// `INVALID_KEYSTORE`: a keystore or key ring record was refused (the
+    /// `INVALID_KEYSTORE`: a keystore record was refused (the
     /// `signcore_error` names the record by index and key_id, never the secret).
     SIGNCORE_INVALID_KEYSTORE = 5111,
     /// `KEY_NOT_FOUND`: no key with this id in the keystore.
@@ -65,6 +66,12 @@ pub enum signcore_status {
     /// `INVALID_SIGNER_CONFIG`: the environment names an algorithm the local
     /// core cannot use, or `UTLD_PACKAGE_SIG_KEY` is not `<alg>:<secret_hex>`.
     SIGNCORE_INVALID_SIGNER_CONFIG = 5119,
+    /// `INVALID_KEY_RING`: a key ring record was refused (the `signcore_error`
+    /// names the record by index and kid and the reason, never a secret).
+    SIGNCORE_INVALID_KEY_RING = 5120,
+    /// `SECRET_REQUIRED`: an HMAC key's ring entry was asked for without
+    /// permission to write its secret (an HMAC key has no public part).
+    SIGNCORE_SECRET_REQUIRED = 5121,
     /// `NULL_POINTER`: a required pointer argument is NULL.
     SIGNCORE_NULL_POINTER = 5200,
     /// `KEY_NOT_INITIALIZED`: the `signcore_key` was never initialised, was
@@ -89,6 +96,11 @@ pub enum signcore_status {
     /// `OTHER_ERROR`: a core error newer than this binding (never expected:
     /// the binding maps every core code it was built with).
     SIGNCORE_OTHER_ERROR = 5207,
+    /// `KEY_CORRUPTED`: the `signcore_key` carries the tag of an initialised
+    /// key but fails its integrity check (a keyed checksum over the whole
+    /// storage, then range checks): it was overwritten, partly copied, or
+    /// forged. It is never used; wipe it and load the key again.
+    SIGNCORE_KEY_CORRUPTED = 5208,
 }
 
 use signcore_status::*;
@@ -116,6 +128,8 @@ pub(crate) const ALL_STATUSES: &[signcore_status] = &[
     SIGNCORE_NO_SIGNER,
     SIGNCORE_KEYSTORE_UNREADABLE,
     SIGNCORE_INVALID_SIGNER_CONFIG,
+    SIGNCORE_INVALID_KEY_RING,
+    SIGNCORE_SECRET_REQUIRED,
     SIGNCORE_NULL_POINTER,
     SIGNCORE_KEY_NOT_INITIALIZED,
     SIGNCORE_REMOTE_SIGNER_CONFIGURED,
@@ -124,6 +138,7 @@ pub(crate) const ALL_STATUSES: &[signcore_status] = &[
     SIGNCORE_CHAIN_INVALID,
     SIGNCORE_THRESHOLD_NOT_MET,
     SIGNCORE_OTHER_ERROR,
+    SIGNCORE_KEY_CORRUPTED,
 ];
 
 impl signcore_status {
@@ -151,6 +166,8 @@ impl signcore_status {
             SIGNCORE_NO_SIGNER => c"NO_SIGNER",
             SIGNCORE_KEYSTORE_UNREADABLE => c"KEYSTORE_UNREADABLE",
             SIGNCORE_INVALID_SIGNER_CONFIG => c"INVALID_SIGNER_CONFIG",
+            SIGNCORE_INVALID_KEY_RING => c"INVALID_KEY_RING",
+            SIGNCORE_SECRET_REQUIRED => c"SECRET_REQUIRED",
             SIGNCORE_NULL_POINTER => c"NULL_POINTER",
             SIGNCORE_KEY_NOT_INITIALIZED => c"KEY_NOT_INITIALIZED",
             SIGNCORE_REMOTE_SIGNER_CONFIGURED => c"REMOTE_SIGNER_CONFIGURED",
@@ -159,6 +176,7 @@ impl signcore_status {
             SIGNCORE_CHAIN_INVALID => c"CHAIN_INVALID",
             SIGNCORE_THRESHOLD_NOT_MET => c"THRESHOLD_NOT_MET",
             SIGNCORE_OTHER_ERROR => c"OTHER_ERROR",
+            SIGNCORE_KEY_CORRUPTED => c"KEY_CORRUPTED",
         }
     }
 
@@ -192,6 +210,8 @@ impl signcore_status {
             SIGNCORE_INVALID_SIGNER_CONFIG => {
                 c"the signer configuration names an algorithm the local core cannot use, or a malformed legacy key"
             }
+            SIGNCORE_INVALID_KEY_RING => c"invalid key ring record",
+            SIGNCORE_SECRET_REQUIRED => c"an HMAC key has no public part: its ring entry needs its secret",
             SIGNCORE_NULL_POINTER => c"a required pointer argument is NULL",
             SIGNCORE_KEY_NOT_INITIALIZED => c"the key was never initialised or has been wiped",
             SIGNCORE_REMOTE_SIGNER_CONFIGURED => {
@@ -202,6 +222,9 @@ impl signcore_status {
             SIGNCORE_CHAIN_INVALID => c"the chain has findings (see the report)",
             SIGNCORE_THRESHOLD_NOT_MET => c"the manifest does not meet the threshold (see the report)",
             SIGNCORE_OTHER_ERROR => c"an error this binding does not know",
+            SIGNCORE_KEY_CORRUPTED => {
+                c"the key storage fails its integrity check (corrupted or forged); it was not used"
+            }
         }
     }
 
@@ -212,7 +235,12 @@ impl signcore_status {
 
 /// The status for a core error: one per stable `Error::code()`.
 pub(crate) fn status_of(error: &Error) -> signcore_status {
-    match error.code() {
+    status_for_code(error.code())
+}
+
+/// The status for a stable core code string.
+pub(crate) fn status_for_code(code: &str) -> signcore_status {
+    match code {
         "INVALID_JSON" => SIGNCORE_INVALID_JSON,
         "DUPLICATE_MEMBER" => SIGNCORE_DUPLICATE_MEMBER,
         "LONE_SURROGATE" => SIGNCORE_LONE_SURROGATE,
@@ -233,6 +261,8 @@ pub(crate) fn status_of(error: &Error) -> signcore_status {
         "NO_SIGNER" => SIGNCORE_NO_SIGNER,
         "KEYSTORE_UNREADABLE" => SIGNCORE_KEYSTORE_UNREADABLE,
         "INVALID_SIGNER_CONFIG" => SIGNCORE_INVALID_SIGNER_CONFIG,
+        "INVALID_KEY_RING" => SIGNCORE_INVALID_KEY_RING,
+        "SECRET_REQUIRED" => SIGNCORE_SECRET_REQUIRED,
         // A code newer than this binding: still an error, never OK.
         _ => SIGNCORE_OTHER_ERROR,
     }
