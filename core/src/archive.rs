@@ -282,19 +282,19 @@ impl Header<'_> {
 
 /// Streaming archive verifier: the chain check and the archive digest over
 /// the same events, then the range and manifest checks. No allocation.
-pub struct ArchiveVerifier<'r, 'h, const N: usize> {
-    chain: ChainVerifier<'r, N>,
+pub struct ArchiveVerifier<'r, 'h> {
+    chain: ChainVerifier<'r>,
     digest: ArchiveDigest,
     header: Header<'h>,
     range: Option<Range>,
     options: Options,
 }
 
-impl<'r, 'h, const N: usize> ArchiveVerifier<'r, 'h, N> {
+impl<'r, 'h> ArchiveVerifier<'r, 'h> {
     /// Starts verifying an archive whose non-event members are `header`
     /// (they must be known before the events, to anchor the chain).
     /// Errors on a wrong `format` or a threshold of 0.
-    pub fn new(ring: &'r KeyRing<N>, header: Header<'h>, options: Options) -> Result<Self, Error> {
+    pub fn new(ring: &'r KeyRing, header: Header<'h>, options: Options) -> Result<Self, Error> {
         if options.threshold == 0 {
             return Err(Error::InvalidThreshold);
         }
@@ -338,8 +338,8 @@ pub struct Checks {
 
 /// The archive-level checks after the events: digest, range and manifest
 /// (with the verifier's threshold and ring), reported in that order.
-pub fn conclude<const N: usize>(
-    ring: &KeyRing<N>,
+pub fn conclude(
+    ring: &KeyRing,
     manifest_json: Option<&[u8]>,
     options: Options,
     checks: Checks,
@@ -447,7 +447,7 @@ fn locate(json: &[u8]) -> Result<Located, Error> {
 }
 
 fn find_end(json: &[u8], start: usize) -> Result<usize, Error> {
-    Ok(crate::json::find_value_end(json, start, 0)?)
+    Ok(crate::json::find_value_end(json, start, None)?)
 }
 
 /// Verifies a whole archive held in memory: the chain check anchored at
@@ -456,9 +456,9 @@ fn find_end(json: &[u8], start: usize) -> Result<usize, Error> {
 /// index order, then archive findings). Errors when `archive_json` is not a
 /// `signcore-archive/1` object (wrong shape, unknown or duplicate members,
 /// `events` not an array, trailing data) or the threshold is 0.
-pub fn verify_archive<const N: usize>(
+pub fn verify_archive(
     archive_json: &[u8],
-    ring: &KeyRing<N>,
+    ring: &KeyRing,
     options: Options,
     mut report: impl FnMut(Found),
 ) -> Result<ArchiveReport, Error> {

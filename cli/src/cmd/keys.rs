@@ -105,50 +105,13 @@ pub fn run(cmd: Command) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-/// The ring of a keystore: `{kid, alg: "ed25519", public_key}` per Ed25519
-/// key; HMAC keys `{kid, alg, secret_hex}` only when `include_secrets`.
+/// The ring of a keystore (the core's `keystore::write_public_ring`):
+/// Ed25519 public keys; HMAC keys (their secrets) only when `include_secrets`.
 fn public_ring(json: &[u8], include_secrets: bool) -> Result<Zeroizing<Vec<u8>>> {
-    let store: keystore::Keystore = keystore::Keystore::from_json(json).map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
-    let mut ring: Vec<serde_json::Value> = Vec::new();
-    // HMAC secrets are read back from the keystore text only when asked for
-    // (the core validated the file above), and wiped after use.
-    #[derive(serde::Deserialize)]
-    struct Rec {
-        key_id: Option<String>,
-        secret_hex: Option<String>,
-    }
-    struct Wiped(Vec<Rec>);
-    impl Drop for Wiped {
-        fn drop(&mut self) {
-            use zeroize::Zeroize;
-            for r in &mut self.0 {
-                r.secret_hex.zeroize();
-            }
-        }
-    }
-    let records = Wiped(if include_secrets { serde_json::from_slice(json)? } else { Vec::new() });
-    for record in store.records() {
-        let key = record.key();
-        match key.public_key() {
-            Some(public) => {
-                let mut hex = [0u8; 64];
-                let hex = signcore::hex::encode(&public, &mut hex)?;
-                ring.push(serde_json::json!({ "kid": record.key_id(), "alg": "ed25519", "public_key": hex }));
-            }
-            None if include_secrets => {
-                let secret = records
-                    .0
-                    .iter()
-                    .find(|r| r.key_id.as_deref() == Some(record.key_id()))
-                    .and_then(|r| r.secret_hex.as_deref())
-                    .unwrap_or_default();
-                ring.push(serde_json::json!({ "kid": record.key_id(), "alg": "hmac-sha256", "secret_hex": secret.to_ascii_lowercase() }));
-            }
-            None => {}
-        }
-    }
-    let text = Zeroizing::new(serde_json::to_vec_pretty(&ring)?);
-    Ok(text)
+    let mut ring = Zeroizing::new(Vec::new());
+    let hmac = if include_secrets { keystore::HmacSecrets::Include } else { keystore::HmacSecrets::Omit };
+    keystore::write_public_ring(json, hmac, &mut *ring).map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+    Ok(ring)
 }
 
 fn generate(path: &Path, key_id: &str, alg: &str, label: Option<&str>) -> Result<()> {

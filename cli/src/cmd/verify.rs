@@ -216,7 +216,10 @@ pub fn verify_reader(
     let archive = if kind == Kind::Archive {
         let digest = outcome.digest.and_then(|d| d.finish(header.format.as_deref(), header.origin.as_deref(), header.range.as_deref()));
         let range = header.range.as_deref().and_then(|r| Range::from_json(r).ok());
-        let chain = signcore::chain::ChainSummary { checked: outcome.checked, findings: findings.len() as u64, ..Default::default() };
+        let mut chain = signcore::chain::ChainSummary::default();
+        chain.checked = outcome.checked;
+        chain.findings = findings.len() as u64;
+        chain.head = outcome.head;
         let options = Options { threshold: threshold as usize, expected_anchor: anchor.map(Some) };
         let report = archive::conclude(
             ring,
