@@ -301,7 +301,13 @@ impl<'r, 'h> ArchiveVerifier<'r, 'h> {
         header.check_format()?;
         let range = header.range.and_then(|r| Range::from_json(r).ok());
         let anchor = range.and_then(|r| r.anchor);
-        Ok(ArchiveVerifier { chain: ChainVerifier::new(ring, anchor), digest: ArchiveDigest::new(), header, range, options })
+        Ok(ArchiveVerifier {
+            chain: ChainVerifier::new(ring, anchor),
+            digest: ArchiveDigest::new(),
+            header,
+            range,
+            options,
+        })
     }
 
     /// Checks the next event and adds it to the digest.
@@ -380,7 +386,10 @@ pub fn conclude(
                 _ => {}
             }
             if (range.first == 0) != range.anchor.is_none() {
-                emit(ArchiveCode::RangeMismatch, "range.first and range.anchor disagree (first is 0 exactly when anchor is null)");
+                emit(
+                    ArchiveCode::RangeMismatch,
+                    "range.first and range.anchor disagree (first is 0 exactly when anchor is null)",
+                );
             }
             if let Some(expected) = options.expected_anchor
                 && expected != range.anchor
@@ -556,34 +565,43 @@ mod build {
         }
 
         /// Appends one event, written in canonical form. Errors when it is
-    /// not I-JSON (a canonical archive cannot hold it).
-    pub fn event(&mut self, event_json: &[u8]) -> Result<(), Error> {
-        if self.events > 0 {
-            self.out.push(b',');
+        /// not I-JSON (a canonical archive cannot hold it).
+        pub fn event(&mut self, event_json: &[u8]) -> Result<(), Error> {
+            if self.events > 0 {
+                self.out.push(b',');
+            }
+            crate::canonical::canonicalize(event_json, &mut self.out)?;
+            self.digest.event(event_json);
+            self.events += 1;
+            Ok(())
         }
-        crate::canonical::canonicalize(event_json, &mut self.out)?;
-        self.digest.event(event_json);
-        self.events += 1;
-        Ok(())
-    }
 
-    /// Closes the archive with a manifest signed by each of `signers`
-    /// (`(kid, key)`; none makes an unsigned archive) and returns its JSON
-    /// text. Errors when the number of events differs from `range.size`.
-    pub fn finish(mut self, signers: &[(&str, &SigningKey)]) -> Result<Vec<u8>, Error> {
-        if self.range.size != self.events {
-            return Err(Error::InvalidLength { what: "archive events (range.size)", expected: self.range.size as usize, actual: self.events as usize });
+        /// Closes the archive with a manifest signed by each of `signers`
+        /// (`(kid, key)`; none makes an unsigned archive) and returns its JSON
+        /// text. Errors when the number of events differs from `range.size`.
+        pub fn finish(mut self, signers: &[(&str, &SigningKey)]) -> Result<Vec<u8>, Error> {
+            if self.range.size != self.events {
+                return Err(Error::InvalidLength {
+                    what: "archive events (range.size)",
+                    expected: self.range.size as usize,
+                    actual: self.events as usize,
+                });
+            }
+            let digest = self
+                .digest
+                .finish(Some(&self.format), Some(&self.origin), Some(&self.range_json))
+                .ok_or(Error::Json(err(JsonErrorKind::WrongShape, 0)))?;
+            self.out.extend_from_slice(b"]");
+            write_manifest(
+                &mut self.out,
+                &digest,
+                signers.iter().map(|(kid, key)| signature_block(kid, key, &digest).to_string()),
+                &[],
+            );
+            self.out.push(b'}');
+            Ok(self.out)
         }
-        let digest = self
-            .digest
-            .finish(Some(&self.format), Some(&self.origin), Some(&self.range_json))
-            .ok_or(Error::Json(err(JsonErrorKind::WrongShape, 0)))?;
-        self.out.extend_from_slice(b"]");
-        write_manifest(&mut self.out, &digest, signers.iter().map(|(kid, key)| signature_block(kid, key, &digest).to_string()), &[]);
-        self.out.push(b'}');
-        Ok(self.out)
     }
-}
 
     fn write_manifest(out: &mut Vec<u8>, digest: &Hash, new: impl Iterator<Item = String>, existing: &[&[u8]]) {
         out.extend_from_slice(br#","manifest":{"digest":""#);

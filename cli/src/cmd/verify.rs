@@ -109,7 +109,16 @@ pub fn run(args: Args) -> Result<Outcome> {
         } else {
             url.clone()
         };
-        crate::db::verify(&url, &args.table, &args.order_by, args.limit, &ring, anchor, args.threads, progress_bar(args.json, None))?
+        crate::db::verify(
+            &url,
+            &args.table,
+            &args.order_by,
+            args.limit,
+            &ring,
+            anchor,
+            args.threads,
+            progress_bar(args.json, None),
+        )?
     } else {
         let input = args.input.as_deref().unwrap_or("-");
         let bytes = match input.strip_prefix("s3://") {
@@ -127,10 +136,24 @@ pub fn run(args: Args) -> Result<Outcome> {
                 Ok((Box::new(file), len))
             }
         };
-        let kind = if input == "-" { "stdin" } else if bytes.is_some() { "s3" } else { "file" };
+        let kind = if input == "-" {
+            "stdin"
+        } else if bytes.is_some() {
+            "s3"
+        } else {
+            "file"
+        };
         let source = || Source { name: if input == "-" { "stdin".into() } else { input.into() }, kind };
         let (reader, size) = open()?;
-        match verify_reader(reader, source(), &ring, anchor, args.threshold, args.threads, progress_bar(args.json, size)) {
+        match verify_reader(
+            reader,
+            source(),
+            &ring,
+            anchor,
+            args.threshold,
+            args.threads,
+            progress_bar(args.json, size),
+        ) {
             Err(e) if e.downcast_ref::<crate::input::OutOfOrder>().is_some() && input != "-" => {
                 verify_in_memory(open()?.0, source(), &ring, anchor, args.threshold)?
             }
@@ -187,7 +210,9 @@ pub fn verify_reader(
             let mut splitter = Splitter::new(reader);
             let mut on_header = |kind: Kind, header: &Header| -> Result<()> {
                 let a = match kind {
-                    Kind::Archive => header.range.as_deref().and_then(|r| Range::from_json(r).ok()).and_then(|r| r.anchor),
+                    Kind::Archive => {
+                        header.range.as_deref().and_then(|r| Range::from_json(r).ok()).and_then(|r| r.anchor)
+                    }
                     _ => anchor,
                 };
                 let _ = set_anchor.anchor.set(a);
@@ -214,7 +239,9 @@ pub fn verify_reader(
     }
     let mut findings = outcome.findings;
     let archive = if kind == Kind::Archive {
-        let digest = outcome.digest.and_then(|d| d.finish(header.format.as_deref(), header.origin.as_deref(), header.range.as_deref()));
+        let digest = outcome
+            .digest
+            .and_then(|d| d.finish(header.format.as_deref(), header.origin.as_deref(), header.range.as_deref()));
         let range = header.range.as_deref().and_then(|r| Range::from_json(r).ok());
         let mut chain = signcore::chain::ChainSummary::default();
         chain.checked = outcome.checked;
@@ -228,7 +255,13 @@ pub fn verify_reader(
             Checks { chain, head: outcome.head, digest, range },
             |f| {
                 if let Found::Archive(a) = f {
-                    findings.push(Shown { index: None, code: a.code.as_str(), message: a.detail, id: None, detail: None });
+                    findings.push(Shown {
+                        index: None,
+                        code: a.code.as_str(),
+                        message: a.detail,
+                        id: None,
+                        detail: None,
+                    });
                 }
             },
         );
@@ -263,15 +296,20 @@ fn verify_in_memory(
     let options = Options { threshold: threshold as usize, expected_anchor: anchor.map(Some) };
     let report = archive::verify_archive(&bytes, ring, options, |f| {
         findings.push(match f {
-            Found::Event(e) => Shown { index: Some(e.index), code: e.code.as_str(), message: e.detail, id: None, detail: None },
-            Found::Archive(a) => Shown { index: None, code: a.code.as_str(), message: a.detail, id: None, detail: None },
+            Found::Event(e) => {
+                Shown { index: Some(e.index), code: e.code.as_str(), message: e.detail, id: None, detail: None }
+            }
+            Found::Archive(a) => {
+                Shown { index: None, code: a.code.as_str(), message: a.detail, id: None, detail: None }
+            }
         })
     })
     .map_err(|e| anyhow::anyhow!("not a signcore-archive/1: {e} ({})", e.code()))?;
     // The members, for the report.
     let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
     let raw = |k: &str| value.get(k).and_then(|v| serde_json::to_vec(v).ok());
-    let header = Header { format: raw("format"), origin: raw("origin"), range: raw("range"), manifest: raw("manifest") };
+    let header =
+        Header { format: raw("format"), origin: raw("origin"), range: raw("range"), manifest: raw("manifest") };
     let head = report.range.and_then(|r| r.head);
     Ok(Verdict {
         source,
@@ -357,7 +395,8 @@ fn print_text(v: &Verdict) {
             let signers = r.manifest.map_or("no manifest".to_string(), |m| {
                 format!("{} distinct trusted key(s) signed, threshold {}", m.valid, m.threshold)
             });
-            let range = r.range.map_or(String::new(), |r| format!(", events {}..{} of the chain", r.first, r.first + r.size));
+            let range =
+                r.range.map_or(String::new(), |r| format!(", events {}..{} of the chain", r.first, r.first + r.size));
             format!("signed archive {} (origin {origin}{range}; {signers})", v.source.name)
         }
         (None, _) => format!(
