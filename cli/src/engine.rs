@@ -92,7 +92,6 @@ pub fn run<T: Send>(
                 Ok(())
             };
             let result = produce(&mut send);
-            drop(send);
             drop(work_tx);
             drop(digest_tx);
             result.map(|t| (t, seq, last))
@@ -197,7 +196,8 @@ fn explain(code: FindingCode, event: &[u8], before: Option<&[u8]>, anchor: Optio
             let computed = signcore::digest::audit_digest(payload, prev.as_ref()).ok()?;
             let canonical = signcore::canonical::canonicalize_to_string(payload).ok()?;
             let shown = if canonical.len() > 160 {
-                format!("{}…", &canonical[..canonical.floor_char_boundary(160)])
+                let cut = (0..=160).rev().find(|&i| canonical.is_char_boundary(i)).unwrap_or(0);
+                format!("{}…", &canonical[..cut])
             } else {
                 canonical
             };

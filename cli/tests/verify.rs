@@ -247,7 +247,7 @@ fn slices_with_anchor() {
     let before: Value = serde_json::from_slice(&events[24]).unwrap();
     let anchor = before["hash"].as_str().unwrap();
     let file = dir.path().join("slice.json");
-    std::fs::write(&file, array(&events[25..].to_vec())).unwrap();
+    std::fs::write(&file, array(&events[25..])).unwrap();
     let (code, report) = verify_json(&file, &ring, &[]);
     assert_eq!((code, pairs(&report)), (1, [(Some(0), "CHAIN_BROKEN".to_string())].into()));
     let (code, report) = verify_json(&file, &ring, &["--anchor", anchor]);
@@ -255,7 +255,7 @@ fn slices_with_anchor() {
     // A signed slice: range.anchor must match --anchor.
     let hmac = v.key("audit-hmac-1");
     let a = signcore::digest::parse_hash(anchor).unwrap();
-    std::fs::write(&file, common::archive(&events[25..].to_vec(), 25, Some(a), &[("audit-hmac-1", &hmac)])).unwrap();
+    std::fs::write(&file, common::archive(&events[25..], 25, Some(a), &[("audit-hmac-1", &hmac)])).unwrap();
     assert_eq!(verify_json(&file, &ring, &[]).0, 0);
     assert_eq!(verify_json(&file, &ring, &["--anchor", &anchor.to_uppercase()]).0, 0);
     let other = "00".repeat(32);

@@ -54,6 +54,9 @@ pub fn vectors_dir() -> PathBuf {
     dir
 }
 
+/// (name, event texts, expected (index, code) pairs).
+pub type Scenario = (String, Vec<Vec<u8>>, Vec<(u64, String)>);
+
 pub struct Vectors {
     pub doc: Value,
     pub raw: Vec<u8>,
@@ -68,7 +71,7 @@ impl Vectors {
         self.doc["scenarios"].as_array().unwrap()
     }
     /// Each scenario's events as their original texts.
-    pub fn raw_events(&self) -> Vec<(String, Vec<Vec<u8>>, Vec<(u64, String)>)> {
+    pub fn raw_events(&self) -> Vec<Scenario> {
         #[derive(serde::Deserialize)]
         struct Doc<'a> {
             #[serde(borrow)]
