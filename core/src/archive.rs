@@ -17,7 +17,7 @@
 //! `ei` the canonical JSON of one event. [`ArchiveDigest`] builds it
 //! event by event straight into SHA-256, so verification streams: no buffer,
 //! no allocation, one pass over the events shared with the
-//! [`ChainVerifier`](crate::chain::ChainVerifier).
+//! [`ChainVerifier`].
 //!
 //! Choices where DESIGN.md is silent:
 //! - Unknown top-level members are refused (input error, `INVALID_JSON`
