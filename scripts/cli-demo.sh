@@ -7,7 +7,7 @@ cargo build -q -p signcore-cli --bin signcore --example gen_chain
 bin=target/debug
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-keystore=examples/node_keystore.json
+keystore=core/examples/demo_keystore.json
 
 echo
 echo "== signcore: signed archives =="

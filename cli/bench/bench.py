@@ -3,7 +3,7 @@ import os, resource, shutil, socket, subprocess, sys, tempfile, time
 
 BIN, WORK = os.environ["BIN"], os.environ["WORK"]
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-KS = os.path.join(ROOT, "examples/node_keystore.json")
+KS = os.path.join(ROOT, "core/examples/demo_keystore.json")
 RUNS = int(os.environ.get("RUNS", "3"))
 SETS = [("HMAC", "demo-hmac-1", int(os.environ.get("HMAC_EVENTS", "1000000"))),
         ("Ed25519", "demo-ed25519-1", int(os.environ.get("ED_EVENTS", "100000")))]
