@@ -113,7 +113,7 @@ valgrind_summary() { # $1 log: the leak and error summary lines
         sed 's/^==[0-9]*== */  valgrind: /'
 }
 if [ "${C_TESTS_VALGRIND:-1}" != 0 ] && [ -x "$out/test_c99" ]; then
-    run_tests valgrind valgrind --error-exitcode=1 --leak-check=full \
+    run_tests valgrind env SIGNCORE_TEST_BIG_KEYSTORE=1000 valgrind --error-exitcode=1 --leak-check=full \
         "$out/test_c99" "$vectors"
     valgrind_summary "$out/valgrind.log"
 fi
