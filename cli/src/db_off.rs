@@ -1,0 +1,27 @@
+//! Stand-in when built without the `postgres` feature.
+
+use anyhow::{Result, bail};
+use signcore::digest::Hash;
+use signcore::keystore::KeyRing;
+
+use crate::cmd::verify::Verdict;
+
+const OFF: &str = "this signcore was built without PostgreSQL support (cargo feature `postgres`)";
+
+#[allow(clippy::too_many_arguments)]
+pub fn verify(
+    _: &str,
+    _: &str,
+    _: &str,
+    _: Option<u64>,
+    _: &KeyRing,
+    _: Option<Hash>,
+    _: usize,
+    _: Option<indicatif::ProgressBar>,
+) -> Result<Verdict> {
+    bail!(OFF)
+}
+
+pub fn archive_rows(_: &str, _: &str, _: &str, _: Option<u64>) -> Result<(u64, Option<Hash>, Vec<Vec<u8>>)> {
+    bail!(OFF)
+}
