@@ -193,6 +193,10 @@ pub enum Error {
     Policy(PolicyError),
     /// The keystore file could not be read (missing, unreadable).
     KeystoreUnreadable,
+    /// A compliance burn signature that is not `sig_<hex>` (DESIGN.md §13).
+    InvalidBurnSignature,
+    /// An evidence package that cannot be read (DESIGN.md §13).
+    InvalidEvidence(crate::host::EvidenceProblem),
 }
 
 impl Error {
@@ -223,6 +227,8 @@ impl Error {
             Error::Policy(PolicyError::UnusableAlgorithm | PolicyError::InvalidLegacyKey) => "INVALID_SIGNER_CONFIG",
             Error::Policy(_) => "SIGNER_REQUIRED",
             Error::KeystoreUnreadable => "KEYSTORE_UNREADABLE",
+            Error::InvalidBurnSignature => "INVALID_BURN_SIGNATURE",
+            Error::InvalidEvidence(p) => p.code(),
         }
     }
 }
@@ -291,6 +297,10 @@ impl fmt::Display for Error {
             Error::InvalidThreshold => f.write_str("threshold must be at least 1"),
             Error::Policy(p) => p.fmt(f),
             Error::KeystoreUnreadable => f.write_str("the keystore file cannot be read"),
+            Error::InvalidBurnSignature => {
+                f.write_str("invalid burn signature: expected sig_ followed by the hex of a 32- or 64-byte signature")
+            }
+            Error::InvalidEvidence(p) => write!(f, "invalid evidence package: {p}"),
         }
     }
 }

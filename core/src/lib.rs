@@ -13,10 +13,15 @@ pub mod chain;
 pub mod digest;
 mod error;
 pub mod hex;
+pub mod host;
 mod json;
 pub mod key;
 pub mod keystore;
 pub mod manifest;
 pub mod policy;
+#[cfg(feature = "serde")]
+mod serde_impls;
+#[cfg(feature = "signature")]
+pub mod signature_impls;
 
 pub use error::{Error, JsonError, JsonErrorKind, PolicyError, RecordError, RecordProblem};
