@@ -10,10 +10,18 @@
 //! ```
 //! use signature::{Signer, Verifier};
 //! use signcore::key::{Signature, SigningKey};
-//! let key = SigningKey::ed25519_from_seed(&[5; 32]);
-//! let sig: Signature = key.sign(b"message");
-//! key.verifying_key().verify(b"message", &sig)?;
-//! assert!(key.verifying_key().verify(b"other", &sig).is_err());
+//!
+//! // Code written against RustCrypto's traits takes signcore keys.
+//! fn sign_and_check<K: Signer<Signature> + Verifier<Signature>>(key: &K, msg: &[u8]) -> Result<(), signature::Error> {
+//!     let sig = key.try_sign(msg)?;
+//!     key.verify(msg, &sig)
+//! }
+//! let ed = SigningKey::ed25519_from_seed(&[5; 32]);
+//! sign_and_check(&ed, b"message")?;
+//! sign_and_check(&SigningKey::hmac(b"mac-key").unwrap(), b"message")?;
+//! // Inherent methods of the same name take precedence: name the trait.
+//! let sig: Signature = Signer::sign(&ed, b"message");
+//! assert!(Verifier::verify(&ed.verifying_key(), b"other", &sig).is_err());
 //! # Ok::<(), signature::Error>(())
 //! ```
 

@@ -191,7 +191,9 @@ impl EvidencePackage {
             }
             text.extend_from_slice(b"{\"path\":");
             write_json_string(&file.path, &mut text);
-            text.extend_from_slice(format!(",\"sha256\":\"{}\",\"size\":{}}}", HashHex::new(&file.sha256), file.size).as_bytes());
+            text.extend_from_slice(
+                format!(",\"sha256\":\"{}\",\"size\":{}}}", HashHex::new(&file.sha256), file.size).as_bytes(),
+            );
         }
         text.extend_from_slice(b"],\"meta\":{");
         for (i, (name, value)) in self.meta.iter().enumerate() {
@@ -288,7 +290,12 @@ impl EvidencePackage {
                         EvidenceFinding::new(
                             Some(&l.path),
                             EvidenceCode::HashMismatch,
-                            format!("{} has SHA-256 {}, the package says {}", l.path, HashHex::new(&f.sha256), HashHex::new(&l.sha256)),
+                            format!(
+                                "{} has SHA-256 {}, the package says {}",
+                                l.path,
+                                HashHex::new(&f.sha256),
+                                HashHex::new(&l.sha256)
+                            ),
                         )
                     } else {
                         continue;
@@ -530,8 +537,16 @@ impl EvidenceReport {
                 format!("the signature by {kid_text:?} does not verify: the package was changed after signing"),
             )),
         };
-        let findings: Vec<_> = finding.into_iter().map(|(code, message)| EvidenceFinding::new(None, code, message)).collect();
-        EvidenceReport { ok: findings.is_empty(), signature, kid, files: package.files.len(), files_checked: false, findings }
+        let findings: Vec<_> =
+            finding.into_iter().map(|(code, message)| EvidenceFinding::new(None, code, message)).collect();
+        EvidenceReport {
+            ok: findings.is_empty(),
+            signature,
+            kid,
+            files: package.files.len(),
+            files_checked: false,
+            findings,
+        }
     }
 
     /// Adds the findings of comparing the package with the files found.
@@ -710,10 +725,7 @@ mod tests {
     #[test]
     fn file_findings() {
         let p = package();
-        let actual = vec![
-            FileEntry::new("b.txt", b"bee!").unwrap(),
-            FileEntry::new("c.txt", b"extra").unwrap(),
-        ];
+        let actual = vec![FileEntry::new("b.txt", b"bee!").unwrap(), FileEntry::new("c.txt", b"extra").unwrap()];
         let codes: Vec<_> = p.check_files(actual).into_iter().map(|f| (f.path.unwrap(), f.code)).collect();
         assert_eq!(
             codes,

@@ -142,7 +142,9 @@ pub struct Skipped {
 impl fmt::Display for Skipped {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.step, &self.reason) {
-            (Step::Keystore, SkipReason::NotConfigured) => f.write_str("node keystore not used: RITMA_KEY_ID is not set"),
+            (Step::Keystore, SkipReason::NotConfigured) => {
+                f.write_str("node keystore not used: RITMA_KEY_ID is not set")
+            }
             (Step::Keystore, SkipReason::Keystore(e)) => write!(f, "node keystore signing failed: {e}"),
             (Step::LegacyEnv, SkipReason::NotConfigured) => f.write_str("UTLD_PACKAGE_SIG_KEY is not set"),
             (Step::LegacyEnv, SkipReason::Invalid(e)) => write!(f, "UTLD_PACKAGE_SIG_KEY is unusable: {e}"),
@@ -193,7 +195,8 @@ impl ExportOutcome {
             self.skipped.iter().filter(|s| s.reason != SkipReason::NotConfigured).map(ToString::to_string).collect();
         match &self.signed_by {
             Some(by) if by.source == Source::LegacyEnv => out.push(
-                "signing with the legacy UTLD_PACKAGE_SIG_KEY (kid legacy-env); move the key into the node keystore".into(),
+                "signing with the legacy UTLD_PACKAGE_SIG_KEY (kid legacy-env); move the key into the node keystore"
+                    .into(),
             ),
             None => out.push("no signing key available: the evidence package is exported UNSIGNED".into()),
             _ => {}
@@ -220,7 +223,11 @@ impl EvidenceBuilder {
     }
 
     /// Signs with the key `key_id` of `keystore`.
-    pub fn build_and_sign_with_keystore(self, keystore: &NodeKeystore, key_id: &str) -> Result<EvidencePackage, HostError> {
+    pub fn build_and_sign_with_keystore(
+        self,
+        keystore: &NodeKeystore,
+        key_id: &str,
+    ) -> Result<EvidencePackage, HostError> {
         let record = keystore.record(key_id)?;
         Ok(self.build_and_sign(record)?)
     }
@@ -292,9 +299,11 @@ impl EvidenceBuilder {
             reason: match (&keystore_error, key_id_from(&chain)) {
                 (Some(e), _) => SkipReason::Keystore(e.clone()),
                 (None, None) => SkipReason::NotConfigured,
-                (None, Some(id)) => {
-                    SkipReason::Keystore(KeystoreError::new(&keystore_path(&chain), Some(&id), KeystoreErrorKind::KeyNotFound))
-                }
+                (None, Some(id)) => SkipReason::Keystore(KeystoreError::new(
+                    &keystore_path(&chain),
+                    Some(&id),
+                    KeystoreErrorKind::KeyNotFound,
+                )),
             },
         };
         let legacy = |reason| Skipped { step: Step::LegacyEnv, reason };
@@ -303,8 +312,11 @@ impl EvidenceBuilder {
             Ok(Resolved::Local(signer)) => (Some(signer), std::vec![keystore_skip()]),
             Ok(_) => (None, std::vec![keystore_skip(), legacy(SkipReason::NotConfigured)]),
             Err(e @ Error::Policy(PolicyError::ProductionRequiresManagedKey)) => {
-                let legacy_reason =
-                    if chain.get(Var::UtldPackageSigKey).is_some() { SkipReason::Refused(e) } else { SkipReason::NotConfigured };
+                let legacy_reason = if chain.get(Var::UtldPackageSigKey).is_some() {
+                    SkipReason::Refused(e)
+                } else {
+                    SkipReason::NotConfigured
+                };
                 (None, std::vec![keystore_skip(), legacy(legacy_reason)])
             }
             Err(e) => (None, std::vec![keystore_skip(), legacy(SkipReason::Invalid(e))]),
@@ -312,10 +324,13 @@ impl EvidenceBuilder {
         match signer {
             Some(signer) => {
                 let package = self.build_and_sign(&signer)?;
-                let signed_by = SignedBy { source: signer.source, kid: signer.kid.as_str().to_string(), alg: signer.key.alg() };
+                let signed_by =
+                    SignedBy { source: signer.source, kid: signer.kid.as_str().to_string(), alg: signer.key.alg() };
                 Ok(ExportOutcome { package, signed_by: Some(signed_by), skipped })
             }
-            None if unsigned == Unsigned::Allow => Ok(ExportOutcome { package: self.build()?, signed_by: None, skipped }),
+            None if unsigned == Unsigned::Allow => {
+                Ok(ExportOutcome { package: self.build()?, signed_by: None, skipped })
+            }
             None => Err(HostError::NoSigningKey { skipped }),
         }
     }
@@ -332,4 +347,3 @@ pub fn read_package(path: impl AsRef<Path>) -> Result<Vec<u8>, HostError> {
     }
     Ok(bytes)
 }
-

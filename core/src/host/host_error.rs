@@ -65,7 +65,11 @@ impl fmt::Display for HostError {
             HostError::Core(e) => e.fmt(f),
             HostError::Io { path, action, kind } => write!(f, "cannot {action} {}: {kind}", path.display()),
             HostError::NotPackageable { path } => {
-                write!(f, "{} is not a regular file with a UTF-8 name (symbolic links and devices are not packaged)", path.display())
+                write!(
+                    f,
+                    "{} is not a regular file with a UTF-8 name (symbolic links and devices are not packaged)",
+                    path.display()
+                )
             }
             HostError::Sign(e) => write!(f, "signing failed: {e}"),
             HostError::NoSigningKey { skipped } => {

@@ -33,7 +33,9 @@ pub mod summary;
 #[cfg(feature = "alloc")]
 pub use evidence::{EvidenceBuilder, EvidencePackage, EvidenceReport, verify_package};
 #[cfg(feature = "std")]
-pub use evidence_fs::{ExportOutcome, SignedBy, SkipReason, Skipped, Step, Unsigned, list_dir, read_package, verify_package_dir};
+pub use evidence_fs::{
+    ExportOutcome, SignedBy, SkipReason, Skipped, Step, Unsigned, list_dir, read_package, verify_package_dir,
+};
 #[cfg(feature = "std")]
 pub use host_error::HostError;
 #[cfg(feature = "std")]
@@ -106,12 +108,15 @@ impl fmt::Display for EvidenceProblem {
             EvidenceProblem::BadFileEntry { index } => {
                 write!(f, "files[{index}] is not {{path, size, sha256}} (string, integer 0..2^53, 64 hex chars)")
             }
-            EvidenceProblem::BadPath { index } => write!(
-                f,
-                "files[{index}].path is not a relative /-separated path without empty, . or .. components"
-            ),
+            EvidenceProblem::BadPath { index } => {
+                write!(f, "files[{index}].path is not a relative /-separated path without empty, . or .. components")
+            }
             EvidenceProblem::NotSorted { index } => {
-                write!(f, "files[{index}] is not sorted after files[{}] by path (or repeats it)", index.saturating_sub(1))
+                write!(
+                    f,
+                    "files[{index}] is not sorted after files[{}] by path (or repeats it)",
+                    index.saturating_sub(1)
+                )
             }
             EvidenceProblem::BadMeta => f.write_str("meta is not an object of string values"),
             EvidenceProblem::BadSignatureBlock => f.write_str("signature is neither null nor {kid, alg, signature}"),

@@ -196,7 +196,8 @@ impl NodeKeystore {
     /// Parses keystore JSON that was read from `path` (named in errors).
     pub fn from_json(path: impl AsRef<Path>, json: &[u8]) -> Result<Self, KeystoreError> {
         let path = path.as_ref();
-        let store = Keystore::from_json(json).map_err(|e| KeystoreError::new(path, None, KeystoreErrorKind::Invalid(e)))?;
+        let store =
+            Keystore::from_json(json).map_err(|e| KeystoreError::new(path, None, KeystoreErrorKind::Invalid(e)))?;
         Ok(NodeKeystore { path: path.to_path_buf(), store })
     }
 
@@ -227,7 +228,9 @@ impl NodeKeystore {
 
     /// The record for `key_id`.
     pub fn record(&self, key_id: &str) -> Result<&KeyRecord, KeystoreError> {
-        self.store.get(key_id).ok_or_else(|| KeystoreError::new(&self.path, Some(key_id), KeystoreErrorKind::KeyNotFound))
+        self.store
+            .get(key_id)
+            .ok_or_else(|| KeystoreError::new(&self.path, Some(key_id), KeystoreErrorKind::KeyNotFound))
     }
 
     /// The metadata of `key_id`.

@@ -213,7 +213,13 @@ impl CloudKeySummary {
             }
             string_content(json, span).map(|raw| Some(Chars::new(raw).collect())).ok_or_else(shape)
         };
-        let mut summary = CloudKeySummary { org_id: None, node_id: String::new(), key_id: String::new(), key_hash: None, label: None };
+        let mut summary = CloudKeySummary {
+            org_id: None,
+            node_id: String::new(),
+            key_id: String::new(),
+            key_hash: None,
+            label: None,
+        };
         for member in Members::new(json, start, 0)?.delimit_only() {
             let member = member?;
             let name: String = Chars::new(member.name.of(json)).collect();
@@ -300,6 +306,9 @@ mod tests {
         assert_eq!(crate::canonical::canonicalize_to_string(json.as_bytes()).unwrap(), json);
         assert_eq!(CloudKeySummary::from_json(json.as_bytes()).unwrap(), s);
         assert!(CloudKeySummary::from_json(br#"{"key_id":"k"}"#).is_err());
-        assert_eq!(CloudKeySummary::from_json(br#"{"key_id":"k","node_id":"n","key_hash":"zz"}"#).unwrap_err().code(), "INVALID_HEX");
+        assert_eq!(
+            CloudKeySummary::from_json(br#"{"key_id":"k","node_id":"n","key_hash":"zz"}"#).unwrap_err().code(),
+            "INVALID_HEX"
+        );
     }
 }
