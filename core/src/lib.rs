@@ -19,6 +19,7 @@ pub mod key;
 pub mod keystore;
 pub mod manifest;
 pub mod policy;
+pub mod secret;
 #[cfg(feature = "serde")]
 mod serde_impls;
 #[cfg(feature = "signature")]
