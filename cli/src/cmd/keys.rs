@@ -43,9 +43,18 @@ pub enum Command {
         #[arg(long)]
         label: Option<String>,
     },
+    /// The cloud key summary {org_id, node_id, key_id, key_hash, label} (DESIGN.md §13).
+    Summary(super::keys_cloud::SummaryArgs),
+    /// POST the cloud key summary to {RITMA_CLOUD_URL}/keys.
+    Publish(super::keys_cloud::PublishArgs),
 }
 
 /// Runs `signcore keys ...`.
-pub fn run(_cmd: Command) -> anyhow::Result<Outcome> {
+pub fn run(cmd: Command) -> anyhow::Result<Outcome> {
+    let _cmd = match cmd {
+        Command::Summary(args) => return super::keys_cloud::run_summary(args),
+        Command::Publish(args) => return super::keys_cloud::run_publish(args),
+        other => other,
+    };
     anyhow::bail!("keys: not implemented yet")
 }
