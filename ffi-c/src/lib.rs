@@ -24,6 +24,7 @@
 pub mod consts;
 #[cfg(feature = "std")]
 pub mod env;
+pub mod host;
 pub mod key;
 pub mod status;
 pub mod text;
@@ -33,6 +34,7 @@ pub mod verify;
 pub use consts::*;
 #[cfg(feature = "std")]
 pub use env::*;
+pub use host::*;
 pub use key::*;
 pub use status::*;
 pub use text::*;
