@@ -393,6 +393,28 @@ typedef enum signcore_signer_status {
 } signcore_signer_status;
 
 /**
+ * How an evidence package's signature fared.
+ */
+typedef enum signcore_evidence_signature {
+  /**
+   * A trusted key signed this very package.
+   */
+  SIGNCORE_EVIDENCE_SIGNATURE_VALID = 1,
+  /**
+   * The kid is trusted but the signature does not verify (an edited package).
+   */
+  SIGNCORE_EVIDENCE_SIGNATURE_INVALID = 2,
+  /**
+   * The kid is not in the ring (or with another algorithm).
+   */
+  SIGNCORE_EVIDENCE_SIGNATURE_UNKNOWN_KEY = 3,
+  /**
+   * The package is unsigned.
+   */
+  SIGNCORE_EVIDENCE_SIGNATURE_UNSIGNED = 4,
+} signcore_evidence_signature;
+
+/**
  * Caller-owned storage for one signing key (an HMAC-SHA256 secret or an
  * Ed25519 seed, with its key id and label). Opaque: use it only through
  * `signcore_key_*` functions.

@@ -390,3 +390,36 @@ fn serde_shapes() {
     assert_eq!(text["signature"], "valid");
     assert_eq!(text["ok"], true);
 }
+
+/// The fixture the C tests read (tests/c/host_fixture.json): burns and an
+/// evidence package signed here in Rust, verified there through the C ABI.
+/// `SIGNCORE_WRITE_FIXTURES=1` rewrites it; otherwise it must match.
+#[test]
+fn c_fixture_is_what_rust_signs() {
+    let ks = NodeKeystore::from_json("fixture", keystore_json().as_bytes()).unwrap();
+    let burns: Vec<_> = [("node-key-ed25519-1", "b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878ae4944c"), ("node-key-hmac-1", "burn-2026-12-01")]
+        .iter()
+        .map(|(id, hash)| serde_json::json!({ "key_id": id, "burn_hash": hash, "signature": ks.sign_burn(Some(id), hash).unwrap().as_str() }))
+        .collect();
+    let files = [("logs/run.log", "started\nfinished\n"), ("summary.json", "{\"ok\":true}")];
+    let mut builder = EvidenceBuilder::new();
+    builder.created_at("2026-12-01T08:00:00Z").unwrap().meta("case", "R4.5");
+    for (path, content) in files {
+        builder.add_file(path, content.as_bytes()).unwrap();
+    }
+    let package = builder.build_and_sign_with_keystore(&ks, "node-key-ed25519-1").unwrap().to_json();
+    let fixture = serde_json::json!({
+        "keystore": serde_json::from_str::<serde_json::Value>(&keystore_json()).unwrap(),
+        "burns": burns,
+        "evidence": {
+            "files": files.iter().map(|(p, c)| serde_json::json!({ "path": p, "content": c })).collect::<Vec<_>>(),
+            "package": package,
+        },
+    });
+    let text = serde_json::to_string_pretty(&fixture).unwrap() + "\n";
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/c/host_fixture.json");
+    if std::env::var_os("SIGNCORE_WRITE_FIXTURES").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "run with SIGNCORE_WRITE_FIXTURES=1 to regenerate");
+}
