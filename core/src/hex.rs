@@ -61,8 +61,10 @@ pub struct HexBuf<const N: usize, const M: usize> {
 pub type HashHex = HexBuf<32, 64>;
 
 impl<const N: usize, const M: usize> HexBuf<N, M> {
-    /// Encodes `bytes`; `M` must be `2 * N`.
+    /// Encodes `bytes`. `M` must be `2 * N`: any other pair fails to
+    /// compile, so the text is never cut short or padded.
     pub fn new(bytes: &[u8; N]) -> Self {
+        const { assert!(M == 2 * N, "HexBuf<N, M> needs M == 2 * N") };
         let mut text = [b'0'; M];
         let _ = base16ct::lower::encode(bytes, &mut text);
         HexBuf { text }

@@ -19,10 +19,15 @@ pub mod key;
 pub mod keystore;
 pub mod manifest;
 pub mod policy;
+#[cfg(feature = "rsa")]
+pub mod rsa;
 pub mod secret;
 #[cfg(feature = "serde")]
 mod serde_impls;
 #[cfg(feature = "signature")]
 pub mod signature_impls;
 
-pub use error::{Error, JsonError, JsonErrorKind, PolicyError, RecordError, RecordProblem};
+pub use error::{
+    EnvError, EnvProblem, Error, JsonError, JsonErrorKind, KeystoreUnreadable, PolicyError, RecordContext, RecordError,
+    RecordProblem,
+};

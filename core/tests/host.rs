@@ -160,7 +160,7 @@ fn utl_cli_export_fallbacks() {
     assert!(matches!(&out.skipped[1].reason, SkipReason::Invalid(e) if e.code() == "INVALID_SIGNER_CONFIG"));
     let warnings = out.warnings();
     assert_eq!(warnings.len(), 3, "{warnings:?}");
-    assert!(warnings[1].starts_with("UTLD_PACKAGE_SIG_KEY is unusable") && warnings[2].contains("UNSIGNED"));
+    assert!(warnings[1].starts_with("legacy key unusable: UTLD_PACKAGE_SIG_KEY") && warnings[2].contains("UNSIGNED"));
     // Nothing configured: unsigned with one warning.
     let out = fx.builder().export_with_env(&EnvSnapshot::new(), Unsigned::Allow).unwrap();
     assert_eq!(
@@ -194,7 +194,9 @@ fn utl_http_final_failure_is_a_descriptive_error() {
     );
     assert!(message.contains("bad.json") && message.contains("invalid JSON"), "{message}");
     assert!(
-        message.contains("; UTLD_PACKAGE_SIG_KEY is unusable: invalid key: ed25519 keys must be exactly 32 bytes"),
+        message.contains(
+            "; legacy key unusable: UTLD_PACKAGE_SIG_KEY: invalid key: ed25519 keys must be exactly 32 bytes"
+        ),
         "{message}"
     );
     let HostError::NoSigningKey { skipped } = err else { panic!() };

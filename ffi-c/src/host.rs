@@ -250,7 +250,10 @@ pub unsafe extern "C" fn signcore_verify_evidence(
 fn host_fail(e: signcore::host::HostError) -> Fail {
     match e {
         signcore::host::HostError::Core(e) => Fail::Core(e),
-        _ => Fail::Detail(SIGNCORE_OTHER_ERROR, "the evidence directory cannot be read (missing, unreadable, or a symbolic link or device inside)"),
+        _ => Fail::Detail(
+            SIGNCORE_OTHER_ERROR,
+            "the evidence directory cannot be read (missing, unreadable, or a symbolic link or device inside)",
+        ),
     }
 }
 
@@ -262,9 +265,13 @@ fn report_json_text(report: &signcore::host::EvidenceReport) -> std::string::Str
         Some(v) => write_json_string(v, out),
         None => out.extend_from_slice(b"null"),
     };
-    out.extend_from_slice(format!("{{\"ok\":{},\"signature\":\"{}\",\"kid\":", report.ok, report.signature.as_str()).as_bytes());
+    out.extend_from_slice(
+        format!("{{\"ok\":{},\"signature\":\"{}\",\"kid\":", report.ok, report.signature.as_str()).as_bytes(),
+    );
     text(&mut out, report.kid.as_deref());
-    out.extend_from_slice(format!(",\"files\":{},\"files_checked\":{},\"findings\":[", report.files, report.files_checked).as_bytes());
+    out.extend_from_slice(
+        format!(",\"files\":{},\"files_checked\":{},\"findings\":[", report.files, report.files_checked).as_bytes(),
+    );
     for (i, f) in report.findings.iter().enumerate() {
         if i > 0 {
             out.push(b',');

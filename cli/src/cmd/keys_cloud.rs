@@ -95,7 +95,10 @@ pub fn run_publish(args: PublishArgs) -> anyhow::Result<Outcome> {
     if args.summary.json {
         println!("{body}");
     } else {
-        eprintln!("signcore: published key {} of node {} to {url} ({status})", report.summary.key_id, report.summary.node_id);
+        eprintln!(
+            "signcore: published key {} of node {} to {url} ({status})",
+            report.summary.key_id, report.summary.node_id
+        );
     }
     Ok(Outcome::Done)
 }

@@ -100,7 +100,8 @@ pub fn run_sign(args: SignArgs) -> anyhow::Result<Outcome> {
 pub fn read_ring(ring: Option<&PathBuf>, keystore: Option<&PathBuf>) -> anyhow::Result<KeyRing> {
     let default = PathBuf::from("./node_keystore.json");
     let path = ring.or(keystore).unwrap_or(&default);
-    let bytes = zeroize::Zeroizing::new(std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?);
+    let bytes =
+        zeroize::Zeroizing::new(std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?);
     KeyRing::from_json(&bytes).with_context(|| format!("key ring {}", path.display()))
 }
 

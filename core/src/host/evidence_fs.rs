@@ -147,7 +147,7 @@ impl fmt::Display for Skipped {
             }
             (Step::Keystore, SkipReason::Keystore(e)) => write!(f, "node keystore signing failed: {e}"),
             (Step::LegacyEnv, SkipReason::NotConfigured) => f.write_str("UTLD_PACKAGE_SIG_KEY is not set"),
-            (Step::LegacyEnv, SkipReason::Invalid(e)) => write!(f, "UTLD_PACKAGE_SIG_KEY is unusable: {e}"),
+            (Step::LegacyEnv, SkipReason::Invalid(e)) => write!(f, "legacy key unusable: {e}"),
             (Step::LegacyEnv, SkipReason::Refused(e)) => write!(f, "UTLD_PACKAGE_SIG_KEY refused: {e}"),
             (step, reason) => write!(f, "{step:?} skipped: {reason:?}"),
         }

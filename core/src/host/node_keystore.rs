@@ -9,7 +9,7 @@ use std::vec::Vec;
 use zeroize::Zeroizing;
 
 use super::burn::{BurnSignature, sign_burn};
-use crate::error::Error;
+use crate::error::{Error, KeystoreUnreadable};
 use crate::key::{Signature, SigningKey};
 use crate::keystore::{KeyMetadata, KeyRecord, KeyRing, Keystore};
 use crate::policy::{DEFAULT_KEYSTORE_PATH, EnvSnapshot, ProcessEnv, Var};
@@ -85,10 +85,21 @@ impl KeystoreError {
     /// The nearest core [`Error`] (for APIs that speak only the core's
     /// vocabulary; the path is lost there).
     pub fn to_core(&self) -> Error {
+        let path = self.path.to_string_lossy();
         match &self.kind {
             KeystoreErrorKind::Invalid(e) => e.clone(),
-            KeystoreErrorKind::KeyNotFound => Error::KeyNotFound,
-            _ => Error::KeystoreUnreadable,
+            KeystoreErrorKind::KeyNotFound => {
+                Error::KeyNotFound { key_id: self.key_id.as_deref().and_then(|id| id.try_into().ok()) }
+            }
+            KeystoreErrorKind::Io(kind) => {
+                Error::KeystoreUnreadable(KeystoreUnreadable::from_io(&path, &std::io::Error::from(*kind)))
+            }
+            KeystoreErrorKind::TooLarge => {
+                Error::KeystoreUnreadable(KeystoreUnreadable::new(&path, "file larger than the 16 MiB limit"))
+            }
+            KeystoreErrorKind::MissingKeyId => {
+                Error::KeystoreUnreadable(KeystoreUnreadable::new(&path, "no key id given (RITMA_KEY_ID is unset)"))
+            }
         }
     }
 }
@@ -273,7 +284,7 @@ impl NodeKeystore {
     pub fn key_ring(&self) -> Result<KeyRing, Error> {
         let mut ring = KeyRing::new();
         for record in self.store.records() {
-            ring.insert(record.key_id().try_into().map_err(|_| Error::KeyNotFound)?, record.key().verifying_key())?;
+            ring.insert(record.key_id(), record.key().verifying_key())?;
         }
         Ok(ring)
     }
