@@ -125,3 +125,20 @@ impl fmt::Display for EvidenceProblem {
         }
     }
 }
+
+/// Writes a node keystore and an evidence directory into a fresh temporary
+/// folder for the README examples; returns (folder, keystore path).
+#[cfg(feature = "std")]
+#[doc(hidden)]
+pub fn doc_fixture(name: &str) -> std::io::Result<(std::path::PathBuf, std::path::PathBuf)> {
+    let dir = std::env::temp_dir().join(std::format!("signcore-doc-{name}-{}", std::process::id()));
+    let evidence = dir.join("evidence");
+    std::fs::create_dir_all(evidence.join("logs"))?;
+    std::fs::write(evidence.join("logs/run.log"), "started\nfinished\n")?;
+    let keystore = dir.join("node_keystore.json");
+    std::fs::write(
+        &keystore,
+        r#"[{"key_id":"node-key-ed25519-1","alg":"ed25519","secret_hex":"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff","label":"primary-ed25519"}]"#,
+    )?;
+    Ok((dir, keystore))
+}
