@@ -127,7 +127,7 @@ fn utl_cli_export_fallbacks() {
         (bad.as_str(), "node-key-ed25519-1", "INVALID_JSON"),
         (good.as_str(), "no-such-key", "KEY_NOT_FOUND"),
     ] {
-        let env = env_for(path, key_id).with(Var::UtldPackageSigKey, &"hmac_sha256:aa55aa55");
+        let env = env_for(path, key_id).with(Var::UtldPackageSigKey, "hmac_sha256:aa55aa55");
         let out = fx.builder().export_with_env(&env, Unsigned::Allow).unwrap();
         let by = out.signed_by.as_ref().unwrap();
         assert_eq!((by.source, by.kid.as_str()), (Source::LegacyEnv, "legacy-env"));
@@ -142,10 +142,7 @@ fn utl_cli_export_fallbacks() {
         // The legacy signature verifies with the legacy key.
         let mut legacy_ring = KeyRing::new();
         legacy_ring
-            .insert(
-                "legacy-env".try_into().unwrap(),
-                signcore::key::VerifyingKey::hmac(&[0xaa, 0x55, 0xaa, 0x55]).unwrap(),
-            )
+            .insert("legacy-env", signcore::key::VerifyingKey::hmac(&[0xaa, 0x55, 0xaa, 0x55]).unwrap())
             .unwrap();
         let report = verify_package(out.package.to_json().as_bytes(), &legacy_ring, VerifyOptions::default()).unwrap();
         assert!(report.ok, "{report:?}");

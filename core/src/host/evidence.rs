@@ -21,7 +21,7 @@
 //! let json = package.to_json();
 //!
 //! let mut ring = KeyRing::new();
-//! ring.insert("node-1".try_into().unwrap(), key.verifying_key())?;
+//! ring.insert("node-1", key.verifying_key())?;
 //! let report = verify_package(json.as_bytes(), &ring, VerifyOptions::default())?;
 //! assert!(report.ok, "{:?}", report.findings);
 //!
@@ -693,7 +693,7 @@ mod tests {
         let back = EvidencePackage::from_json(p.to_json().as_bytes()).unwrap();
         assert_eq!(back, p);
         let mut ring = KeyRing::new();
-        ring.insert("h".try_into().unwrap(), key.verifying_key()).unwrap();
+        ring.insert("h", key.verifying_key()).unwrap();
         assert_eq!(back.check_signature(&ring), SignatureStatus::Valid);
     }
 

@@ -84,7 +84,7 @@ fn hash_file(path: &Path) -> Result<(u64, [u8; 32]), HostError> {
 /// builder.add_dir(&dir)?;
 /// let json = builder.build_and_sign(&NamedKey::new("node-1", &key))?.to_json();
 /// let mut ring = KeyRing::new();
-/// ring.insert("node-1".try_into().unwrap(), key.verifying_key())?;
+/// ring.insert("node-1", key.verifying_key())?;
 /// assert!(verify_package_dir(json.as_bytes(), &ring, VerifyOptions::default(), &dir)?.ok);
 ///
 /// std::fs::write(dir.join("report.txt"), "all bad!")?;

@@ -37,6 +37,12 @@ pub enum KeystoreErrorKind {
 /// A keystore failure: which file, which key id, and why. Never secrets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeystoreError {
+    // Boxed: errors stay one pointer wide in the `Result`s that carry them.
+    inner: std::boxed::Box<Inner>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Inner {
     path: PathBuf,
     key_id: Option<String>,
     kind: KeystoreErrorKind,
@@ -44,27 +50,29 @@ pub struct KeystoreError {
 
 impl KeystoreError {
     pub(crate) fn new(path: &Path, key_id: Option<&str>, kind: KeystoreErrorKind) -> Self {
-        KeystoreError { path: path.to_path_buf(), key_id: key_id.map(str::to_string), kind }
+        KeystoreError {
+            inner: std::boxed::Box::new(Inner { path: path.to_path_buf(), key_id: key_id.map(str::to_string), kind }),
+        }
     }
 
     /// The keystore path.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.inner.path
     }
 
     /// The key id asked for, if any.
     pub fn key_id(&self) -> Option<&str> {
-        self.key_id.as_deref()
+        self.inner.key_id.as_deref()
     }
 
     /// Why.
     pub fn kind(&self) -> &KeystoreErrorKind {
-        &self.kind
+        &self.inner.kind
     }
 
     /// The I/O error kind when the file could not be read.
     pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
-        match self.kind {
+        match self.inner.kind {
             KeystoreErrorKind::Io(kind) => Some(kind),
             _ => None,
         }
@@ -73,7 +81,7 @@ impl KeystoreError {
     /// `KEYSTORE_UNREADABLE`, `LIMIT_EXCEEDED`, `KEY_NOT_FOUND`,
     /// `KEY_ID_MISSING`, or the core's code (`INVALID_JSON`, `INVALID_KEYSTORE`, ...).
     pub fn code(&self) -> &'static str {
-        match &self.kind {
+        match &self.inner.kind {
             KeystoreErrorKind::Io(_) => "KEYSTORE_UNREADABLE",
             KeystoreErrorKind::TooLarge => "LIMIT_EXCEEDED",
             KeystoreErrorKind::Invalid(e) => e.code(),
@@ -85,11 +93,11 @@ impl KeystoreError {
     /// The nearest core [`Error`] (for APIs that speak only the core's
     /// vocabulary; the path is lost there).
     pub fn to_core(&self) -> Error {
-        let path = self.path.to_string_lossy();
-        match &self.kind {
+        let path = self.inner.path.to_string_lossy();
+        match &self.inner.kind {
             KeystoreErrorKind::Invalid(e) => e.clone(),
             KeystoreErrorKind::KeyNotFound => {
-                Error::KeyNotFound { key_id: self.key_id.as_deref().and_then(|id| id.try_into().ok()) }
+                Error::KeyNotFound { key_id: self.inner.key_id.as_deref().and_then(|id| id.try_into().ok()) }
             }
             KeystoreErrorKind::Io(kind) => {
                 Error::KeystoreUnreadable(KeystoreUnreadable::from_io(&path, &std::io::Error::from(*kind)))
@@ -106,8 +114,8 @@ impl KeystoreError {
 
 impl fmt::Display for KeystoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = self.path.display();
-        match (&self.kind, &self.key_id) {
+        let path = self.inner.path.display();
+        match (&self.inner.kind, &self.inner.key_id) {
             (KeystoreErrorKind::MissingKeyId, _) => {
                 write!(f, "no signing key id given (set RITMA_KEY_ID; keystore {path})")
             }
@@ -132,7 +140,7 @@ impl fmt::Display for KeystoreError {
 
 impl std::error::Error for KeystoreError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
+        match &self.inner.kind {
             KeystoreErrorKind::Invalid(e) => Some(e),
             _ => None,
         }
