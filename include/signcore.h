@@ -150,6 +150,12 @@
 #define SIGNCORE_FINDING_MESSAGE_BYTES 128
 
 /**
+ * Bytes of the longest burn signature text plus its NUL:
+ * `"sig_"` + 128 hex characters + NUL.
+ */
+#define SIGNCORE_BURN_SIGNATURE_BYTES 133
+
+/**
  * The result of every fallible `signcore_*` function.
  *
  * `SIGNCORE_OK` is 0. Errors have a distinctive base so they stand out in
@@ -430,6 +436,28 @@ typedef enum signcore_signer_status {
 } signcore_signer_status;
 
 /**
+ * How an evidence package's signature fared.
+ */
+typedef enum signcore_evidence_signature {
+  /**
+   * A trusted key signed this very package.
+   */
+  SIGNCORE_EVIDENCE_SIGNATURE_VALID = 1,
+  /**
+   * The kid is trusted but the signature does not verify (an edited package).
+   */
+  SIGNCORE_EVIDENCE_SIGNATURE_INVALID = 2,
+  /**
+   * The kid is not in the ring (or with another algorithm).
+   */
+  SIGNCORE_EVIDENCE_SIGNATURE_UNKNOWN_KEY = 3,
+  /**
+   * The package is unsigned.
+   */
+  SIGNCORE_EVIDENCE_SIGNATURE_UNSIGNED = 4,
+} signcore_evidence_signature;
+
+/**
  * Caller-owned storage for one signing key (an HMAC-SHA256 secret or an
  * Ed25519 seed, with its key id and label). Opaque: use it only through
  * `signcore_key_*` functions.
@@ -506,6 +534,33 @@ typedef struct signcore_error {
    */
   char message[SIGNCORE_ERROR_MESSAGE_BYTES];
 } signcore_error;
+
+/**
+ * What `signcore_verify_evidence` found.
+ */
+typedef struct signcore_evidence_report {
+  /**
+   * 1 when the package verifies (no finding), else 0.
+   */
+  int ok;
+  /**
+   * A `signcore_evidence_signature` value.
+   */
+  int signature;
+  /**
+   * Files listed in the package.
+   */
+  size_t files;
+  /**
+   * 1 when the files were compared with a directory.
+   */
+  int files_checked;
+  /**
+   * Number of findings (`UNSIGNED`, `UNKNOWN_KEY`, `SIGNATURE_INVALID`,
+   * `FILE_MISSING`, `EXTRA_FILE`, `SIZE_MISMATCH`, `HASH_MISMATCH`).
+   */
+  size_t findings;
+} signcore_evidence_report;
 
 /**
  * Publishable facts about a key: `{ key_id, alg, key_hash, label }` of
@@ -775,6 +830,99 @@ enum signcore_status signcore_key_from_env(struct signcore_key *key,
                                            signcore_warning_fn warn,
                                            void *warn_ctx,
                                            struct signcore_error *error);
+#endif
+
+/**
+ * Signs a compliance burn (DESIGN.md §13) the way `compliance_index` does:
+ * `"sig_" + hex(sign(key, burn_hash))` over the bytes of the burn-hash
+ * **text** as given (not the decoded hash).
+ *
+ * - `key`: an initialised key (HMAC-SHA256 or Ed25519).
+ * - `burn_hash`, `burn_hash_len`: the burn hash text; must not be NULL.
+ * - `out`, `out_cap`: receives the NUL-terminated text (`"sig_"` and
+ *   lowercase hex); `SIGNCORE_BURN_SIGNATURE_BYTES` always fits. Written
+ *   only on success.
+ * - `out_len`: receives the text length without the NUL, or the size
+ *   needed (with the NUL) on `SIGNCORE_BUFFER_TOO_SMALL`.
+ *
+ * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`,
+ * `SIGNCORE_BUFFER_TOO_SMALL`, `SIGNCORE_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `key` must point to a readable `signcore_key`, `burn_hash` to
+ * `burn_hash_len` readable bytes, `out` to `out_cap` writable bytes,
+ * `out_len` to a writable `size_t`.
+ */
+enum signcore_status signcore_sign_burn(const struct signcore_key *key,
+                                        const char *burn_hash,
+                                        size_t burn_hash_len,
+                                        char *out,
+                                        size_t out_cap,
+                                        size_t *out_len);
+
+/**
+ * Verifies a burn signature `sig_<hex>` (hex of either case) over the bytes
+ * of the burn-hash text.
+ *
+ * Returns `SIGNCORE_OK` only when it verifies; `SIGNCORE_SIGNATURE_INVALID`
+ * when it does not; `SIGNCORE_INVALID_LENGTH` for a signature of the wrong
+ * length for the key; `SIGNCORE_OTHER_ERROR` (code
+ * `INVALID_BURN_SIGNATURE`) for text that is not `sig_<hex>`;
+ * `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`.
+ *
+ * # Safety
+ * `key` must point to a readable `signcore_key`, `burn_hash` to
+ * `burn_hash_len` readable bytes, `signature` to `signature_len` readable bytes.
+ */
+enum signcore_status signcore_verify_burn(const struct signcore_key *key,
+                                          const char *burn_hash,
+                                          size_t burn_hash_len,
+                                          const char *signature,
+                                          size_t signature_len);
+
+#if defined(SIGNCORE_FEATURE_STD)
+/**
+ * Verifies an evidence package (DESIGN.md §13): its shape, its signature
+ * against a trusted key ring and, with `dir`, every file's size and SHA-256
+ * with no file missing or extra. Needs `std`.
+ *
+ * - `package_json`, `package_len`: the package file's bytes.
+ * - `ring_json`, `ring_len`: the trusted key ring (or a keystore).
+ * - `dir`: NULL to verify the package alone, else the NUL-terminated path of
+ *   the directory it describes.
+ * - `allow_unsigned`: non-zero to accept an unsigned package.
+ * - `report`: receives the verdict whenever the inputs could be read.
+ * - `report_json`, `json_cap`, `json_len`: optional (NULL with `json_cap`
+ *   0 to skip): receives the full report as JSON `{ok, signature, kid,
+ *   files, files_checked, findings: [{path, code, message}]}` plus a NUL;
+ *   `json_len` gets its length, or the size needed on
+ *   `SIGNCORE_BUFFER_TOO_SMALL` (then `report` is still written).
+ * - `error`: optional (may be NULL) failure details.
+ *
+ * Returns `SIGNCORE_OK` when the package could be verified (the verdict is
+ * `report->ok`); for unreadable input the JSON errors, `SIGNCORE_OTHER_ERROR`
+ * with code `INVALID_EVIDENCE` in `error` (a package of the wrong shape),
+ * `SIGNCORE_INVALID_KEYSTORE` (ring), `SIGNCORE_OTHER_ERROR` (a directory that
+ * cannot be read), `SIGNCORE_NULL_POINTER`, `SIGNCORE_INVALID_UTF8`.
+ *
+ * # Safety
+ * `package_json` must point to `package_len` readable bytes, `ring_json` to
+ * `ring_len`; `dir`, when not NULL, to a NUL-terminated string; `report` to
+ * a writable `signcore_evidence_report`; `report_json` to `json_cap`
+ * writable bytes; `json_len`, when not NULL, to a writable `size_t`;
+ * `error`, when not NULL, to a writable `signcore_error`.
+ */
+enum signcore_status signcore_verify_evidence(const char *package_json,
+                                              size_t package_len,
+                                              const char *ring_json,
+                                              size_t ring_len,
+                                              const char *dir,
+                                              int allow_unsigned,
+                                              struct signcore_evidence_report *report,
+                                              char *report_json,
+                                              size_t json_cap,
+                                              size_t *json_len,
+                                              struct signcore_error *error);
 #endif
 
 /**

@@ -357,6 +357,10 @@ pub enum Error {
     Policy(PolicyError),
     /// The keystore file could not be read (missing, unreadable).
     KeystoreUnreadable(KeystoreUnreadable),
+    /// A compliance burn signature that is not `sig_<hex>` (DESIGN.md §13).
+    InvalidBurnSignature,
+    /// An evidence package that cannot be read (DESIGN.md §13).
+    InvalidEvidence(crate::host::EvidenceProblem),
 }
 
 impl Error {
@@ -393,6 +397,8 @@ impl Error {
             Error::Policy(PolicyError::NoSigner) => "NO_SIGNER",
             Error::Policy(_) => "SIGNER_REQUIRED",
             Error::KeystoreUnreadable(_) => "KEYSTORE_UNREADABLE",
+            Error::InvalidBurnSignature => "INVALID_BURN_SIGNATURE",
+            Error::InvalidEvidence(p) => p.code(),
         }
     }
 }
@@ -493,6 +499,10 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::InvalidBurnSignature => {
+                f.write_str("invalid burn signature: expected sig_ followed by the hex of a 32- or 64-byte signature")
+            }
+            Error::InvalidEvidence(p) => write!(f, "invalid evidence package: {p}"),
         }
     }
 }

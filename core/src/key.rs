@@ -511,7 +511,7 @@ pub struct Signature {
 }
 
 impl Signature {
-    fn from_parts(bytes: &[u8]) -> Self {
+    pub(crate) fn from_parts(bytes: &[u8]) -> Self {
         let mut out = [0u8; MAX_SIGNATURE_LEN];
         let len = bytes.len().min(MAX_SIGNATURE_LEN);
         out[..len].copy_from_slice(&bytes[..len]);

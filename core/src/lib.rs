@@ -14,6 +14,7 @@ pub mod chain;
 pub mod digest;
 mod error;
 pub mod hex;
+pub mod host;
 mod json;
 pub mod key;
 pub mod keystore;
@@ -22,6 +23,10 @@ pub mod policy;
 #[cfg(feature = "rsa")]
 pub mod rsa;
 pub mod secret;
+#[cfg(feature = "serde")]
+mod serde_impls;
+#[cfg(feature = "signature")]
+pub mod signature_impls;
 
 pub use error::{
     EnvError, EnvProblem, Error, JsonError, JsonErrorKind, KeystoreUnreadable, PolicyError, RecordContext, RecordError,

@@ -20,10 +20,9 @@
 
 use core::fmt;
 
-use crate::digest::Hash;
 use crate::error::{EnvError, EnvProblem, Error, PolicyError};
 use crate::key::{Alg, HmacKey, SigningKey};
-use crate::keystore::{KeyId, KeyMetadata, KeyRecord, Label};
+use crate::keystore::{KeyId, KeyRecord, Label};
 
 /// Where a keystore is looked for when `RITMA_KEYSTORE_PATH` is unset.
 pub const DEFAULT_KEYSTORE_PATH: &str = "./node_keystore.json";
@@ -65,6 +64,9 @@ vars! {
     MockAuditSigningKey = "MOCK_AUDIT_SIGNING_KEY",
     RequireKms = "REQUIRE_KMS",
     NodeEnv = "NODE_ENV",
+    RitmaCloudUrl = "RITMA_CLOUD_URL",
+    RitmaCloudOrgId = "RITMA_CLOUD_ORG_ID",
+    RitmaNodeId = "RITMA_NODE_ID",
 }
 
 const VAR_COUNT: usize = Var::ALL.len();
@@ -352,50 +354,17 @@ pub fn resolve<'a>(
     Ok(Resolved::NoSigner)
 }
 
-/// Key facts a node reports to the cloud: from the keystore when it can
-/// serve `RITMA_KEY_ID`, else from `RITMA_KEY_HASH` / `RITMA_KEY_LABEL`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct CloudKeySummary {
-    /// `RITMA_KEY_ID`.
-    pub key_id: KeyId,
-    /// Known only from the keystore.
-    pub alg: Option<Alg>,
-    /// From the keystore, else `RITMA_KEY_HASH` (when it is 64 hex chars).
-    pub key_hash: Option<Hash>,
-    /// From the keystore, else `RITMA_KEY_LABEL`.
-    pub label: Option<Label>,
-}
-
-/// The metadata fallback of §6; `None` without `RITMA_KEY_ID`.
-pub fn cloud_key_summary(
-    env: &EnvSnapshot<'_>,
-    load_keystore_key: impl FnOnce(&str, &str) -> Result<KeyRecord, Error>,
-) -> Option<CloudKeySummary> {
-    let key_id = env.get(Var::RitmaKeyId)?;
-    let path = env.get(Var::RitmaKeystorePath).unwrap_or(DEFAULT_KEYSTORE_PATH);
-    Some(match load_keystore_key(path, key_id) {
-        Ok(record) => {
-            let KeyMetadata { key_id, alg, key_hash, label } = record.metadata();
-            CloudKeySummary { key_id, alg: Some(alg), key_hash: Some(key_hash), label }
-        }
-        Err(_) => CloudKeySummary {
-            key_id: kid(key_id),
-            alg: None,
-            key_hash: env.get(Var::RitmaKeyHash).and_then(|h| crate::digest::parse_hash(h).ok()),
-            label: env.get(Var::RitmaKeyLabel).and_then(|l| Label::new(l).ok()),
-        },
-    })
-}
+/// The cloud key summary lives in [`crate::host::summary`] (`alloc`).
+#[cfg(feature = "alloc")]
+pub use crate::host::summary::{CloudKeySummary, cloud_key_summary};
 
 /// Reads a keystore file and loads `key_id` from it (`std` only). The file's
 /// bytes are wiped after parsing.
 #[cfg(feature = "std")]
 pub fn load_keystore_key(path: &str, key_id: &str) -> Result<KeyRecord, Error> {
-    let bytes = zeroize::Zeroizing::new(
-        std::fs::read(path).map_err(|e| Error::KeystoreUnreadable(crate::KeystoreUnreadable::from_io(path, &e)))?,
-    );
-    crate::keystore::load_key(&bytes, key_id)
+    // One reader for keystore files: the host API's (bounded, wiped).
+    let keystore = crate::host::NodeKeystore::from_path(path).map_err(|e| e.to_core())?;
+    keystore.record(key_id).cloned().map_err(|e| e.to_core())
 }
 
 /// The process environment, captured once (`std` only).

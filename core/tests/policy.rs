@@ -167,15 +167,24 @@ fn snapshot_debug_hides_values() {
 
 #[test]
 fn cloud_metadata_falls_back_to_env() {
+    use signcore::host::summary::{FallbackReason, SummarySource};
+    let meta = |path: &str, key_id: &str| {
+        loader(path, key_id).map(|r| r.metadata()).map_err(|e| FallbackReason::new(e.code(), e.to_string()))
+    };
     let hash = "ab".repeat(32);
     let env = EnvSnapshot::new()
         .with(Var::RitmaKeyId, "node-1")
         .with(Var::RitmaKeystorePath, "missing.json")
         .with(Var::RitmaKeyHash, &hash)
         .with(Var::RitmaKeyLabel, "fallback");
-    let summary = cloud_key_summary(&env, loader).unwrap();
-    assert_eq!((summary.key_hash, summary.label.as_deref(), summary.alg), (Some([0xab; 32]), Some("fallback"), None));
-    let summary = cloud_key_summary(&env.with(Var::RitmaKeystorePath, "good.json"), loader).unwrap();
-    assert_eq!((summary.label.as_deref(), summary.alg), (Some("primary"), Some(Alg::Ed25519)));
-    assert!(cloud_key_summary(&EnvSnapshot::new(), loader).is_none());
+    let report = cloud_key_summary(&env, Some("host"), meta).unwrap();
+    let summary = &report.summary;
+    assert_eq!((summary.key_hash, summary.label.as_deref()), (Some([0xab; 32]), Some("fallback")));
+    assert!(
+        matches!(&report.source, SummarySource::EnvFallback { keystore, .. } if keystore.code == "KEYSTORE_UNREADABLE")
+    );
+    let report = cloud_key_summary(&env.with(Var::RitmaKeystorePath, "good.json"), None, meta).unwrap();
+    assert_eq!(report.summary.label.as_deref(), Some("primary"));
+    assert_eq!(report.source, SummarySource::Keystore { alg: Alg::Ed25519 });
+    assert!(cloud_key_summary(&EnvSnapshot::new(), None, meta).is_none());
 }

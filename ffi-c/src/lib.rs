@@ -31,6 +31,7 @@
 pub mod consts;
 #[cfg(feature = "std")]
 pub mod env;
+pub mod host;
 pub mod key;
 pub mod rsa;
 pub mod status;
@@ -41,6 +42,7 @@ pub mod verify;
 pub use consts::*;
 #[cfg(feature = "std")]
 pub use env::*;
+pub use host::*;
 pub use key::*;
 pub use rsa::*;
 pub use status::*;

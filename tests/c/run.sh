@@ -109,6 +109,23 @@ gcc -std=c99 "${cflags[@]}" -fsanitize=address,undefined -fno-sanitize-recover=a
 [ -x "$out/test_asan" ] && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_tests asan-ubsan "$out/test_asan" "$vectors"
 
+# --- 4b. the host API (burns, evidence packages) signed in Rust, verified in C
+host_src="$here/test_host.c"
+host_fixture="$here/host_fixture.json"
+host_tmp="$(mktemp -d "${TMPDIR:-/tmp}/signcore-c-host.XXXXXX")"
+trap 'rm -rf "$host_tmp"' EXIT
+gcc -std=c99 "${cflags[@]}" "$host_src" "$lib" -lcjson "${native_libs[@]}" -o "$out/test_host_c99" || bad "compile host C99"
+g++ -x c++ -std=c++11 "${cflags[@]}" "$host_src" -x none "$lib" -lcjson "${native_libs[@]}" -o "$out/test_host_cxx" ||
+    bad "compile host C++"
+gcc -std=c99 "${cflags[@]}" -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+    "$host_src" "$lib" -lcjson "${native_libs[@]}" -o "$out/test_host_asan" || bad "compile host ASan/UBSan"
+for variant in c99 cxx asan; do
+    mkdir -p "$host_tmp/$variant"
+    [ -x "$out/test_host_$variant" ] && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        run_tests "host-$variant" "$out/test_host_$variant" "$host_fixture" "$host_tmp/$variant"
+done
+
 valgrind_summary() { # $1 log: the leak and error summary lines
     grep -E 'ERROR SUMMARY|definitely lost|indirectly lost|possibly lost|All heap blocks were freed' "$1" |
         sed 's/^==[0-9]*== */  valgrind: /'

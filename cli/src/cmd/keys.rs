@@ -54,6 +54,10 @@ pub enum Command {
         #[arg(long)]
         label: Option<String>,
     },
+    /// The cloud key summary {org_id, node_id, key_id, key_hash, label} (DESIGN.md §13).
+    Summary(super::keys_cloud::SummaryArgs),
+    /// POST the cloud key summary to {RITMA_CLOUD_URL}/keys.
+    Publish(super::keys_cloud::PublishArgs),
 }
 
 fn metadata_json(m: &KeyMetadata) -> serde_json::Value {
@@ -76,6 +80,8 @@ fn metadata(path: &Path) -> Result<Vec<KeyMetadata>> {
 /// Runs `signcore keys ...`.
 pub fn run(cmd: Command) -> Result<Outcome> {
     match cmd {
+        Command::Summary(args) => return super::keys_cloud::run_summary(args),
+        Command::Publish(args) => return super::keys_cloud::run_publish(args),
         Command::List { keystore, json } => {
             let keys = metadata(&keystore)?;
             if json {

@@ -7,7 +7,10 @@
 use clap::{Parser, Subcommand};
 
 pub mod archive;
+pub mod evidence;
 pub mod keys;
+pub mod keys_cloud;
+pub mod sign;
 pub mod verify;
 
 /// How a command ended (errors are the third way: exit code 2).
@@ -40,6 +43,13 @@ pub enum Command {
     /// Keystore keys: list metadata, export the public ring, generate a key.
     #[command(subcommand)]
     Keys(keys::Command),
+    /// Sign a compliance burn hash (or a file's bytes) with a keystore key: prints sig_<hex>.
+    Sign(sign::SignArgs),
+    /// Verify a sig_<hex> burn signature: exit 0 valid, 1 invalid.
+    VerifySignature(sign::VerifyArgs),
+    /// Evidence packages: export a directory (signed with the fallback chain), verify one.
+    #[command(subcommand)]
+    Evidence(evidence::Command),
 }
 
 /// Runs the parsed command.
@@ -48,5 +58,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Verify(args) => verify::run(args),
         Command::Archive(args) => archive::run(args),
         Command::Keys(cmd) => keys::run(cmd),
+        Command::Sign(args) => sign::run_sign(args),
+        Command::VerifySignature(args) => sign::run_verify(args),
+        Command::Evidence(cmd) => evidence::run(cmd),
     }
 }

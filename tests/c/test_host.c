@@ -1,0 +1,293 @@
+/*
+ * C tests of the host API of the C ABI (DESIGN.md §13): compliance burn
+ * signatures and evidence packages signed by the Rust core
+ * (tests/c/host_fixture.json, regenerated and checked by core/tests/host.rs)
+ * and verified here, plus burns signed here, tampered evidence and misuse.
+ *
+ * Plain C99; also compiles as C++. Usage: test_host FIXTURE WORKDIR.
+ * The last line is "N passed, M failed".
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "signcore.h"
+
+static long g_passed, g_failed;
+
+static void check_(bool ok, int line, const char *what)
+{
+    if (ok) {
+        g_passed++;
+        return;
+    }
+    g_failed++;
+    fprintf(stderr, "FAIL test_host.c:%d: %s\n", line, what);
+}
+
+#define CHECK(cond) check_((cond) ? true : false, __LINE__, #cond)
+#define CHECK_STATUS(expr, want)                                                                  \
+    do {                                                                                          \
+        signcore_status got_ = (expr);                                                            \
+        if (got_ != (want))                                                                       \
+            fprintf(stderr, "  got %s, want %s\n", signcore_status_code((int)got_), signcore_status_code((int)(want))); \
+        check_(got_ == (want), __LINE__, #expr);                                                  \
+    } while (0)
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long size;
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = (char *)malloc((size_t)size + 1);
+    if (buf && fread(buf, 1, (size_t)size, f) != (size_t)size) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf) {
+        buf[size] = 0;
+        *len = (size_t)size;
+    }
+    return buf;
+}
+
+static void write_file(const char *dir, const char *path, const char *content)
+{
+    char full[4096];
+    FILE *f;
+    snprintf(full, sizeof full, "%s/%s", dir, path);
+    /* one level of subdirectory is enough for the fixture */
+    {
+        char *slash = strrchr(full, '/');
+        if (slash && slash > full + strlen(dir)) {
+            *slash = 0;
+            mkdir(full, 0700);
+            *slash = '/';
+        }
+    }
+    f = fopen(full, "wb");
+    if (f) {
+        fputs(content, f);
+        fclose(f);
+    }
+}
+
+static cJSON *g_fixture;
+static char *g_keystore;
+
+static void load_key(signcore_key *key, const char *key_id)
+{
+    CHECK_STATUS(signcore_key_from_keystore(key, g_keystore, strlen(g_keystore), key_id, NULL), SIGNCORE_OK);
+}
+
+static void test_burns_from_rust(void)
+{
+    const cJSON *burn;
+    cJSON_ArrayForEach(burn, cJSON_GetObjectItem(g_fixture, "burns"))
+    {
+        const char *key_id = cJSON_GetObjectItem(burn, "key_id")->valuestring;
+        const char *hash = cJSON_GetObjectItem(burn, "burn_hash")->valuestring;
+        const char *sig = cJSON_GetObjectItem(burn, "signature")->valuestring;
+        signcore_key key = {{0}};
+        char out[SIGNCORE_BURN_SIGNATURE_BYTES];
+        size_t out_len = 0;
+        char upper[SIGNCORE_BURN_SIGNATURE_BYTES];
+        size_t i;
+        load_key(&key, key_id);
+        /* signed in Rust, verified from C */
+        CHECK_STATUS(signcore_verify_burn(&key, hash, strlen(hash), sig, strlen(sig)), SIGNCORE_OK);
+        /* signed from C: the same text (both algorithms are deterministic) */
+        CHECK_STATUS(signcore_sign_burn(&key, hash, strlen(hash), out, sizeof out, &out_len), SIGNCORE_OK);
+        CHECK(out_len == strlen(sig) && strcmp(out, sig) == 0);
+        /* hex of either case */
+        snprintf(upper, sizeof upper, "%s", sig);
+        for (i = 4; upper[i]; i++)
+            if (upper[i] >= 'a' && upper[i] <= 'f')
+                upper[i] = (char)(upper[i] - 'a' + 'A');
+        CHECK_STATUS(signcore_verify_burn(&key, hash, strlen(hash), upper, strlen(upper)), SIGNCORE_OK);
+        /* another hash text: invalid */
+        CHECK_STATUS(signcore_verify_burn(&key, "other", 5, sig, strlen(sig)), SIGNCORE_SIGNATURE_INVALID);
+        /* not sig_<hex> */
+        CHECK_STATUS(signcore_verify_burn(&key, hash, strlen(hash), sig + 4, strlen(sig) - 4), SIGNCORE_OTHER_ERROR);
+        CHECK_STATUS(signcore_verify_burn(&key, hash, strlen(hash), "sig_zz", 6), SIGNCORE_OTHER_ERROR);
+        CHECK_STATUS(signcore_verify_burn(&key, hash, strlen(hash), "sig_00", 6), SIGNCORE_INVALID_LENGTH);
+        /* buffers: too small reports the size needed, NULL checks */
+        out_len = 0;
+        CHECK_STATUS(signcore_sign_burn(&key, hash, strlen(hash), out, 10, &out_len), SIGNCORE_BUFFER_TOO_SMALL);
+        CHECK(out_len == strlen(sig) + 1);
+        CHECK_STATUS(signcore_sign_burn(&key, hash, strlen(hash), NULL, 0, &out_len), SIGNCORE_BUFFER_TOO_SMALL);
+        CHECK_STATUS(signcore_sign_burn(&key, NULL, 0, out, sizeof out, &out_len), SIGNCORE_NULL_POINTER);
+        CHECK_STATUS(signcore_sign_burn(&key, hash, strlen(hash), out, sizeof out, NULL), SIGNCORE_NULL_POINTER);
+        CHECK_STATUS(signcore_verify_burn(&key, hash, strlen(hash), NULL, 0), SIGNCORE_NULL_POINTER);
+        CHECK_STATUS(signcore_sign_burn(NULL, hash, strlen(hash), out, sizeof out, &out_len), SIGNCORE_NULL_POINTER);
+        signcore_key_wipe(&key);
+        CHECK_STATUS(signcore_sign_burn(&key, hash, strlen(hash), out, sizeof out, &out_len),
+                     SIGNCORE_KEY_NOT_INITIALIZED);
+    }
+}
+
+static void verify(const char *package, const char *dir, int allow_unsigned, signcore_evidence_report *report,
+                   char *json, size_t json_cap, signcore_status want)
+{
+    size_t json_len = 0;
+    signcore_error error;
+    CHECK_STATUS(signcore_verify_evidence(package, strlen(package), g_keystore, strlen(g_keystore), dir,
+                                          allow_unsigned, report, json, json_cap, json_cap ? &json_len : NULL, &error),
+                 want);
+    if (want == SIGNCORE_OK && json_cap)
+        CHECK(json_len == strlen(json));
+}
+
+static char *replace(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    size_t n;
+    char *out;
+    if (!at)
+        return NULL;
+    n = strlen(text) - strlen(from) + strlen(to) + 1;
+    out = (char *)malloc(n);
+    if (!out)
+        return NULL;
+    memcpy(out, text, (size_t)(at - text));
+    strcpy(out + (at - text), to);
+    strcat(out, at + strlen(from));
+    return out;
+}
+
+static void test_evidence_from_rust(const char *workdir)
+{
+    const cJSON *evidence = cJSON_GetObjectItem(g_fixture, "evidence");
+    const char *package = cJSON_GetObjectItem(evidence, "package")->valuestring;
+    const cJSON *file;
+    signcore_evidence_report report;
+    char json[4096];
+    char path[4096];
+    char *edited;
+    signcore_error error;
+
+    cJSON_ArrayForEach(file, cJSON_GetObjectItem(evidence, "files"))
+        write_file(workdir, cJSON_GetObjectItem(file, "path")->valuestring,
+                   cJSON_GetObjectItem(file, "content")->valuestring);
+
+    /* the package alone, then against the directory */
+    verify(package, NULL, 0, &report, json, sizeof json, SIGNCORE_OK);
+    CHECK(report.ok == 1 && report.signature == SIGNCORE_EVIDENCE_SIGNATURE_VALID && report.files == 2);
+    CHECK(report.files_checked == 0 && report.findings == 0);
+    CHECK(strstr(json, "\"ok\":true") != NULL);
+    verify(package, workdir, 0, &report, NULL, 0, SIGNCORE_OK);
+    CHECK(report.ok == 1 && report.files_checked == 1);
+
+    /* changed file */
+    write_file(workdir, "summary.json", "{\"ok\":fals}");
+    verify(package, workdir, 0, &report, json, sizeof json, SIGNCORE_OK);
+    CHECK(report.ok == 0 && report.findings == 1 && strstr(json, "HASH_MISMATCH") != NULL);
+    write_file(workdir, "summary.json", "{\"ok\":true}");
+    /* extra file */
+    write_file(workdir, "extra.txt", "x");
+    verify(package, workdir, 0, &report, json, sizeof json, SIGNCORE_OK);
+    CHECK(report.ok == 0 && strstr(json, "EXTRA_FILE") != NULL);
+    snprintf(path, sizeof path, "%s/extra.txt", workdir);
+    unlink(path);
+    /* missing file */
+    snprintf(path, sizeof path, "%s/logs/run.log", workdir);
+    unlink(path);
+    verify(package, workdir, 0, &report, json, sizeof json, SIGNCORE_OK);
+    CHECK(report.ok == 0 && strstr(json, "FILE_MISSING") != NULL);
+    write_file(workdir, "logs/run.log", "started\nfinished\n");
+    verify(package, workdir, 0, &report, NULL, 0, SIGNCORE_OK);
+    CHECK(report.ok == 1);
+
+    /* edited package: the signature no longer verifies */
+    edited = replace(package, "R4.5", "R4.6");
+    CHECK(edited != NULL);
+    if (edited) {
+        verify(edited, NULL, 0, &report, json, sizeof json, SIGNCORE_OK);
+        CHECK(report.ok == 0 && report.signature == SIGNCORE_EVIDENCE_SIGNATURE_INVALID);
+        CHECK(strstr(json, "SIGNATURE_INVALID") != NULL);
+        free(edited);
+    }
+    /* unsigned package: a finding unless allowed */
+    {
+        const char *sig_at = strstr(package, "\"signature\":{");
+        const char *end = sig_at ? strchr(sig_at, '}') : NULL;
+        if (sig_at && end) {
+            size_t head = (size_t)(sig_at - package);
+            char *unsigned_pkg = (char *)malloc(strlen(package) + 32);
+            memcpy(unsigned_pkg, package, head);
+            strcpy(unsigned_pkg + head, "\"signature\":null");
+            strcat(unsigned_pkg, end + 1);
+            verify(unsigned_pkg, NULL, 0, &report, NULL, 0, SIGNCORE_OK);
+            CHECK(report.ok == 0 && report.signature == SIGNCORE_EVIDENCE_SIGNATURE_UNSIGNED);
+            verify(unsigned_pkg, NULL, 1, &report, NULL, 0, SIGNCORE_OK);
+            CHECK(report.ok == 1);
+            free(unsigned_pkg);
+        } else {
+            CHECK(!"fixture package has a signature block");
+        }
+    }
+    /* unreadable input: coded errors with a message */
+    edited = replace(package, "\"files\"", "\"filez\"");
+    if (edited) {
+        CHECK_STATUS(signcore_verify_evidence(edited, strlen(edited), g_keystore, strlen(g_keystore), NULL, 0, &report,
+                                              NULL, 0, NULL, &error),
+                     SIGNCORE_OTHER_ERROR);
+        CHECK(strstr(error.message, "invalid evidence package") != NULL);
+        free(edited);
+    }
+    CHECK_STATUS(signcore_verify_evidence("[1", 2, g_keystore, strlen(g_keystore), NULL, 0, &report, NULL, 0, NULL, NULL),
+                 SIGNCORE_INVALID_JSON);
+    CHECK_STATUS(signcore_verify_evidence(package, strlen(package), g_keystore, strlen(g_keystore),
+                                          "/nonexistent-dir", 0, &report, NULL, 0, NULL, &error),
+                 SIGNCORE_OTHER_ERROR);
+    CHECK_STATUS(signcore_verify_evidence(NULL, 0, g_keystore, strlen(g_keystore), NULL, 0, &report, NULL, 0, NULL,
+                                          NULL),
+                 SIGNCORE_NULL_POINTER);
+    CHECK_STATUS(signcore_verify_evidence(package, strlen(package), g_keystore, strlen(g_keystore), NULL, 0, NULL,
+                                          NULL, 0, NULL, NULL),
+                 SIGNCORE_NULL_POINTER);
+    {
+        size_t need = 0;
+        CHECK_STATUS(signcore_verify_evidence(package, strlen(package), g_keystore, strlen(g_keystore), NULL, 0,
+                                              &report, json, 8, &need, NULL),
+                     SIGNCORE_BUFFER_TOO_SMALL);
+        CHECK(need > 8 && report.ok == 1);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    size_t len = 0;
+    char *text;
+    if (argc < 3) {
+        fprintf(stderr, "usage: test_host FIXTURE WORKDIR\n");
+        return 2;
+    }
+    text = read_file(argv[1], &len);
+    g_fixture = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    if (!g_fixture) {
+        printf("cannot read %s\n0 passed, 1 failed\n", argv[1]);
+        return 1;
+    }
+    g_keystore = cJSON_PrintUnformatted(cJSON_GetObjectItem(g_fixture, "keystore"));
+    test_burns_from_rust();
+    test_evidence_from_rust(argv[2]);
+    free(g_keystore);
+    cJSON_Delete(g_fixture);
+    printf("%ld passed, %ld failed\n", g_passed, g_failed);
+    return g_failed == 0 ? 0 : 1;
+}
