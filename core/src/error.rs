@@ -193,6 +193,10 @@ pub enum Error {
     Policy(PolicyError),
     /// The keystore file could not be read (missing, unreadable).
     KeystoreUnreadable,
+    /// A Merkle tree or proof error (DESIGN.md §12).
+    Proof(crate::merkle::ProofError),
+    /// A signed note, note key or checkpoint error (DESIGN.md §12).
+    Note(crate::note::NoteError),
 }
 
 impl Error {
@@ -223,7 +227,21 @@ impl Error {
             Error::Policy(PolicyError::UnusableAlgorithm | PolicyError::InvalidLegacyKey) => "INVALID_SIGNER_CONFIG",
             Error::Policy(_) => "SIGNER_REQUIRED",
             Error::KeystoreUnreadable => "KEYSTORE_UNREADABLE",
+            Error::Proof(e) => e.code(),
+            Error::Note(e) => e.code(),
         }
+    }
+}
+
+impl From<crate::merkle::ProofError> for Error {
+    fn from(e: crate::merkle::ProofError) -> Self {
+        Error::Proof(e)
+    }
+}
+
+impl From<crate::note::NoteError> for Error {
+    fn from(e: crate::note::NoteError) -> Self {
+        Error::Note(e)
     }
 }
 
@@ -291,6 +309,8 @@ impl fmt::Display for Error {
             Error::InvalidThreshold => f.write_str("threshold must be at least 1"),
             Error::Policy(p) => p.fmt(f),
             Error::KeystoreUnreadable => f.write_str("the keystore file cannot be read"),
+            Error::Proof(e) => e.fmt(f),
+            Error::Note(e) => e.fmt(f),
         }
     }
 }

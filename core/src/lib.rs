@@ -10,6 +10,7 @@ extern crate std;
 
 pub mod canonical;
 pub mod chain;
+pub mod checkpoint;
 pub mod digest;
 mod error;
 pub mod hex;
@@ -17,6 +18,8 @@ mod json;
 pub mod key;
 pub mod keystore;
 pub mod manifest;
+pub mod merkle;
+pub mod note;
 pub mod policy;
 pub mod secret;
 
