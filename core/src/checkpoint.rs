@@ -179,7 +179,11 @@ pub fn open<'a>(
 /// Signs `checkpoint` with every signer into `out` (the signed note).
 /// The body is assembled on the stack (at most [`MAX_CHECKPOINT_LEN`]
 /// bytes), since Ed25519 signs the whole message at once.
-pub fn sign_to(checkpoint: &Checkpoint<'_>, signers: &[&NoteSigner], out: &mut impl fmt::Write) -> Result<(), NoteError> {
+pub fn sign_to(
+    checkpoint: &Checkpoint<'_>,
+    signers: &[&NoteSigner],
+    out: &mut impl fmt::Write,
+) -> Result<(), NoteError> {
     let mut body = [0u8; MAX_CHECKPOINT_LEN];
     let n = checkpoint.write_to_slice(&mut body).map_err(|_| NoteError::Checkpoint(CheckpointProblem::TooLong))?;
     let text = core::str::from_utf8(body.get(..n).unwrap_or(&[]))

@@ -114,7 +114,9 @@ impl fmt::Display for ProofError {
                 write!(f, "the proof has {actual} hashes, these sizes need {expected}")
             }
             ProofError::RootMismatch => f.write_str("the proof does not lead to the given root hash"),
-            ProofError::OldRootMismatch => f.write_str("the proof does not lead to the given root hash of the old tree"),
+            ProofError::OldRootMismatch => {
+                f.write_str("the proof does not lead to the given root hash of the old tree")
+            }
             ProofError::TreeFull => f.write_str("the tree already holds the most leaves a u64 size counts"),
             ProofError::MalformedProof => f.write_str("malformed proof: expected hashes of 32 bytes"),
         }
@@ -230,7 +232,7 @@ pub fn inclusion_proof_len(index: u64, size: u64) -> Result<usize, ProofError> {
     // complete subtrees (one sibling each); above, only the levels where
     // `index` is a right child have a sibling (RFC 9162 §2.1.3.2).
     let inner = bit_len(index ^ (size - 1));
-    let border = (index >> inner).count_ones();
+    let border = index.checked_shr(inner).unwrap_or(0).count_ones();
     Ok((inner + border) as usize)
 }
 
@@ -253,11 +255,9 @@ pub fn consistency_proof_len(old_size: u64, new_size: u64) -> Result<usize, Proo
     while snode != 0 {
         count += 1;
         if fnode & 1 == 1 || fnode == snode {
-            if fnode & 1 == 0 {
-                while fnode & 1 == 0 && fnode != 0 {
-                    fnode >>= 1;
-                    snode >>= 1;
-                }
+            while fnode & 1 == 0 && fnode != 0 {
+                fnode >>= 1;
+                snode >>= 1;
             }
         }
         fnode >>= 1;
@@ -453,7 +453,7 @@ mod tree {
             if n == 0 {
                 return EMPTY_ROOT;
             }
-            if n.is_power_of_two() && lo % n == 0 {
+            if n.is_power_of_two() && lo.is_multiple_of(n) {
                 let level = n.trailing_zeros() as usize;
                 return self.levels[level][(lo >> level) as usize];
             }

@@ -429,7 +429,7 @@ impl NoteSigner {
         raw[4..].copy_from_slice(&sig);
         let mut b64 = [0u8; 92];
         let text = Base64::encode(&raw, &mut b64).map_err(|_| fmt::Error)?;
-        write!(out, "\u{2014} {} {}\n", self.verifier.name(), text)
+        writeln!(out, "\u{2014} {} {}", self.verifier.name(), text)
     }
 }
 
