@@ -2,12 +2,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: bench demo test test-rust test-c test-node test-edge test-fuzz lint docs
+.PHONY: bench demo test test-rust test-c test-node test-edge test-fuzz test-go lint docs
 
 demo:
 	$(CARGO) run -q -p signcore --features std --example audit_demo
 
-test: lint test-rust docs test-c test-node test-edge test-fuzz
+test: lint test-rust docs test-c test-node test-edge test-fuzz test-go
 
 lint:
 	$(CARGO) fmt --all --check
@@ -38,6 +38,11 @@ test-node:
 # Every benchmark, each against its anchor in the same run; writes BENCHMARKS.md.
 bench:
 	bash scripts/bench.sh
+
+# Merkle trees, proofs and signed notes against Go's golang.org/x/mod/sumdb
+# (tlog, note), both ways; needs .ci/install-go.sh.
+test-go:
+	bash tests/go/run.sh
 
 # Each fuzz target for a short smoke period (the long campaign: fuzz/run-long.sh).
 test-fuzz:

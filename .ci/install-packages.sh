@@ -2,3 +2,4 @@
 # Debian packages the tests need beyond the base image. Idempotent.
 set -euo pipefail
 bash "$(dirname "$0")/install-edge.sh"
+bash "$(dirname "$0")/install-go.sh"
