@@ -295,7 +295,11 @@ fn notes_agree_with_go_note() {
         go_in_ours += 1;
 
         // Tampered: a size changed. Both refuse.
-        let forged = String::from_utf8(theirs.clone()).unwrap().replacen(&format!("\n{size}\n"), &format!("\n{}\n", size ^ 1), 1);
+        let forged = String::from_utf8(theirs.clone()).unwrap().replacen(
+            &format!("\n{size}\n"),
+            &format!("\n{}\n", size ^ 1),
+            1,
+        );
         assert!(go.ask(&format!("open {} {}", b64(forged.as_bytes()), vkeys.join(" "))).starts_with("err"));
         assert_eq!(checkpoint::open(forged.as_bytes(), origin, &trusted, 1).unwrap_err().code(), "SIGNATURE_INVALID");
         // Another origin expected: refused by signcore (Go's note layer has no origin).
@@ -303,7 +307,10 @@ fn notes_agree_with_go_note() {
         // Not trusted at all: Go says unverified, signcore says threshold not met.
         let stranger = NoteSigner::new("stranger", &SigningKey::ed25519_from_seed(&[0xee; 32])).unwrap();
         assert!(go.ask(&format!("open {} {}", b64(&theirs), stranger.verifier())).starts_with("err"));
-        assert_eq!(checkpoint::open(&theirs, origin, &[*stranger.verifier()], 1).unwrap_err().code(), "THRESHOLD_NOT_MET");
+        assert_eq!(
+            checkpoint::open(&theirs, origin, &[*stranger.verifier()], 1).unwrap_err().code(),
+            "THRESHOLD_NOT_MET"
+        );
         refused += 4;
     }
     println!(

@@ -65,6 +65,24 @@ pub enum signcore_status {
     /// `INVALID_SIGNER_CONFIG`: the environment names an algorithm the local
     /// core cannot use, or `UTLD_PACKAGE_SIG_KEY` is not `<alg>:<secret_hex>`.
     SIGNCORE_INVALID_SIGNER_CONFIG = 5119,
+    /// `MALFORMED_NOTE`: a signed note that is not C2SP signed-note syntax (the message says what).
+    SIGNCORE_MALFORMED_NOTE = 5120,
+    /// `INVALID_VERIFIER_KEY`: a note verifier key that is not `<name>+<hex key id>+<base64(0x01 ‖ key)>`, or whose id does not match.
+    SIGNCORE_INVALID_VERIFIER_KEY = 5121,
+    /// `MALFORMED_CHECKPOINT`: a note body that is not a C2SP tlog-checkpoint (origin, size, root).
+    SIGNCORE_MALFORMED_CHECKPOINT = 5122,
+    /// `ORIGIN_MISMATCH`: the checkpoint is of another log than the origin expected.
+    SIGNCORE_ORIGIN_MISMATCH = 5123,
+    /// `ROOT_MISMATCH`: a Merkle proof leads to another root than the one given.
+    SIGNCORE_ROOT_MISMATCH = 5124,
+    /// `INVALID_PROOF_LENGTH`: a Merkle proof with the wrong number of hashes for its index and sizes.
+    SIGNCORE_INVALID_PROOF_LENGTH = 5125,
+    /// `INDEX_OUT_OF_RANGE`: a leaf index that is not below the tree size.
+    SIGNCORE_INDEX_OUT_OF_RANGE = 5126,
+    /// `INVALID_TREE_SIZE`: tree sizes no consistency proof relates (old size 0 or above the new size).
+    SIGNCORE_INVALID_TREE_SIZE = 5127,
+    /// `MALFORMED_PROOF`: a proof text that cannot be read.
+    SIGNCORE_MALFORMED_PROOF = 5128,
     /// `NULL_POINTER`: a required pointer argument is NULL.
     SIGNCORE_NULL_POINTER = 5200,
     /// `KEY_NOT_INITIALIZED`: the `signcore_key` was never initialised, was
@@ -116,6 +134,15 @@ pub(crate) const ALL_STATUSES: &[signcore_status] = &[
     SIGNCORE_NO_SIGNER,
     SIGNCORE_KEYSTORE_UNREADABLE,
     SIGNCORE_INVALID_SIGNER_CONFIG,
+    SIGNCORE_MALFORMED_NOTE,
+    SIGNCORE_INVALID_VERIFIER_KEY,
+    SIGNCORE_MALFORMED_CHECKPOINT,
+    SIGNCORE_ORIGIN_MISMATCH,
+    SIGNCORE_ROOT_MISMATCH,
+    SIGNCORE_INVALID_PROOF_LENGTH,
+    SIGNCORE_INDEX_OUT_OF_RANGE,
+    SIGNCORE_INVALID_TREE_SIZE,
+    SIGNCORE_MALFORMED_PROOF,
     SIGNCORE_NULL_POINTER,
     SIGNCORE_KEY_NOT_INITIALIZED,
     SIGNCORE_REMOTE_SIGNER_CONFIGURED,
@@ -151,6 +178,15 @@ impl signcore_status {
             SIGNCORE_NO_SIGNER => c"NO_SIGNER",
             SIGNCORE_KEYSTORE_UNREADABLE => c"KEYSTORE_UNREADABLE",
             SIGNCORE_INVALID_SIGNER_CONFIG => c"INVALID_SIGNER_CONFIG",
+            SIGNCORE_MALFORMED_NOTE => c"MALFORMED_NOTE",
+            SIGNCORE_INVALID_VERIFIER_KEY => c"INVALID_VERIFIER_KEY",
+            SIGNCORE_MALFORMED_CHECKPOINT => c"MALFORMED_CHECKPOINT",
+            SIGNCORE_ORIGIN_MISMATCH => c"ORIGIN_MISMATCH",
+            SIGNCORE_ROOT_MISMATCH => c"ROOT_MISMATCH",
+            SIGNCORE_INVALID_PROOF_LENGTH => c"INVALID_PROOF_LENGTH",
+            SIGNCORE_INDEX_OUT_OF_RANGE => c"INDEX_OUT_OF_RANGE",
+            SIGNCORE_INVALID_TREE_SIZE => c"INVALID_TREE_SIZE",
+            SIGNCORE_MALFORMED_PROOF => c"MALFORMED_PROOF",
             SIGNCORE_NULL_POINTER => c"NULL_POINTER",
             SIGNCORE_KEY_NOT_INITIALIZED => c"KEY_NOT_INITIALIZED",
             SIGNCORE_REMOTE_SIGNER_CONFIGURED => c"REMOTE_SIGNER_CONFIGURED",
@@ -192,6 +228,15 @@ impl signcore_status {
             SIGNCORE_INVALID_SIGNER_CONFIG => {
                 c"the signer configuration names an algorithm the local core cannot use, or a malformed legacy key"
             }
+            SIGNCORE_MALFORMED_NOTE => c"malformed signed note",
+            SIGNCORE_INVALID_VERIFIER_KEY => c"invalid note verifier key",
+            SIGNCORE_MALFORMED_CHECKPOINT => c"malformed checkpoint",
+            SIGNCORE_ORIGIN_MISMATCH => c"the checkpoint's origin is not the log expected",
+            SIGNCORE_ROOT_MISMATCH => c"the proof does not lead to the given root hash",
+            SIGNCORE_INVALID_PROOF_LENGTH => c"the proof has the wrong number of hashes",
+            SIGNCORE_INDEX_OUT_OF_RANGE => c"leaf index not in the tree",
+            SIGNCORE_INVALID_TREE_SIZE => c"invalid tree sizes",
+            SIGNCORE_MALFORMED_PROOF => c"malformed proof",
             SIGNCORE_NULL_POINTER => c"a required pointer argument is NULL",
             SIGNCORE_KEY_NOT_INITIALIZED => c"the key was never initialised or has been wiped",
             SIGNCORE_REMOTE_SIGNER_CONFIGURED => {
@@ -233,6 +278,16 @@ pub(crate) fn status_of(error: &Error) -> signcore_status {
         "NO_SIGNER" => SIGNCORE_NO_SIGNER,
         "KEYSTORE_UNREADABLE" => SIGNCORE_KEYSTORE_UNREADABLE,
         "INVALID_SIGNER_CONFIG" => SIGNCORE_INVALID_SIGNER_CONFIG,
+        "MALFORMED_NOTE" => SIGNCORE_MALFORMED_NOTE,
+        "INVALID_VERIFIER_KEY" => SIGNCORE_INVALID_VERIFIER_KEY,
+        "MALFORMED_CHECKPOINT" => SIGNCORE_MALFORMED_CHECKPOINT,
+        "ORIGIN_MISMATCH" => SIGNCORE_ORIGIN_MISMATCH,
+        "ROOT_MISMATCH" => SIGNCORE_ROOT_MISMATCH,
+        "INVALID_PROOF_LENGTH" => SIGNCORE_INVALID_PROOF_LENGTH,
+        "INDEX_OUT_OF_RANGE" => SIGNCORE_INDEX_OUT_OF_RANGE,
+        "INVALID_TREE_SIZE" => SIGNCORE_INVALID_TREE_SIZE,
+        "MALFORMED_PROOF" => SIGNCORE_MALFORMED_PROOF,
+        "THRESHOLD_NOT_MET" => SIGNCORE_THRESHOLD_NOT_MET,
         // A code newer than this binding: still an error, never OK.
         _ => SIGNCORE_OTHER_ERROR,
     }
