@@ -2,12 +2,13 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: bench demo test test-rust test-c test-node test-edge test-fuzz test-go lint docs
+.PHONY: bench bench-cli demo test test-rust test-c test-node test-edge test-fuzz test-cli test-go lint docs
 
 demo:
 	$(CARGO) run -q -p signcore --features std --example audit_demo
+	bash scripts/cli-demo.sh
 
-test: lint test-rust docs test-c test-node test-edge test-fuzz test-go
+test: lint test-rust docs test-c test-node test-edge test-fuzz test-cli test-go
 
 lint:
 	$(CARGO) fmt --all --check
@@ -47,3 +48,13 @@ test-go:
 # Each fuzz target for a short smoke period (the long campaign: fuzz/run-long.sh).
 test-fuzz:
 	bash .ci/fuzz-smoke.sh
+
+# The signcore command: every subcommand and exit code on files, stdin and gzip,
+# a real PostgreSQL server and a moto S3 emulator (both started by the tests;
+# installed by .ci/install-cli.sh).
+test-cli:
+	$(CARGO) test -p signcore-cli -- --nocapture 2>&1 | tee target/cli-tests.log | grep -E '^vectors:|^test result' ; test $${PIPESTATUS[0]} -eq 0
+
+# signcore verify on 1,000,000 HMAC and 100,000 Ed25519 events, file and PostgreSQL.
+bench-cli:
+	bash cli/bench/run.sh

@@ -3,3 +3,4 @@
 set -euo pipefail
 bash "$(dirname "$0")/install-edge.sh"
 bash "$(dirname "$0")/install-go.sh"
+bash "$(dirname "$0")/install-cli.sh"

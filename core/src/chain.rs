@@ -198,6 +198,43 @@ impl<'r, const N: usize> ChainVerifier<'r, N> {
     pub fn summary(&self) -> ChainSummary {
         self.summary
     }
+
+    /// A verifier for a run of a longer chain that starts at index `first`
+    /// right after the event `previous_event_json` (the JSON of event
+    /// `first - 1`): the run's first event is linked to that event's stored
+    /// hash, exactly as a sequential run would link it (not judged when that
+    /// hash cannot be read). Indices of findings and `checked` continue from
+    /// `first`. This is how a host splits a stream into runs for several threads.
+    pub fn resume(ring: &'r KeyRing<N>, previous_event_json: &[u8], first: u64) -> Self {
+        let link = stored_hash(previous_event_json).map_or(Link::Unknown, |h| Link::Expect(Some(h)));
+        ChainVerifier { ring, link, summary: ChainSummary { checked: first, findings: 0 } }
+    }
+
+    /// The stored hash of the last event checked (the anchor of what
+    /// follows), `None` before any event or when it could not be read.
+    pub(crate) fn last_hash(&self) -> Option<Hash> {
+        match self.link {
+            Link::Expect(h) if self.summary.checked > 0 => h,
+            _ => None,
+        }
+    }
+
+    /// The ring this verifier checks against.
+    pub(crate) fn ring(&self) -> &'r KeyRing<N> {
+        self.ring
+    }
+}
+
+/// The stored `hash` and `prev_hash` of an event, when both can be read
+/// (the rest of the event is not judged here).
+pub(crate) fn stored_links(event: &[u8]) -> Option<(Hash, Option<Hash>)> {
+    let f = fields(event).ok()?;
+    let hash = parse_hash(string(event, f.hash?)?).ok()?;
+    let prev = f.prev_hash?;
+    if prev.of(event) == b"null" {
+        return Some((hash, None));
+    }
+    Some((hash, Some(parse_hash(string(event, prev)?).ok()?)))
 }
 
 /// Verifies a JSON array of events against `ring`, reporting each finding
@@ -283,8 +320,7 @@ pub fn verify_chain_parallel<const N: usize>(
 }
 
 /// The stored hash of an event, as the sequential verifier would link to it.
-#[cfg(feature = "std")]
-fn stored_hash(event: &[u8]) -> Option<Hash> {
+pub(crate) fn stored_hash(event: &[u8]) -> Option<Hash> {
     // The first step of `read_event`: what the sequential verifier links to.
     match read_event(event) {
         Ok(e) => Some(e.hash),

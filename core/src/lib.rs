@@ -8,6 +8,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod archive;
 pub mod canonical;
 pub mod chain;
 pub mod checkpoint;

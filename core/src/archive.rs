@@ -1,0 +1,678 @@
+//! Signed archives (DESIGN.md §8): a chain or a slice of it, closed with an
+//! N-of-M manifest so that truncation, reordering and substitution of the
+//! whole file are detected.
+//!
+//! ```text
+//! { "format": "signcore-archive/1", "origin": "<log name>",
+//!   "range": { "first": <u64>, "size": <u64>, "anchor": <hex>|null, "head": <hex>|null },
+//!   "events": [ <audit events> ],
+//!   "manifest": { "digest": "<hex>", "signatures": [ <signature blocks> ] } }
+//! ```
+//!
+//! `manifest.digest` is SHA-256 of the RFC 8785 canonical JSON of the archive
+//! without its `manifest` member. The archive's members are exactly
+//! `format`, `origin`, `range`, `events` and `manifest` (any other member is
+//! an input error, see below), so that canonical text is always
+//! `{"events":[e0,e1,...],"format":...,"origin":...,"range":{...}}` with each
+//! `ei` the canonical JSON of one event. [`ArchiveDigest`] builds it
+//! event by event straight into SHA-256, so verification streams: no buffer,
+//! no allocation, one pass over the events shared with the
+//! [`ChainVerifier`](crate::chain::ChainVerifier).
+//!
+//! Choices where DESIGN.md is silent:
+//! - Unknown top-level members are refused (input error, `INVALID_JSON`
+//!   with [`JsonErrorKind::WrongShape`]): a format-1 archive has no room for
+//!   them, and refusing keeps the digest computable in one streaming pass.
+//! - Chain findings are indexed by position in `events` (0-based), exactly
+//!   like `verifyChain` over the same array; `range.first` gives the index in
+//!   the full chain.
+//! - `range` checks ([`ArchiveCode::RangeMismatch`]): `size` equals the
+//!   number of events; `head` equals the stored `hash` of the last event (null
+//!   for an empty archive); `first` is 0 exactly when `anchor` is null; when
+//!   the verifier passes an expected anchor, `range.anchor` must equal it. The
+//!   first event's `prev_hash` against `range.anchor` is the §4 chain check
+//!   (`CHAIN_BROKEN` at index 0). An unreadable `range` is one
+//!   `RANGE_MISMATCH` and the chain is then anchored at null.
+//! - The manifest: missing → `THRESHOLD_NOT_MET` (unsigned archive);
+//!   unreadable → `THRESHOLD_NOT_MET`; `digest` differing from the recomputed
+//!   one (or an archive that cannot be canonicalized) →
+//!   `ARCHIVE_DIGEST_MISMATCH`; fewer than N distinct trusted keys with a valid
+//!   signature → `THRESHOLD_NOT_MET`.
+//! - Archive-level findings come after every chain finding, in the order
+//!   digest, range, threshold.
+
+use core::fmt;
+
+use crate::chain::{ChainSummary, ChainVerifier, Finding};
+use crate::digest::{Hash, HashSink, parse_hash};
+use crate::error::{Error, JsonErrorKind};
+use crate::json::{Elements, Members, Span, err, expect_end, skip_ws, str_eq, string_content};
+use crate::keystore::KeyRing;
+use crate::manifest::{ManifestReport, verify_manifest};
+
+/// The value of the `format` member.
+pub const FORMAT: &str = "signcore-archive/1";
+
+/// Archive-level finding codes (reported with `index: null`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ArchiveCode {
+    /// `manifest.digest` is not SHA-256 of the canonical archive without its manifest.
+    ArchiveDigestMismatch,
+    /// `range` does not agree with the events (or with the expected anchor).
+    RangeMismatch,
+    /// Fewer distinct trusted keys signed the manifest than the verifier's threshold.
+    ThresholdNotMet,
+}
+
+impl ArchiveCode {
+    /// The code as DESIGN.md spells it, e.g. `RANGE_MISMATCH`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArchiveCode::ArchiveDigestMismatch => "ARCHIVE_DIGEST_MISMATCH",
+            ArchiveCode::RangeMismatch => "RANGE_MISMATCH",
+            ArchiveCode::ThresholdNotMet => "THRESHOLD_NOT_MET",
+        }
+    }
+}
+
+impl fmt::Display for ArchiveCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One archive-level problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArchiveFinding {
+    /// What is wrong.
+    pub code: ArchiveCode,
+    /// A readable explanation.
+    pub detail: &'static str,
+}
+
+impl fmt::Display for ArchiveFinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "archive: {}: {}", self.code, self.detail)
+    }
+}
+
+/// A finding of an archive verification: about one event, or about the archive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// A §4 chain finding at an event.
+    Event(Finding),
+    /// An archive-level finding (`index: null`).
+    Archive(ArchiveFinding),
+}
+
+impl fmt::Display for Found {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Found::Event(e) => e.fmt(f),
+            Found::Archive(a) => a.fmt(f),
+        }
+    }
+}
+
+/// The `range` member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Range {
+    /// Index in the full chain of `events[0]`.
+    pub first: u64,
+    /// Number of events.
+    pub size: u64,
+    /// `prev_hash` of `events[0]` (null from the chain's genesis).
+    pub anchor: Option<Hash>,
+    /// Stored `hash` of the last event (null when empty).
+    pub head: Option<Hash>,
+}
+
+impl Range {
+    /// Reads a `range` object. Errors when it is not an object with
+    /// non-negative integer `first` and `size` and hex-or-null `anchor` and `head`.
+    pub fn from_json(json: &[u8]) -> Result<Range, Error> {
+        crate::canonical::validate(json)?;
+        let start = skip_ws(json, 0);
+        let shape = || Error::Json(err(JsonErrorKind::WrongShape, start));
+        let [first, size, anchor, head] =
+            crate::json::pick_members(json, start, 0, ["first", "size", "anchor", "head"]).map_err(|_| shape())?;
+        let int = |s: Option<Span>| s.and_then(|s| parse_u64(s.of(json))).ok_or_else(shape);
+        let hash = |s: Option<Span>| -> Result<Option<Hash>, Error> {
+            let s = s.ok_or_else(shape)?;
+            if s.of(json) == b"null" {
+                return Ok(None);
+            }
+            string_content(json, s).ok_or_else(shape).and_then(parse_hash).map(Some)
+        };
+        Ok(Range { first: int(first)?, size: int(size)?, anchor: hash(anchor)?, head: hash(head)? })
+    }
+}
+
+/// A JSON integer 0..=2^53 (exactly representable everywhere) in plain digits.
+fn parse_u64(raw: &[u8]) -> Option<u64> {
+    if raw.is_empty() || (raw.len() > 1 && raw.first() == Some(&b'0')) {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in raw {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    (n <= 1 << 53).then_some(n)
+}
+
+/// Streaming archive digest: SHA-256 of
+/// `{"events":[e0,...],"format":F,"origin":O,"range":R}` in canonical JSON,
+/// fed one event at a time. Holds no buffer beyond a SHA-256 block.
+pub struct ArchiveDigest {
+    sink: HashSink,
+    events: u64,
+    failed: bool,
+}
+
+impl Default for ArchiveDigest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ArchiveDigest {
+    /// An empty digest (no events yet).
+    pub fn new() -> Self {
+        let mut sink = HashSink::new();
+        crate::canonical::Sink::write(&mut sink, br#"{"events":["#);
+        ArchiveDigest { sink, events: 0, failed: false }
+    }
+
+    /// Adds the next event (its JSON text, canonicalized here).
+    pub fn event(&mut self, event_json: &[u8]) {
+        if self.events > 0 {
+            crate::canonical::Sink::write(&mut self.sink, b",");
+        }
+        self.events += 1;
+        if crate::canonical::canonicalize(event_json, &mut self.sink).is_err() {
+            self.failed = true;
+        }
+    }
+
+    /// Events added so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// Closes the text with the other members (their JSON text, `None` when
+    /// absent) and returns the digest, or `None` when some part is not
+    /// I-JSON (then no digest can match).
+    pub fn finish(mut self, format: Option<&[u8]>, origin: Option<&[u8]>, range: Option<&[u8]>) -> Option<Hash> {
+        crate::canonical::Sink::write(&mut self.sink, b"]");
+        for (name, value) in [(&br#","format":"#[..], format), (br#","origin":"#, origin), (br#","range":"#, range)] {
+            if let Some(value) = value {
+                crate::canonical::Sink::write(&mut self.sink, name);
+                if crate::canonical::canonicalize(value, &mut self.sink).is_err() {
+                    self.failed = true;
+                }
+            }
+        }
+        crate::canonical::Sink::write(&mut self.sink, b"}");
+        if self.failed { None } else { Some(self.sink.finalize()) }
+    }
+}
+
+/// What a verifier asks of an archive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Distinct trusted keys that must have signed (at least 1; default 1).
+    pub threshold: usize,
+    /// When `Some`, the anchor the verifier expects (`Some(None)` = genesis):
+    /// `range.anchor` must equal it.
+    pub expected_anchor: Option<Option<Hash>>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { threshold: 1, expected_anchor: None }
+    }
+}
+
+/// The outcome of verifying an archive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArchiveReport {
+    /// The chain check's totals (`checked` = events seen).
+    pub chain: ChainSummary,
+    /// The archive's `range`, when readable.
+    pub range: Option<Range>,
+    /// The recomputed digest (`None` when the archive cannot be canonicalized).
+    pub digest: Option<Hash>,
+    /// The manifest's verdict, when there is a readable manifest.
+    pub manifest: Option<ManifestReport>,
+    /// Archive-level findings reported.
+    pub archive_findings: u64,
+}
+
+impl ArchiveReport {
+    /// True when no finding of either kind was reported.
+    pub fn is_ok(&self) -> bool {
+        self.chain.is_ok() && self.archive_findings == 0
+    }
+}
+
+/// The raw JSON text of the members of an archive other than `events`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Header<'a> {
+    /// `format` (a JSON string).
+    pub format: Option<&'a [u8]>,
+    /// `origin`.
+    pub origin: Option<&'a [u8]>,
+    /// `range`.
+    pub range: Option<&'a [u8]>,
+}
+
+impl Header<'_> {
+    /// Checks `format` is the string `signcore-archive/1`.
+    pub fn check_format(&self) -> Result<(), Error> {
+        let wrong = || Error::Json(err(JsonErrorKind::WrongShape, 0));
+        let format = self.format.ok_or_else(wrong)?;
+        let raw = string_content(format, Span { start: 0, end: format.len() }).ok_or_else(wrong)?;
+        if str_eq(raw, FORMAT) { Ok(()) } else { Err(wrong()) }
+    }
+}
+
+/// Streaming archive verifier: the chain check and the archive digest over
+/// the same events, then the range and manifest checks. No allocation.
+pub struct ArchiveVerifier<'r, 'h, const N: usize> {
+    chain: ChainVerifier<'r, N>,
+    digest: ArchiveDigest,
+    header: Header<'h>,
+    range: Option<Range>,
+    options: Options,
+}
+
+impl<'r, 'h, const N: usize> ArchiveVerifier<'r, 'h, N> {
+    /// Starts verifying an archive whose non-event members are `header`
+    /// (they must be known before the events, to anchor the chain).
+    /// Errors on a wrong `format` or a threshold of 0.
+    pub fn new(ring: &'r KeyRing<N>, header: Header<'h>, options: Options) -> Result<Self, Error> {
+        if options.threshold == 0 {
+            return Err(Error::InvalidThreshold);
+        }
+        header.check_format()?;
+        let range = header.range.and_then(|r| Range::from_json(r).ok());
+        let anchor = range.and_then(|r| r.anchor);
+        Ok(ArchiveVerifier { chain: ChainVerifier::new(ring, anchor), digest: ArchiveDigest::new(), header, range, options })
+    }
+
+    /// Checks the next event and adds it to the digest.
+    pub fn check_event(&mut self, event_json: &[u8], mut report: impl FnMut(Found)) {
+        self.digest.event(event_json);
+        self.chain.check_event(event_json, |f| report(Found::Event(f)));
+    }
+
+    /// Ends the archive: digest, range and manifest checks
+    /// (`manifest_json` is the raw `manifest` member, `None` when absent; an
+    /// unreadable manifest is a finding, not an error).
+    pub fn finish(self, manifest_json: Option<&[u8]>, report: impl FnMut(Found)) -> ArchiveReport {
+        let chain = self.chain.summary();
+        let digest = self.digest.finish(self.header.format, self.header.origin, self.header.range);
+        let checks = Checks { chain, head: self.chain.last_hash(), digest, range: self.range };
+        conclude(self.chain.ring(), manifest_json, self.options, checks, report)
+    }
+}
+
+/// What a host that ran the chain check and the digest itself (e.g. on
+/// several threads) hands to [`conclude`].
+#[derive(Clone, Copy, Debug)]
+pub struct Checks {
+    /// The chain check's totals over all events.
+    pub chain: ChainSummary,
+    /// The stored hash of the last event ([`stored_hash`]), `None` when
+    /// there is none or it cannot be read.
+    pub head: Option<Hash>,
+    /// [`ArchiveDigest::finish`] over the same events and header.
+    pub digest: Option<Hash>,
+    /// The archive's range ([`Range::from_json`]), `None` when unreadable.
+    pub range: Option<Range>,
+}
+
+/// The archive-level checks after the events: digest, range and manifest
+/// (with the verifier's threshold and ring), reported in that order.
+pub fn conclude<const N: usize>(
+    ring: &KeyRing<N>,
+    manifest_json: Option<&[u8]>,
+    options: Options,
+    checks: Checks,
+    mut report: impl FnMut(Found),
+) -> ArchiveReport {
+    let Checks { chain, head, digest, range } = checks;
+    let mut archive_findings = 0;
+    let mut emit = |code, detail| {
+        archive_findings += 1;
+        report(Found::Archive(ArchiveFinding { code, detail }));
+    };
+    let threshold = options.threshold.max(1);
+    let manifest = manifest_json.and_then(|m| verify_manifest(m, ring, threshold, |_| {}).ok());
+    match (digest, manifest) {
+        (None, _) => emit(
+            ArchiveCode::ArchiveDigestMismatch,
+            "the archive is not I-JSON (an event or member cannot be canonicalized), so no digest can match",
+        ),
+        (Some(d), Some(m)) if d != m.digest => emit(
+            ArchiveCode::ArchiveDigestMismatch,
+            "manifest.digest differs from SHA-256 of the canonical archive without its manifest",
+        ),
+        _ => {}
+    }
+    match range {
+        None => emit(ArchiveCode::RangeMismatch, "range is missing or unreadable"),
+        Some(range) => {
+            if range.size != chain.checked {
+                emit(ArchiveCode::RangeMismatch, "range.size differs from the number of events");
+            }
+            match head {
+                Some(h) if chain.checked > 0 && range.head != Some(h) => {
+                    emit(ArchiveCode::RangeMismatch, "range.head differs from the hash of the last event")
+                }
+                _ if chain.checked == 0 && range.head.is_some() => {
+                    emit(ArchiveCode::RangeMismatch, "range.head is not null but the archive has no events")
+                }
+                _ => {}
+            }
+            if (range.first == 0) != range.anchor.is_none() {
+                emit(ArchiveCode::RangeMismatch, "range.first and range.anchor disagree (first is 0 exactly when anchor is null)");
+            }
+            if let Some(expected) = options.expected_anchor
+                && expected != range.anchor
+            {
+                emit(ArchiveCode::RangeMismatch, "range.anchor differs from the expected anchor");
+            }
+        }
+    }
+    match (manifest_json, manifest) {
+        (None, _) => emit(ArchiveCode::ThresholdNotMet, "the archive has no manifest (unsigned)"),
+        (Some(_), None) => emit(ArchiveCode::ThresholdNotMet, "the manifest cannot be read"),
+        (Some(_), Some(m)) if !m.is_met() => {
+            emit(ArchiveCode::ThresholdNotMet, "fewer distinct trusted keys signed than the threshold")
+        }
+        _ => {}
+    }
+    ArchiveReport { chain, range, digest, manifest, archive_findings }
+}
+
+/// The stored `hash` of an event as the chain verifier links to it (`None`
+/// when it cannot be read): the `range.head` of an archive ending with it.
+pub fn stored_hash(event_json: &[u8]) -> Option<Hash> {
+    crate::chain::stored_hash(event_json)
+}
+
+/// The members of an archive located in its text.
+struct Located {
+    format: Option<Span>,
+    origin: Option<Span>,
+    range: Option<Span>,
+    events: Span,
+    manifest: Option<Span>,
+}
+
+fn locate(json: &[u8]) -> Result<Located, Error> {
+    let start = skip_ws(json, 0);
+    let shape = |at| Error::Json(err(JsonErrorKind::WrongShape, at));
+    if json.get(start) != Some(&b'{') {
+        return Err(shape(start));
+    }
+    let mut slots: [Option<Span>; 5] = [None; 5];
+    let mut members = Members::new(json, start, 0)?.delimit_only();
+    for member in &mut members {
+        let member = member?;
+        let name = member.name.of(json);
+        let i = ["format", "origin", "range", "events", "manifest"]
+            .iter()
+            .position(|n| str_eq(name, n))
+            .ok_or(shape(member.name.start))?;
+        let slot = slots.get_mut(i).ok_or(shape(member.name.start))?;
+        if slot.is_some() {
+            return Err(Error::Json(err(JsonErrorKind::DuplicateMember, member.name.start)));
+        }
+        *slot = Some(member.value);
+    }
+    let [format, origin, range, events, manifest] = slots;
+    let events = events.ok_or(shape(start))?;
+    if json.get(events.start) != Some(&b'[') {
+        return Err(shape(events.start));
+    }
+    let end = find_end(json, start)?;
+    expect_end(json, end)?;
+    Ok(Located { format, origin, range, events, manifest })
+}
+
+fn find_end(json: &[u8], start: usize) -> Result<usize, Error> {
+    Ok(crate::json::find_value_end(json, start, 0)?)
+}
+
+/// Verifies a whole archive held in memory: the chain check anchored at
+/// `range.anchor`, the range, the recomputed digest and the manifest with
+/// the verifier's threshold. Findings go to `report` (chain findings in
+/// index order, then archive findings). Errors when `archive_json` is not a
+/// `signcore-archive/1` object (wrong shape, unknown or duplicate members,
+/// `events` not an array, trailing data) or the threshold is 0.
+pub fn verify_archive<const N: usize>(
+    archive_json: &[u8],
+    ring: &KeyRing<N>,
+    options: Options,
+    mut report: impl FnMut(Found),
+) -> Result<ArchiveReport, Error> {
+    let at = locate(archive_json)?;
+    let of = |s: Option<Span>| s.map(|s| s.of(archive_json));
+    let header = Header { format: of(at.format), origin: of(at.origin), range: of(at.range) };
+    let mut verifier = ArchiveVerifier::new(ring, header, options)?;
+    let mut elements = Elements::new(archive_json, at.events.start, 1)?.delimit_only();
+    for element in &mut elements {
+        verifier.check_event(element?.of(archive_json), &mut report);
+    }
+    Ok(verifier.finish(of(at.manifest), report))
+}
+
+#[cfg(feature = "alloc")]
+pub use build::{ArchiveWriter, build_archive, cosign};
+
+#[cfg(feature = "alloc")]
+mod build {
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    use super::*;
+    use alloc::string::ToString;
+
+    use crate::canonical::write_json_string;
+    use crate::hex::HashHex;
+    use crate::key::SigningKey;
+    use crate::manifest::signature_block;
+
+    /// Writes an archive event by event into a `Vec<u8>` sink (members in
+    /// the order format, origin, range, events, manifest, so that a reader
+    /// knows the range before the events). The range is stated up front;
+    /// [`ArchiveWriter::finish`] checks its `size`.
+    pub struct ArchiveWriter {
+        out: Vec<u8>,
+        digest: ArchiveDigest,
+        range: Range,
+        events: u64,
+        format: Vec<u8>,
+        origin: Vec<u8>,
+        range_json: Vec<u8>,
+    }
+
+    fn hash_json(out: &mut Vec<u8>, h: Option<Hash>) {
+        match h {
+            None => out.extend_from_slice(b"null"),
+            Some(h) => {
+                out.push(b'"');
+                out.extend_from_slice(HashHex::new(&h).as_str().as_bytes());
+                out.push(b'"');
+            }
+        }
+    }
+
+    fn range_json(range: &Range) -> Vec<u8> {
+        let mut r = Vec::new();
+        r.extend_from_slice(br#"{"first":"#);
+        r.extend_from_slice(alloc::format!("{}", range.first).as_bytes());
+        r.extend_from_slice(br#","size":"#);
+        r.extend_from_slice(alloc::format!("{}", range.size).as_bytes());
+        r.extend_from_slice(br#","anchor":"#);
+        hash_json(&mut r, range.anchor);
+        r.extend_from_slice(br#","head":"#);
+        hash_json(&mut r, range.head);
+        r.push(b'}');
+        r
+    }
+
+    impl ArchiveWriter {
+        /// Starts an archive of `origin` covering `range`.
+        pub fn new(origin: &str, range: Range) -> Self {
+            let mut format = Vec::new();
+            write_json_string(FORMAT, &mut format);
+            let mut origin_json = Vec::new();
+            write_json_string(origin, &mut origin_json);
+            let range_text = range_json(&range);
+            let mut out = Vec::new();
+            out.extend_from_slice(br#"{"format":"#);
+            out.extend_from_slice(&format);
+            out.extend_from_slice(br#","origin":"#);
+            out.extend_from_slice(&origin_json);
+            out.extend_from_slice(br#","range":"#);
+            out.extend_from_slice(&range_text);
+            out.extend_from_slice(br#","events":["#);
+            ArchiveWriter {
+                out,
+                digest: ArchiveDigest::new(),
+                range,
+                events: 0,
+                format,
+                origin: origin_json,
+                range_json: range_text,
+            }
+        }
+
+        /// Appends one event, written in canonical form. Errors when it is
+    /// not I-JSON (a canonical archive cannot hold it).
+    pub fn event(&mut self, event_json: &[u8]) -> Result<(), Error> {
+        if self.events > 0 {
+            self.out.push(b',');
+        }
+        crate::canonical::canonicalize(event_json, &mut self.out)?;
+        self.digest.event(event_json);
+        self.events += 1;
+        Ok(())
+    }
+
+    /// Closes the archive with a manifest signed by each of `signers`
+    /// (`(kid, key)`; none makes an unsigned archive) and returns its JSON
+    /// text. Errors when the number of events differs from `range.size`.
+    pub fn finish(mut self, signers: &[(&str, &SigningKey)]) -> Result<Vec<u8>, Error> {
+        if self.range.size != self.events {
+            return Err(Error::InvalidLength { what: "archive events (range.size)", expected: self.range.size as usize, actual: self.events as usize });
+        }
+        let digest = self
+            .digest
+            .finish(Some(&self.format), Some(&self.origin), Some(&self.range_json))
+            .ok_or(Error::Json(err(JsonErrorKind::WrongShape, 0)))?;
+        self.out.extend_from_slice(b"]");
+        write_manifest(&mut self.out, &digest, signers.iter().map(|(kid, key)| signature_block(kid, key, &digest).to_string()), &[]);
+        self.out.push(b'}');
+        Ok(self.out)
+    }
+}
+
+    fn write_manifest(out: &mut Vec<u8>, digest: &Hash, new: impl Iterator<Item = String>, existing: &[&[u8]]) {
+        out.extend_from_slice(br#","manifest":{"digest":""#);
+        out.extend_from_slice(HashHex::new(digest).as_str().as_bytes());
+        out.extend_from_slice(br#"","signatures":["#);
+        let mut first = true;
+        for block in existing.iter().copied().map(Vec::from).chain(new.map(String::into_bytes)) {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            out.extend_from_slice(&block);
+        }
+        out.extend_from_slice(b"]}");
+    }
+
+    /// Builds a signed archive from events given as JSON texts, the index
+    /// `first` of the first one in the full chain and `anchor`, the hash
+    /// before it (`None` from the genesis). `range.size` and `range.head`
+    /// (stored hash of the last event) are derived from the events.
+    pub fn build_archive<'e>(
+        events: impl IntoIterator<Item = &'e [u8]> + Clone,
+        origin: &str,
+        first: u64,
+        anchor: Option<Hash>,
+        signers: &[(&str, &SigningKey)],
+    ) -> Result<Vec<u8>, Error> {
+        let mut range = Range { first, size: 0, anchor, head: None };
+        for event in events.clone() {
+            range.head = crate::chain::stored_links(event).map(|(hash, _)| hash);
+            range.size += 1;
+        }
+        let mut writer = ArchiveWriter::new(origin, range);
+        for event in events {
+            writer.event(event)?;
+        }
+        writer.finish(signers)
+    }
+
+    /// Adds a signature block by `kid`/`key` to an archive, after
+    /// recomputing its digest (an archive whose `manifest.digest` is wrong is
+    /// refused: a cosigner never signs a digest it has not checked). Members
+    /// are rewritten in the writer's order; events are kept as they are.
+    pub fn cosign(archive_json: &[u8], kid: &str, key: &SigningKey) -> Result<Vec<u8>, Error> {
+        let at = locate(archive_json)?;
+        let of = |s: Option<Span>| s.map(|s| s.of(archive_json));
+        let header = Header { format: of(at.format), origin: of(at.origin), range: of(at.range) };
+        header.check_format()?;
+        let mut digest = ArchiveDigest::new();
+        let mut elements = Elements::new(archive_json, at.events.start, 1)?;
+        for element in &mut elements {
+            digest.event(element?.of(archive_json));
+        }
+        let digest = digest
+            .finish(header.format, header.origin, header.range)
+            .ok_or(Error::Json(err(JsonErrorKind::WrongShape, at.events.start)))?;
+        let mut existing: Vec<&[u8]> = Vec::new();
+        if let Some(m) = at.manifest {
+            let m_json = m.of(archive_json);
+            let start = skip_ws(m_json, 0);
+            let [d, sigs] = crate::json::pick_members(m_json, start, 0, ["digest", "signatures"])
+                .map_err(|_| Error::Json(err(JsonErrorKind::WrongShape, m.start)))?;
+            let stated = d.and_then(|d| string_content(m_json, d)).map(parse_hash);
+            if !matches!(stated, Some(Ok(h)) if h == digest) {
+                // Never sign a digest that does not match the content.
+                return Err(Error::SignatureInvalid);
+            }
+            if let Some(sigs) = sigs {
+                for block in Elements::new(m_json, sigs.start, 1)? {
+                    existing.push(block?.of(m_json));
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(archive_json.len() + 256);
+        out.extend_from_slice(br#"{"format":"#);
+        crate::canonical::canonicalize(header.format.unwrap_or(b"null"), &mut out)?;
+        if let Some(origin) = header.origin {
+            out.extend_from_slice(br#","origin":"#);
+            out.extend_from_slice(origin);
+        }
+        if let Some(range) = header.range {
+            out.extend_from_slice(br#","range":"#);
+            out.extend_from_slice(range);
+        }
+        out.extend_from_slice(br#","events":"#);
+        out.extend_from_slice(at.events.of(archive_json));
+        let block = signature_block(kid, key, &digest).to_string();
+        write_manifest(&mut out, &digest, core::iter::once(block), &existing);
+        out.push(b'}');
+        Ok(out)
+    }
+}
