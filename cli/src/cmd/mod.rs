@@ -7,6 +7,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod archive;
+pub mod checkpoint;
 pub mod keys;
 pub mod verify;
 
@@ -40,6 +41,13 @@ pub enum Command {
     /// Keystore keys: list metadata, export the public ring, generate a key.
     #[command(subcommand)]
     Keys(keys::Command),
+    /// Print the signed checkpoint (C2SP note) of a chain's Merkle tree.
+    Checkpoint(checkpoint::CheckpointArgs),
+    /// Inclusion or consistency proofs over a chain's Merkle tree.
+    #[command(subcommand)]
+    Prove(checkpoint::Prove),
+    /// Verify a proof from `prove`, optionally against a signed checkpoint.
+    VerifyProof(checkpoint::VerifyProofArgs),
 }
 
 /// Runs the parsed command.
@@ -48,5 +56,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Verify(args) => verify::run(args),
         Command::Archive(args) => archive::run(args),
         Command::Keys(cmd) => keys::run(cmd),
+        Command::Checkpoint(args) => checkpoint::run_checkpoint(args),
+        Command::Prove(cmd) => checkpoint::run_prove(cmd),
+        Command::VerifyProof(args) => checkpoint::run_verify_proof(args),
     }
 }
