@@ -7,6 +7,7 @@ CARGO ?= cargo
 demo:
 	$(CARGO) run -q -p signcore --features std --example audit_demo
 	bash scripts/cli-demo.sh
+	bash scripts/checkpoint-demo.sh
 
 test: lint test-rust docs test-c test-node test-edge test-fuzz test-cli test-go
 
