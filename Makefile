@@ -17,7 +17,9 @@ lint:
 	$(CARGO) clippy -p signcore --lib -- -D warnings
 
 test-rust:
-	$(CARGO) test -p signcore --all-features -- --nocapture 2>&1 | tee target/rust-tests.log | grep -E '^(vectors|allocations):|^test result' ; test $${PIPESTATUS[0]} -eq 0
+	$(CARGO) test -p signcore --all-features -- --nocapture 2>&1 | tee target/rust-tests.log | grep -E '^(vectors|allocations|keystore):|^test result' ; test $${PIPESTATUS[0]} -eq 0
+	# The no-alloc build: zero allocations including keystores and rings, the MAX_KEYS rule.
+	$(CARGO) test -p signcore --lib --test no_alloc -- --nocapture 2>&1 | tee target/rust-tests-no-alloc.log | grep -E '^allocations:|^test result' ; test $${PIPESTATUS[0]} -eq 0
 
 docs:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p signcore --all-features --no-deps

@@ -1,19 +1,28 @@
 //! End-to-end demo: load a node keystore, canonicalize and chain audit
-//! events, sign them, verify the chain, then tamper with one event and show
-//! the report. Run: `cargo run -p signcore --features std --example audit_demo`.
+//! events, sign them, export the public ring a verifier gets, verify the
+//! chain with it, then tamper with events and show the reports.
+//! Run: `cargo run -p signcore --features std --example audit_demo [KEYSTORE]`
+//! (without an argument it uses the published demo keystore next to it).
 
 use std::fmt::Write as _;
 
 use signcore::chain::verify_chain;
 use signcore::digest::{Hash, audit_digest};
 use signcore::hex::HashHex;
-use signcore::keystore::{KeyRing, for_each_metadata, load_key};
+use signcore::keystore::{HmacSecrets, KeyRing, for_each_metadata, load_key, write_public_ring};
+
+/// Published demo keys only: never use them for real signing.
+const DEMO_KEYSTORE: &[u8] = include_bytes!("demo_keystore.json");
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let default = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/node_keystore.json");
-    let path = std::env::args().nth(1).unwrap_or_else(|| default.into());
-    let keystore = zeroize::Zeroizing::new(std::fs::read(&path)?);
-    println!("1. keystore {path}");
+    let (path, keystore) = match std::env::args().nth(1) {
+        Some(path) => {
+            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read keystore {path}: {e}"))?;
+            (path, zeroize::Zeroizing::new(bytes))
+        }
+        None => ("the built-in demo keystore".into(), zeroize::Zeroizing::new(DEMO_KEYSTORE.to_vec())),
+    };
+    println!("1. keystore: {path}");
     for_each_metadata(&keystore, |m| {
         let label = m.label.as_deref().unwrap_or("");
         println!("   {:<16} {:<12} key_hash {}  {label}", m.key_id, m.alg.as_str(), HashHex::new(&m.key_hash));
@@ -49,15 +58,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         prev = Some(hash);
     }
 
-    let ring: KeyRing = KeyRing::from_json(&keystore)?;
+    // Verifiers get the public ring, never the keystore.
+    let mut public_ring = Vec::new();
+    let export = write_public_ring(&keystore, HmacSecrets::Omit, &mut public_ring)?;
+    println!(
+        "3. public ring for verifiers ({} key(s); {} HMAC key(s) left out: their ring entry would be the secret)\n   {}",
+        export.written,
+        export.omitted_hmac,
+        String::from_utf8_lossy(&public_ring)
+    );
+    let ring = KeyRing::from_json(&public_ring)?;
     let archive = format!("[{}]", events.join(","));
-    println!("3. verifying the archive against the keystore's keys");
+    println!("4. verifying the archive with the public ring");
     report(&archive, &ring)?;
 
-    println!("4. tampering: event 1 now says rows=12");
+    println!("5. tampering: event 1 now says rows=12");
     report(&archive.replacen(r#""rows": 1200"#, r#""rows": 12"#, 1), &ring)?;
 
-    println!("5. tampering: event 2 deleted");
+    println!("6. tampering: event 2 deleted");
     let without_2: Vec<_> = events.iter().enumerate().filter(|(i, _)| *i != 2).map(|(_, e)| e.as_str()).collect();
     report(&format!("[{}]", without_2.join(",")), &ring)?;
     Ok(())

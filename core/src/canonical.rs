@@ -382,9 +382,9 @@ fn collect_members(input: &[u8], pos: usize, depth: usize, table: &mut dyn Membe
         if !table.push(p as u32) {
             return Err(err(JsonErrorKind::TooManyMembers, p));
         }
-        let after_name = find_value_end(input, p, depth)?;
+        let after_name = find_value_end(input, p, Some(depth))?;
         p = skip_ws(input, expect(input, after_name, b':')?);
-        p = skip_ws(input, find_value_end(input, p, depth)?);
+        p = skip_ws(input, find_value_end(input, p, Some(depth))?);
         match input.get(p) {
             Some(b',') => p = skip_ws(input, p + 1),
             Some(b'}') => return Ok(p + 1),

@@ -8,8 +8,8 @@
 //! ```
 //! use signcore::{chain::verify_chain, digest::audit_digest, hex::HashHex, key::SigningKey, keystore::KeyRing};
 //! let key = SigningKey::hmac(b"secret")?;
-//! let mut ring: KeyRing = KeyRing::new();
-//! ring.insert("k1".try_into().unwrap(), key.verifying_key())?;
+//! let mut ring = KeyRing::new();
+//! ring.insert("k1", key.verifying_key())?;
 //! let hash = audit_digest(br#"{"n":1}"#, None)?;
 //! let event = format!(
 //!     r#"[{{"payload":{{"n":1}},"hash":"{}","prev_hash":null,"kid":"k1","alg":"hmac-sha256","signature":"{}"}}]"#,
@@ -23,14 +23,13 @@ use core::fmt;
 
 use crate::digest::{Hash, parse_hash};
 use crate::error::Error;
-use crate::json::{
-    Elements, PickError, Span, array_start, expect_end, pick_members, skip_ws, string_content as string,
-};
-use crate::key::{Alg, MAX_SIGNATURE_LEN};
+use crate::json::{Elements, Members, Span, array_start, expect_end, skip_ws, str_eq, string_content as string};
+use crate::key::{Alg, MAX_VERIFY_SIGNATURE_LEN};
 use crate::keystore::KeyRing;
 
 /// The finding codes of DESIGN.md §4.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum FindingCode {
     /// `prev_hash` differs from the previous event's stored `hash` (or, for
     /// the first event, from the expected anchor).
@@ -66,6 +65,7 @@ impl fmt::Display for FindingCode {
 
 /// One problem found in one event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Finding {
     /// Index of the event in the chain (0-based).
     pub index: u64,
@@ -83,11 +83,15 @@ impl fmt::Display for Finding {
 
 /// Totals of a verification run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ChainSummary {
     /// Events checked.
     pub checked: u64,
     /// Findings reported.
     pub findings: u64,
+    /// The stored `hash` of the last event, when it could be read: the
+    /// anchor of the next slice of the same chain.
+    pub head: Option<Hash>,
 }
 
 impl ChainSummary {
@@ -108,8 +112,8 @@ enum Link {
 
 /// Streaming verifier: feed events in chain order with
 /// [`ChainVerifier::check_event`].
-pub struct ChainVerifier<'r, const N: usize> {
-    ring: &'r KeyRing<N>,
+pub struct ChainVerifier<'r> {
+    ring: &'r KeyRing,
     link: Link,
     summary: ChainSummary,
 }
@@ -127,18 +131,18 @@ struct Fields {
 struct Event {
     hash: Hash,
     prev_hash: Option<Hash>,
-    alg: Result<Alg, Error>,
-    signature: [u8; MAX_SIGNATURE_LEN],
+    alg: Alg,
+    signature: [u8; MAX_VERIFY_SIGNATURE_LEN],
     signature_len: usize,
     kid: Span,
     computed: Hash,
 }
 
-impl<'r, const N: usize> ChainVerifier<'r, N> {
+impl<'r> ChainVerifier<'r> {
     /// A verifier over `ring`. `anchor` is the hash the first event's
     /// `prev_hash` must equal: `None` for a chain from its genesis, or the
     /// last hash before a slice of a longer chain.
-    pub fn new(ring: &'r KeyRing<N>, anchor: Option<Hash>) -> Self {
+    pub fn new(ring: &'r KeyRing, anchor: Option<Hash>) -> Self {
         ChainVerifier { ring, link: Link::Expect(anchor), summary: ChainSummary::default() }
     }
 
@@ -156,6 +160,7 @@ impl<'r, const N: usize> ChainVerifier<'r, N> {
             Err((detail, hash)) => {
                 emit(FindingCode::Malformed, detail);
                 self.link = hash.map_or(Link::Unknown, |h| Link::Expect(Some(h)));
+                self.summary.head = hash;
                 return;
             }
         };
@@ -179,19 +184,27 @@ impl<'r, const N: usize> ChainVerifier<'r, N> {
             emit(FindingCode::HashMismatch, "hash differs from SHA256(canonical(payload) || prev_hash)");
         }
         let signature = event.signature.get(..event.signature_len).unwrap_or(&[]);
-        match (event.alg, key) {
-            (Err(_), _) => emit(FindingCode::UnknownKey, "alg is rsa-sha256, which only a remote signer can verify"),
-            (_, None) => emit(FindingCode::UnknownKey, "kid is not in the key ring"),
-            (Ok(alg), Some(key)) if key.alg() != alg => {
+        match key {
+            _ if event.alg == Alg::RsaSha256 && !cfg!(feature = "rsa") => {
+                emit(FindingCode::UnknownKey, "alg is rsa-sha256, which this build cannot verify (no rsa feature)")
+            }
+            None => emit(FindingCode::UnknownKey, "kid is not in the key ring"),
+            Some(key) if key.alg() != event.alg => {
                 emit(FindingCode::UnknownKey, "the ring's key for this kid has another algorithm")
             }
-            (Ok(_), Some(key)) => {
+            // HMAC and Ed25519 lengths were checked when the event was read.
+            #[cfg(feature = "rsa")]
+            Some(key) if key.signature_len() != signature.len() => {
+                emit(FindingCode::SignatureInvalid, "signature has the wrong length for the ring's key")
+            }
+            Some(key) => {
                 if key.verify(&event.hash, signature).is_err() {
                     emit(FindingCode::SignatureInvalid, "signature does not verify over the stored hash");
                 }
             }
         }
         self.link = Link::Expect(Some(event.hash));
+        self.summary.head = Some(event.hash);
     }
 
     /// Totals so far.
@@ -240,9 +253,9 @@ pub(crate) fn stored_links(event: &[u8]) -> Option<(Hash, Option<Hash>)> {
 /// Verifies a JSON array of events against `ring`, reporting each finding
 /// to `report` in index order. Errors only when `events_json` itself is not
 /// a readable JSON array; problems with single events are findings.
-pub fn verify_chain<const N: usize>(
+pub fn verify_chain(
     events_json: &[u8],
-    ring: &KeyRing<N>,
+    ring: &KeyRing,
     anchor: Option<Hash>,
     mut report: impl FnMut(Finding),
 ) -> Result<ChainSummary, Error> {
@@ -268,9 +281,9 @@ pub fn verify_chain<const N: usize>(
 /// batched: ed25519-dalek's batch equation is cofactored, so it can accept a
 /// signature with a torsion component that strict verification rejects.
 #[cfg(feature = "std")]
-pub fn verify_chain_parallel<const N: usize>(
+pub fn verify_chain_parallel(
     events_json: &[u8],
-    ring: &KeyRing<N>,
+    ring: &KeyRing,
     anchor: Option<Hash>,
     threads: usize,
     mut report: impl FnMut(Finding),
@@ -298,7 +311,7 @@ pub fn verify_chain_parallel<const N: usize>(
                     }
                 };
                 scope.spawn(move || {
-                    let summary = ChainSummary { checked: first as u64, findings: 0 };
+                    let summary = ChainSummary { checked: first as u64, findings: 0, head: None };
                     let mut verifier = ChainVerifier { ring, link, summary };
                     let mut found = Vec::new();
                     for span in run {
@@ -314,6 +327,7 @@ pub fn verify_chain_parallel<const N: usize>(
     for (found, summary) in runs {
         found.into_iter().for_each(&mut report);
         total.findings += summary.findings;
+        total.head = summary.head;
     }
     total.checked = spans.len() as u64;
     Ok(total)
@@ -329,22 +343,38 @@ pub(crate) fn stored_hash(event: &[u8]) -> Option<Hash> {
 }
 
 fn fields(event: &[u8]) -> Result<Fields, &'static str> {
-    // One validating pass over the whole event; members are then delimited.
+    // The envelope is validated here member by member; the payload is
+    // validated by the canonicalizer when its digest is computed, with its
+    // own nesting budget: whatever `canonicalizePayload` accepts and signs,
+    // this verifier can verify, however deep the archive holds the event.
     let start = skip_ws(event, 0);
     if event.get(start) != Some(&b'{') {
         return Err("event is not a JSON object");
     }
-    let end = crate::json::skip_value(event, start, 0).map_err(|_| "event is not valid JSON")?;
-    crate::json::expect_end(event, end).map_err(|_| "event is not valid JSON")?;
-    let [payload, hash, prev_hash, kid, alg, signature] =
-        pick_members(event, start, 0, ["payload", "hash", "prev_hash", "kid", "alg", "signature"]).map_err(
-            |e| match e {
-                PickError::Duplicate => "a member appears twice",
-                PickError::Unreadable => "event is not valid JSON",
-            },
-        )?;
+    let unreadable = "event is not valid JSON";
+    let mut slots: [Option<Span>; 6] = [None; 6];
+    let mut members = Members::new(event, start, 0).map_err(|_| unreadable)?.delimit_only();
+    for member in &mut members {
+        let member = member.map_err(|_| unreadable)?;
+        let name = member.name.of(event);
+        let slot = EVENT_MEMBERS.iter().position(|n| str_eq(name, n));
+        if slot != Some(0) && crate::json::skip_value(event, member.value.start, 1) != Ok(member.value.end) {
+            return Err("a member is not valid JSON (or nested deeper than the limit)");
+        }
+        if let Some(slot) = slot.and_then(|i| slots.get_mut(i)) {
+            if slot.is_some() {
+                return Err("a member appears twice");
+            }
+            *slot = Some(member.value);
+        }
+    }
+    expect_end(event, members.end()).map_err(|_| unreadable)?;
+    let [payload, hash, prev_hash, kid, alg, signature] = slots;
     Ok(Fields { payload, hash, prev_hash, kid, alg, signature })
 }
+
+/// The members of an event that verification reads (payload first).
+const EVENT_MEMBERS: [&str; 6] = ["payload", "hash", "prev_hash", "kid", "alg", "signature"];
 
 /// Reads an event; on failure returns the reason and, when it could be
 /// read, the stored hash (so the chain link can still be judged).
@@ -364,21 +394,22 @@ fn read_event(event: &[u8]) -> Result<Event, (&'static str, Option<Hash>)> {
     };
     let kid = f.kid.filter(|&s| string(event, s).is_some()).ok_or(fail("kid is missing or not a string"))?;
     let alg_text = f.alg.and_then(|s| string(event, s)).ok_or(fail("alg is missing or not a string"))?;
-    let alg = core::str::from_utf8(alg_text).map_err(|_| fail("alg is not a known algorithm")).map(Alg::parse)?;
-    if alg == Err(Error::UnknownAlgorithm) {
-        return Err(fail("alg is not a known algorithm"));
-    }
+    let alg = core::str::from_utf8(alg_text)
+        .ok()
+        .and_then(|name| Alg::parse(name).ok())
+        .ok_or(fail("alg is not a known algorithm"))?;
     let sig_hex = f.signature.and_then(|s| string(event, s)).ok_or(fail("signature is missing or not a string"))?;
-    let mut signature = [0u8; MAX_SIGNATURE_LEN];
+    let mut signature = [0u8; MAX_VERIFY_SIGNATURE_LEN];
     let signature_len = sig_hex.len() / 2;
-    match alg {
-        Ok(alg) if sig_hex.len() != 2 * alg.signature_len() => {
-            return Err(fail("signature has the wrong length for its alg"));
+    let unverifiable = alg == Alg::RsaSha256 && !cfg!(feature = "rsa");
+    match alg.signature_len() {
+        Some(len) if sig_hex.len() != 2 * len => return Err(fail("signature has the wrong length for its alg")),
+        _ if unverifiable => {}
+        _ if sig_hex.len() > 2 * MAX_VERIFY_SIGNATURE_LEN => return Err(fail("signature is too long")),
+        _ => {
+            crate::hex::decode(sig_hex, &mut signature).map_err(|_| fail("signature is not hex"))?;
         }
-        _ if sig_hex.len() > 2 * MAX_SIGNATURE_LEN => return Err(fail("signature is too long")),
-        _ => {}
     }
-    crate::hex::decode(sig_hex, &mut signature).map_err(|_| fail("signature is not hex"))?;
     let payload = f.payload.ok_or(fail("payload is missing"))?;
     let computed = crate::digest::audit_digest(payload.of(event), prev_hash.as_ref())
         .map_err(|_| fail("payload cannot be canonicalized (not I-JSON, or over the limits)"))?;

@@ -7,6 +7,7 @@
 use core::fmt;
 
 use crate::keystore::KeyId;
+use crate::policy::Var;
 
 /// What is wrong with a JSON input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,7 +87,9 @@ pub enum RecordProblem {
     MissingAlg,
     /// `alg` is not one of the accepted names.
     UnknownAlg,
-    /// `alg` names an algorithm only a remote signer offers (`rsa-sha256`).
+    /// `alg` is `rsa-sha256` where this build or this file cannot take it:
+    /// a keystore (RSA keys sign only behind KMS or a proxy), or a ring in a
+    /// build without the `rsa` feature.
     UnsupportedAlg,
     /// `secret_hex` (or `public_key`) is missing.
     MissingSecret,
@@ -100,8 +103,17 @@ pub enum RecordProblem {
     HmacSecretTooLong,
     /// An Ed25519 public key that is not a valid, non-small-order point.
     WeakOrInvalidPublicKey,
-    /// More records than the keystore or ring capacity.
+    /// More records than the capacity of a build without `alloc`
+    /// ([`crate::keystore::MAX_KEYS`]).
     TooManyRecords,
+    /// `key_id` (or `kid`) is longer than [`crate::keystore::MAX_KEY_ID_LEN`] bytes.
+    KeyIdTooLong,
+    /// `label` is longer than [`crate::keystore::MAX_LABEL_LEN`] bytes.
+    LabelTooLong,
+    /// `public_key_pem` is not a PEM `PUBLIC KEY` block.
+    InvalidPem,
+    /// An RSA public key that is not a SubjectPublicKeyInfo of a 2048..=4096-bit key.
+    InvalidRsaKey,
 }
 
 impl RecordProblem {
@@ -112,7 +124,13 @@ impl RecordProblem {
             Self::DuplicateKeyId => "key_id is used by an earlier record",
             Self::MissingAlg => "alg is missing",
             Self::UnknownAlg => "alg is not one of hmac, hmac_sha256, hmac-sha256, HMAC_SHA_256, ed25519",
-            Self::UnsupportedAlg => "rsa-sha256 is not supported by the local core (only by a KMS or proxy signer)",
+            Self::UnsupportedAlg => {
+                if cfg!(feature = "rsa") {
+                    "rsa-sha256 keys are verify-only here: a ring takes their public_key, a keystore cannot hold them (sign through KMS or the signing proxy)"
+                } else {
+                    "rsa-sha256 is not supported by this build (the core's rsa feature is off)"
+                }
+            }
             Self::MissingSecret => "secret_hex is missing",
             Self::InvalidHex => "key material is not valid hex",
             Self::WrongKeyLength => "ed25519 keys must be exactly 32 bytes",
@@ -121,14 +139,31 @@ impl RecordProblem {
                 "HMAC secret is longer than 64 bytes: HMAC would replace it by SHA256(secret), so its key_hash would be the effective key; use at most 64 bytes"
             }
             Self::WeakOrInvalidPublicKey => "ed25519 public key is not a valid point or has small order",
-            Self::TooManyRecords => "more records than the capacity",
+            Self::TooManyRecords => "more records than MAX_KEYS (16), the capacity of builds without an allocator",
+            Self::KeyIdTooLong => "key_id is longer than 64 bytes",
+            Self::LabelTooLong => "label is longer than 64 bytes",
+            Self::InvalidPem => "public_key_pem is not a PEM PUBLIC KEY block",
+            Self::InvalidRsaKey => "not an RSA SubjectPublicKeyInfo with a 2048..=4096-bit modulus",
         }
     }
 }
 
+/// What a refused record belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RecordContext {
+    /// A node keystore file (DESIGN.md §3).
+    Keystore,
+    /// A verification key ring (DESIGN.md §4), or a keystore read as one.
+    Ring,
+}
+
 /// A refused keystore or ring record, named by position and `key_id`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RecordError {
+    /// Whether it was read as a keystore or as a ring.
+    pub context: RecordContext,
     /// Index of the record in the JSON array.
     pub index: usize,
     /// The record's `key_id`/`kid`, when it could be read.
@@ -147,12 +182,124 @@ pub enum PolicyError {
     ProductionRequiresManagedKey,
     /// No signer configured at all.
     NoSigner,
-    /// `AUDIT_SIGNING_ALG` or the legacy key's algorithm is not usable locally.
-    UnusableAlgorithm,
-    /// The legacy `UTLD_PACKAGE_SIG_KEY` is not `<alg>:<secret_hex>`.
-    InvalidLegacyKey,
 }
 
+/// What is wrong with the value of an environment variable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EnvProblem {
+    /// Key material that is not valid hex.
+    InvalidHex,
+    /// Key material that makes no key (length, empty, too long).
+    InvalidKey(RecordProblem),
+    /// An algorithm the local core cannot sign with.
+    UnusableAlgorithm,
+    /// `UTLD_PACKAGE_SIG_KEY` is not `<alg>:<secret_hex>`.
+    NotAlgColonHex,
+    /// A flag that is neither true-like (`true`, `1`, `yes`, `on`) nor
+    /// false-like (`false`, `0`, `no`, `off`).
+    NotABoolean,
+    /// A `NODE_ENV` that is none of the known environments.
+    UnknownEnvironment,
+}
+
+/// An environment variable whose value was refused (the value itself is
+/// never repeated: it may be a secret).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EnvError {
+    /// The variable.
+    pub var: Var,
+    /// What is wrong with it.
+    pub problem: EnvProblem,
+}
+
+/// Longest path and reason kept in [`KeystoreUnreadable`] (longer ones are cut).
+#[cfg(feature = "alloc")]
+const MAX_ERROR_PATH_LEN: usize = 256;
+
+/// A keystore file that could not be read: its path and the operating
+/// system's reason. Both are kept in builds with `alloc` (the hosts that
+/// read files); without it the error only says that the file was unreadable.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeystoreUnreadable {
+    #[cfg(feature = "alloc")]
+    detail: alloc::boxed::Box<UnreadableDetail>,
+}
+
+#[cfg(feature = "alloc")]
+#[derive(Clone, PartialEq, Eq)]
+struct UnreadableDetail {
+    path: alloc::string::String,
+    reason: alloc::string::String,
+    #[cfg(feature = "std")]
+    kind: Option<std::io::ErrorKind>,
+}
+
+impl KeystoreUnreadable {
+    /// A path and a reason (without `alloc`, both are dropped).
+    pub fn new(path: &str, reason: &str) -> Self {
+        #[cfg(not(feature = "alloc"))]
+        let _ = (path, reason);
+        KeystoreUnreadable {
+            #[cfg(feature = "alloc")]
+            detail: alloc::boxed::Box::new(UnreadableDetail {
+                path: truncated(path, MAX_ERROR_PATH_LEN),
+                reason: truncated(reason, MAX_ERROR_PATH_LEN),
+                #[cfg(feature = "std")]
+                kind: None,
+            }),
+        }
+    }
+
+    /// From an I/O error while reading `path` (`std` only).
+    #[cfg(feature = "std")]
+    pub fn from_io(path: &str, error: &std::io::Error) -> Self {
+        use std::string::ToString;
+        let mut unreadable = Self::new(path, &error.to_string());
+        unreadable.detail.kind = Some(error.kind());
+        unreadable
+    }
+
+    /// The path that was read (empty without `alloc`).
+    pub fn path(&self) -> &str {
+        #[cfg(feature = "alloc")]
+        return &self.detail.path;
+        #[cfg(not(feature = "alloc"))]
+        ""
+    }
+
+    /// Why it could not be read, the operating system's message (empty
+    /// without `alloc`).
+    pub fn reason(&self) -> &str {
+        #[cfg(feature = "alloc")]
+        return &self.detail.reason;
+        #[cfg(not(feature = "alloc"))]
+        ""
+    }
+
+    /// The I/O error kind, when it came from an I/O error (`std` only).
+    #[cfg(feature = "std")]
+    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
+        self.detail.kind
+    }
+}
+
+impl fmt::Debug for KeystoreUnreadable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeystoreUnreadable").field("path", &self.path()).field("reason", &self.reason()).finish()
+    }
+}
+
+/// `text` cut at a character boundary to at most `max` bytes.
+#[cfg(feature = "alloc")]
+fn truncated(text: &str, max: usize) -> alloc::string::String {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    alloc::string::String::from(&text[..end])
+}
 /// Every error the core returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -179,7 +326,24 @@ pub enum Error {
     /// A keystore or ring record was refused.
     Record(RecordError),
     /// No key with this id in the keystore or ring.
-    KeyNotFound,
+    KeyNotFound {
+        /// The id asked for (`None` when it is longer than any key id).
+        key_id: Option<KeyId>,
+    },
+    /// A text longer than its limit (a key id, a label).
+    TooLong {
+        /// What was too long.
+        what: &'static str,
+        /// The limit in bytes.
+        max: usize,
+        /// Bytes given.
+        actual: usize,
+    },
+    /// An HMAC key was asked for its ring entry without permission to
+    /// write its secret (an HMAC key has no public part).
+    SecretRequired,
+    /// An environment variable's value was refused.
+    Env(EnvError),
     /// The output buffer is too small; `needed` bytes would fit.
     BufferTooSmall {
         /// The size that would have been enough.
@@ -192,7 +356,7 @@ pub enum Error {
     /// The signer configuration was refused.
     Policy(PolicyError),
     /// The keystore file could not be read (missing, unreadable).
-    KeystoreUnreadable,
+    KeystoreUnreadable(KeystoreUnreadable),
     /// A Merkle tree or proof error (DESIGN.md §12).
     Proof(crate::merkle::ProofError),
     /// A signed note, note key or checkpoint error (DESIGN.md §12).
@@ -218,15 +382,21 @@ impl Error {
             Error::UnknownAlgorithm => "UNKNOWN_ALGORITHM",
             Error::UnsupportedAlgorithm => "UNSUPPORTED_ALGORITHM",
             Error::InvalidKey(_) => "INVALID_KEY",
-            Error::Record(_) => "INVALID_KEYSTORE",
-            Error::KeyNotFound => "KEY_NOT_FOUND",
+            Error::Record(RecordError { problem: RecordProblem::UnsupportedAlg, .. }) => "UNSUPPORTED_ALGORITHM",
+            Error::Record(RecordError { context: RecordContext::Keystore, .. }) => "INVALID_KEYSTORE",
+            Error::Record(_) => "INVALID_KEY_RING",
+            Error::KeyNotFound { .. } => "KEY_NOT_FOUND",
+            Error::TooLong { .. } => "INVALID_LENGTH",
+            Error::SecretRequired => "SECRET_REQUIRED",
+            Error::Env(EnvError { problem: EnvProblem::InvalidHex, .. }) => "INVALID_HEX",
+            Error::Env(EnvError { problem: EnvProblem::InvalidKey(_), .. }) => "INVALID_KEY",
+            Error::Env(_) => "INVALID_SIGNER_CONFIG",
             Error::BufferTooSmall { .. } => "BUFFER_TOO_SMALL",
             Error::SignatureInvalid => "SIGNATURE_INVALID",
             Error::InvalidThreshold => "INVALID_THRESHOLD",
             Error::Policy(PolicyError::NoSigner) => "NO_SIGNER",
-            Error::Policy(PolicyError::UnusableAlgorithm | PolicyError::InvalidLegacyKey) => "INVALID_SIGNER_CONFIG",
             Error::Policy(_) => "SIGNER_REQUIRED",
-            Error::KeystoreUnreadable => "KEYSTORE_UNREADABLE",
+            Error::KeystoreUnreadable(_) => "KEYSTORE_UNREADABLE",
             Error::Proof(e) => e.code(),
             Error::Note(e) => e.code(),
         }
@@ -259,6 +429,10 @@ impl fmt::Display for JsonError {
 
 impl fmt::Display for RecordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.context {
+            RecordContext::Keystore => "invalid keystore: ",
+            RecordContext::Ring => "invalid key ring: ",
+        })?;
         write!(f, "record {}", self.index)?;
         if let Some(id) = &self.key_id {
             write!(f, " (key_id {:?})", id.as_str())?;
@@ -279,11 +453,27 @@ impl fmt::Display for PolicyError {
             PolicyError::NoSigner => {
                 "no signer configured: set AUDIT_SIGNING_KMS_KEY_ID, SIGNING_PROXY_URL, RITMA_KEY_ID, AUDIT_SIGNING_KEY or MOCK_AUDIT_SIGNING_KEY"
             }
-            PolicyError::UnusableAlgorithm => {
-                "the configured signing algorithm is not usable by the local core (use hmac-sha256 or ed25519, or a KMS/proxy for rsa-sha256)"
-            }
-            PolicyError::InvalidLegacyKey => "UTLD_PACKAGE_SIG_KEY must be <alg>:<secret_hex>",
         })
+    }
+}
+
+impl fmt::Display for EnvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.var.name())?;
+        match self.problem {
+            EnvProblem::InvalidHex => f.write_str("key material is not valid hex (odd length or a non-hex character)"),
+            EnvProblem::InvalidKey(p) => write!(f, "invalid key: {}", p.describe()),
+            EnvProblem::UnusableAlgorithm => f.write_str(
+                "not an algorithm the local core signs with (hmac-sha256 or ed25519; rsa-sha256 signs only through KMS or the signing proxy)",
+            ),
+            EnvProblem::NotAlgColonHex => f.write_str("must be <alg>:<secret_hex>, e.g. ed25519:<64 hex characters>"),
+            EnvProblem::NotABoolean => {
+                f.write_str("must be true, 1, yes, on or false, 0, no, off (or unset); refusing to guess")
+            }
+            EnvProblem::UnknownEnvironment => f.write_str(
+                "must be production, development, dev, test, testing, staging, ci or local (or unset); refusing to guess whether production guards apply",
+            ),
+        }
     }
 }
 
@@ -302,18 +492,29 @@ impl fmt::Display for Error {
                 f.write_str("rsa-sha256 is not supported by the local core (only by a KMS or proxy signer)")
             }
             Error::InvalidKey(p) => write!(f, "invalid key: {}", p.describe()),
-            Error::Record(e) => write!(f, "invalid keystore: {e}"),
-            Error::KeyNotFound => f.write_str("no key with this id"),
+            Error::Record(e) => e.fmt(f),
+            Error::KeyNotFound { key_id: Some(id) } => write!(f, "no key with key_id {:?}", id.as_str()),
+            Error::KeyNotFound { key_id: None } => f.write_str("no key with this id (it is longer than 64 bytes)"),
+            Error::TooLong { what, max, actual } => write!(f, "{what} is {actual} bytes, at most {max} allowed"),
+            Error::SecretRequired => f.write_str(
+                "an HMAC key has no public part: its ring entry is the secret (ask for it explicitly, and guard the ring like the keystore)",
+            ),
+            Error::Env(e) => e.fmt(f),
             Error::BufferTooSmall { needed } => write!(f, "output buffer too small: {needed} bytes needed"),
             Error::SignatureInvalid => f.write_str("signature does not verify"),
             Error::InvalidThreshold => f.write_str("threshold must be at least 1"),
             Error::Policy(p) => p.fmt(f),
-            Error::KeystoreUnreadable => f.write_str("the keystore file cannot be read"),
+            Error::KeystoreUnreadable(e) => {
+                write!(f, "the keystore file {:?} cannot be read", e.path())?;
+                if !e.reason().is_empty() {
+                    write!(f, ": {}", e.reason())?;
+                }
+                Ok(())
+            }
             Error::Proof(e) => e.fmt(f),
             Error::Note(e) => e.fmt(f),
         }
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}

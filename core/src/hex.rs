@@ -29,20 +29,28 @@ pub fn decode(text: impl AsRef<[u8]>, out: &mut [u8]) -> Result<&[u8], Error> {
     base16ct::mixed::decode(text, out).map_err(|_| Error::InvalidHex)
 }
 
-/// Decodes hex of exactly `N` bytes (e.g. a hash or a public key).
+/// Decodes hex of exactly `N` bytes (e.g. a hash or a public key). For
+/// secret material use [`decode_exact`] into wiped storage instead: a
+/// returned array is a copy the caller cannot wipe.
 pub fn decode_array<const N: usize>(text: impl AsRef<[u8]>) -> Result<[u8; N], Error> {
-    let text = text.as_ref();
     let mut out = [0u8; N];
-    if text.len() != 2 * N {
+    decode_exact(text, &mut out)?;
+    Ok(out)
+}
+
+/// Decodes hex of exactly `out.len()` bytes into `out` (in place, so a
+/// secret can be decoded straight into zeroize-on-drop storage).
+pub fn decode_exact(text: impl AsRef<[u8]>, out: &mut [u8]) -> Result<(), Error> {
+    let text = text.as_ref();
+    if text.len() != 2 * out.len() {
         // Error path only: say "hex" before "length" when the text is not hex.
         return Err(if !looks_like_hex(text) {
             Error::InvalidHex
         } else {
-            Error::InvalidLength { what: "hex value", expected: N, actual: text.len() / 2 }
+            Error::InvalidLength { what: "hex value", expected: out.len(), actual: text.len() / 2 }
         });
     }
-    decode(text, &mut out)?;
-    Ok(out)
+    decode(text, out).map(drop)
 }
 
 /// Whether `text` is even-length hex. Branches on the data, so only for
@@ -61,8 +69,10 @@ pub struct HexBuf<const N: usize, const M: usize> {
 pub type HashHex = HexBuf<32, 64>;
 
 impl<const N: usize, const M: usize> HexBuf<N, M> {
-    /// Encodes `bytes`; `M` must be `2 * N`.
+    /// Encodes `bytes`. `M` must be `2 * N`: any other pair fails to
+    /// compile, so the text is never cut short or padded.
     pub fn new(bytes: &[u8; N]) -> Self {
+        const { assert!(M == 2 * N, "HexBuf<N, M> needs M == 2 * N") };
         let mut text = [b'0'; M];
         let _ = base16ct::lower::encode(bytes, &mut text);
         HexBuf { text }

@@ -109,8 +109,13 @@ pub(crate) fn skip_plain(bytes: &[u8], mut i: usize) -> usize {
 /// Finds the end of the value at `pos` (no white space before it) without
 /// validating it: strings by their closing quote, containers by bracket
 /// matching, scalars up to the next delimiter. For callers that validate
-/// the value itself later and check that it ends where this says.
-pub(crate) fn find_value_end(bytes: &[u8], pos: usize, depth: usize) -> Result<usize, JsonError> {
+/// the value itself later and check that it ends where this says. It keeps
+/// a counter, not a stack, so it needs no depth limit: with `depth: None`
+/// whoever validates the value applies [`MAX_DEPTH`] to it (an event's
+/// payload has its own budget, whatever the archive around it); with
+/// `Some(depth)` (the nesting around the value) deeper content is
+/// [`JsonErrorKind::NestingTooDeep`] at once.
+pub(crate) fn find_value_end(bytes: &[u8], pos: usize, depth: Option<usize>) -> Result<usize, JsonError> {
     match bytes.get(pos) {
         Some(b'"') => return string_end(bytes, pos),
         Some(b'[' | b'{') => {}
@@ -140,14 +145,14 @@ pub(crate) fn find_value_end(bytes: &[u8], pos: usize, depth: usize) -> Result<u
             None => return Err(err(JsonErrorKind::UnexpectedEnd, i)),
             Some(b'"') => i = string_end(bytes, i)?,
             Some(b'[' | b'{') => {
-                if depth + level >= MAX_DEPTH {
+                if depth.is_some_and(|d| d + level >= MAX_DEPTH) {
                     return Err(err(JsonErrorKind::NestingTooDeep, i));
                 }
                 level += 1;
                 i += 1;
             }
             Some(_) => {
-                level -= 1;
+                level = level.saturating_sub(1);
                 i += 1;
                 if level == 0 {
                     return Ok(i);
@@ -381,6 +386,11 @@ pub(crate) fn str_eq(raw: &[u8], name: &str) -> bool {
     Chars::new(raw).eq(name.chars())
 }
 
+/// True when the validated raw string decodes to at most `max` UTF-8 bytes.
+pub(crate) fn decoded_fits(raw: &[u8], max: usize) -> bool {
+    Chars::new(raw).map(char::len_utf8).sum::<usize>() <= max
+}
+
 /// Decodes a validated raw string into a bounded string; `None` when it
 /// does not fit.
 pub(crate) fn decode_string<const N: usize>(raw: &[u8]) -> Option<heapless::String<N>> {
@@ -560,11 +570,7 @@ impl<'a> Cursor<'a> {
     }
 
     fn value_end(&self, start: usize) -> Result<usize, JsonError> {
-        if self.validate {
-            skip_value(self.bytes, start, self.depth)
-        } else {
-            find_value_end(self.bytes, start, self.depth)
-        }
+        if self.validate { skip_value(self.bytes, start, self.depth) } else { find_value_end(self.bytes, start, None) }
     }
 
     fn finish<T>(&mut self, item: Result<(T, usize), JsonError>) -> Option<Result<T, JsonError>> {
@@ -594,10 +600,15 @@ impl<'a> Members<'a> {
     }
 
     /// Only delimits member values instead of validating them, for input
-    /// that has been validated already.
+    /// that has been validated already (or that the caller validates).
     pub fn delimit_only(mut self) -> Self {
         self.0.validate = false;
         self
+    }
+
+    /// Position after the closing brace, once iteration has finished.
+    pub fn end(&self) -> usize {
+        self.0.pos
     }
 }
 

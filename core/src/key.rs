@@ -37,46 +37,72 @@ pub const ED25519_SEED_LEN: usize = 32;
 pub const ED25519_PUBLIC_KEY_LEN: usize = 32;
 /// Ed25519 signature length.
 pub const ED25519_SIGNATURE_LEN: usize = 64;
-/// Longest signature of any algorithm.
+/// Longest signature the core makes ([`Signature`]): Ed25519's.
 pub const MAX_SIGNATURE_LEN: usize = ED25519_SIGNATURE_LEN;
+/// Longest signature the core verifies: a 4096-bit RSA signature with the
+/// `rsa` feature, else [`MAX_SIGNATURE_LEN`].
+#[cfg(feature = "rsa")]
+pub const MAX_VERIFY_SIGNATURE_LEN: usize = crate::rsa::MAX_RSA_SIGNATURE_LEN;
+/// Longest signature the core verifies: a 4096-bit RSA signature with the
+/// `rsa` feature, else [`MAX_SIGNATURE_LEN`].
+#[cfg(not(feature = "rsa"))]
+pub const MAX_VERIFY_SIGNATURE_LEN: usize = MAX_SIGNATURE_LEN;
 
-/// A signature algorithm the local core performs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A signature algorithm of DESIGN.md §2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Alg {
     /// HMAC-SHA256, 32-byte tag.
     HmacSha256,
     /// Ed25519 (RFC 8032), 64-byte signature.
     Ed25519,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 over a pre-computed digest. Signed only
+    /// behind KMS or a signing proxy; verified locally with the `rsa` feature.
+    RsaSha256,
 }
 
 impl Alg {
     /// Parses DESIGN.md §2 names: `hmac`, `hmac_sha256`, `hmac-sha256`,
-    /// `HMAC_SHA_256`, `ed25519`. `rsa-sha256` is recognised and refused with
-    /// [`Error::UnsupportedAlgorithm`]; anything else is
+    /// `HMAC_SHA_256`, `ed25519`, `rsa-sha256`; anything else is
     /// [`Error::UnknownAlgorithm`].
     pub fn parse(name: &str) -> Result<Alg, Error> {
         match name {
             "hmac" | "hmac_sha256" | "hmac-sha256" | "HMAC_SHA_256" => Ok(Alg::HmacSha256),
             "ed25519" => Ok(Alg::Ed25519),
-            "rsa-sha256" => Err(Error::UnsupportedAlgorithm),
+            "rsa-sha256" => Ok(Alg::RsaSha256),
             _ => Err(Error::UnknownAlgorithm),
         }
     }
 
-    /// The canonical name: `hmac-sha256` or `ed25519`.
+    /// The canonical name: `hmac-sha256`, `ed25519` or `rsa-sha256`.
     pub fn as_str(self) -> &'static str {
         match self {
             Alg::HmacSha256 => "hmac-sha256",
             Alg::Ed25519 => "ed25519",
+            Alg::RsaSha256 => "rsa-sha256",
         }
     }
 
-    /// Signature length in bytes.
-    pub fn signature_len(self) -> usize {
+    /// Signature length in bytes; `None` for RSA, whose signatures are as
+    /// long as the key's modulus.
+    pub fn signature_len(self) -> Option<usize> {
         match self {
-            Alg::HmacSha256 => HMAC_TAG_LEN,
-            Alg::Ed25519 => ED25519_SIGNATURE_LEN,
+            Alg::HmacSha256 => Some(HMAC_TAG_LEN),
+            Alg::Ed25519 => Some(ED25519_SIGNATURE_LEN),
+            Alg::RsaSha256 => None,
         }
+    }
+
+    /// True for the algorithms the core signs with locally.
+    pub fn signs_locally(self) -> bool {
+        matches!(self, Alg::HmacSha256 | Alg::Ed25519)
+    }
+}
+
+impl core::str::FromStr for Alg {
+    type Err = Error;
+    fn from_str(name: &str) -> Result<Alg, Error> {
+        Alg::parse(name)
     }
 }
 
@@ -124,6 +150,21 @@ impl HmacKey {
     /// Decodes a hex secret in constant time, then as [`HmacKey::new`].
     pub fn from_hex(secret_hex: &[u8]) -> Result<Self, Error> {
         let mut buf = Zeroizing::new([0u8; MAX_HMAC_SECRET_LEN]);
+        let secret = Self::decode_hex(secret_hex, &mut buf)?;
+        Self::new(secret)
+    }
+
+    /// Checks that `secret_hex` makes a key, without building one (the
+    /// decoded bytes are wiped).
+    pub(crate) fn check_hex(secret_hex: &[u8]) -> Result<(), Error> {
+        let mut buf = Zeroizing::new([0u8; MAX_HMAC_SECRET_LEN]);
+        match Self::decode_hex(secret_hex, &mut buf)? {
+            [] => Err(Error::InvalidKey(RecordProblem::EmptySecret)),
+            _ => Ok(()),
+        }
+    }
+
+    fn decode_hex<'b>(secret_hex: &[u8], buf: &'b mut [u8; MAX_HMAC_SECRET_LEN]) -> Result<&'b [u8], Error> {
         if secret_hex.len() > 2 * MAX_HMAC_SECRET_LEN {
             // Say "too long" only for valid hex, without decoding it.
             return Err(if crate::hex::looks_like_hex(secret_hex) {
@@ -132,11 +173,10 @@ impl HmacKey {
                 Error::InvalidHex
             });
         }
-        let secret = crate::hex::decode(secret_hex, &mut buf[..])?;
-        Self::new(secret)
+        crate::hex::decode(secret_hex, &mut buf[..])
     }
 
-    fn secret(&self) -> &[u8] {
+    pub(crate) fn secret(&self) -> &[u8] {
         self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
     }
 
@@ -185,34 +225,48 @@ impl fmt::Debug for HmacKey {
 }
 
 /// A key that signs: an HMAC secret or an Ed25519 seed, wiped on drop.
+///
+/// Opaque: no getter for the secret, no dependency type in its API.
 #[derive(Clone)]
-pub enum SigningKey {
-    /// HMAC-SHA256.
+pub struct SigningKey {
+    inner: SigningInner,
+}
+
+#[derive(Clone)]
+pub(crate) enum SigningInner {
     Hmac(HmacKey),
-    /// Ed25519 (the dalek key zeroizes its seed on drop).
+    /// The dalek key zeroizes its seed and expanded secret on drop.
     Ed25519(ed25519_dalek::SigningKey),
 }
 
 // Both variants wipe themselves on drop.
 impl ZeroizeOnDrop for SigningKey {}
 
+impl From<HmacKey> for SigningKey {
+    fn from(key: HmacKey) -> Self {
+        SigningKey { inner: SigningInner::Hmac(key) }
+    }
+}
+
 impl SigningKey {
     /// An HMAC-SHA256 key from 1..=64 secret bytes.
     pub fn hmac(secret: &[u8]) -> Result<Self, Error> {
-        HmacKey::new(secret).map(SigningKey::Hmac)
+        HmacKey::new(secret).map(SigningKey::from)
     }
 
     /// An Ed25519 key from its 32-byte RFC 8032 seed.
     pub fn ed25519_from_seed(seed: &[u8; ED25519_SEED_LEN]) -> Self {
-        SigningKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(seed))
+        SigningKey { inner: SigningInner::Ed25519(ed25519_dalek::SigningKey::from_bytes(seed)) }
     }
 
     /// A key from hex secret material as stored in a keystore: the seed for
     /// Ed25519 (exactly 32 bytes), the secret for HMAC (1..=64 bytes).
-    /// Decoded in constant time into wiped storage.
+    /// Decoded in constant time into wiped storage. `rsa-sha256` is
+    /// [`Error::UnsupportedAlgorithm`]: RSA keys sign only behind KMS or a proxy.
     pub fn from_hex(alg: Alg, secret_hex: &[u8]) -> Result<Self, Error> {
         match alg {
-            Alg::HmacSha256 => HmacKey::from_hex(secret_hex).map(SigningKey::Hmac),
+            Alg::RsaSha256 => Err(Error::UnsupportedAlgorithm),
+            Alg::HmacSha256 => HmacKey::from_hex(secret_hex).map(SigningKey::from),
             Alg::Ed25519 => {
                 if secret_hex.len() != 2 * ED25519_SEED_LEN {
                     return Err(if crate::hex::looks_like_hex(secret_hex) {
@@ -230,51 +284,55 @@ impl SigningKey {
 
     /// The algorithm.
     pub fn alg(&self) -> Alg {
-        match self {
-            SigningKey::Hmac(_) => Alg::HmacSha256,
-            SigningKey::Ed25519(_) => Alg::Ed25519,
+        match &self.inner {
+            SigningInner::Hmac(_) => Alg::HmacSha256,
+            SigningInner::Ed25519(_) => Alg::Ed25519,
         }
     }
 
     /// Signs `message` (for audit events: the 32 raw digest bytes).
     pub fn sign(&self, message: &[u8]) -> Signature {
-        match self {
-            SigningKey::Hmac(k) => Signature::from_parts(&k.tag(message)),
-            SigningKey::Ed25519(k) => Signature::from_parts(&k.sign(message).to_bytes()),
+        match &self.inner {
+            SigningInner::Hmac(k) => Signature::from_parts(&k.tag(message)),
+            SigningInner::Ed25519(k) => Signature::from_parts(&k.sign(message).to_bytes()),
         }
     }
 
     /// Verifies a signature made by this key (strict for Ed25519).
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
-        match self {
-            SigningKey::Hmac(k) => k.verify(message, signature),
-            SigningKey::Ed25519(k) => verify_ed25519(&k.verifying_key(), message, signature),
+        match &self.inner {
+            SigningInner::Hmac(k) => k.verify(message, signature),
+            SigningInner::Ed25519(k) => verify_ed25519(&k.verifying_key(), message, signature),
         }
     }
 
     /// The publishable key hash: SHA256(public key) for Ed25519,
     /// SHA256(secret) for HMAC (DESIGN.md §3).
     pub fn key_hash(&self) -> Hash {
-        match self {
-            SigningKey::Hmac(k) => k.key_hash(),
-            SigningKey::Ed25519(k) => Sha256::digest(k.verifying_key().as_bytes()).into(),
+        match &self.inner {
+            SigningInner::Hmac(k) => k.key_hash(),
+            SigningInner::Ed25519(k) => Sha256::digest(k.verifying_key().as_bytes()).into(),
         }
     }
 
     /// The Ed25519 public key; `None` for HMAC, which has none.
     pub fn public_key(&self) -> Option<[u8; ED25519_PUBLIC_KEY_LEN]> {
-        match self {
-            SigningKey::Hmac(_) => None,
-            SigningKey::Ed25519(k) => Some(k.verifying_key().to_bytes()),
+        match &self.inner {
+            SigningInner::Hmac(_) => None,
+            SigningInner::Ed25519(k) => Some(k.verifying_key().to_bytes()),
         }
+    }
+
+    pub(crate) fn inner(&self) -> &SigningInner {
+        &self.inner
     }
 
     /// The key that verifies this key's signatures (for HMAC, a copy of the
     /// secret, itself wiped on drop).
     pub fn verifying_key(&self) -> VerifyingKey {
-        match self {
-            SigningKey::Hmac(k) => VerifyingKey::Hmac(HmacVerifier::new(k.clone())),
-            SigningKey::Ed25519(k) => VerifyingKey::Ed25519(k.verifying_key()),
+        match &self.inner {
+            SigningInner::Hmac(k) => VerifyingKey::Hmac(HmacVerifier::new(k.clone())),
+            SigningInner::Ed25519(k) => VerifyingKey::Ed25519(Ed25519PublicKey(k.verifying_key())),
         }
     }
 }
@@ -319,13 +377,39 @@ impl HmacVerifier {
     }
 }
 
-/// A key that verifies: an Ed25519 public key, or an HMAC secret.
+/// A key that verifies: an Ed25519 or RSA public key, or an HMAC secret.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum VerifyingKey {
     /// HMAC-SHA256: verifying needs the secret (kept pre-keyed).
     Hmac(HmacVerifier),
     /// Ed25519 public key (never weak: see [`VerifyingKey::ed25519`]).
-    Ed25519(ed25519_dalek::VerifyingKey),
+    Ed25519(Ed25519PublicKey),
+    /// RSA public key (feature `rsa`).
+    #[cfg(feature = "rsa")]
+    Rsa(crate::rsa::RsaPublicKey),
+}
+
+/// A strict Ed25519 public key: a valid point without small order.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Ed25519PublicKey(ed25519_dalek::VerifyingKey);
+
+impl Ed25519PublicKey {
+    /// The 32 key bytes.
+    pub fn to_bytes(&self) -> [u8; ED25519_PUBLIC_KEY_LEN] {
+        self.0.to_bytes()
+    }
+
+    /// The 32 key bytes, borrowed.
+    pub fn as_bytes(&self) -> &[u8; ED25519_PUBLIC_KEY_LEN] {
+        self.0.as_bytes()
+    }
+}
+
+impl fmt::Debug for Ed25519PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Ed25519PublicKey({})", crate::hex::HexBuf::<32, 64>::new(self.0.as_bytes()))
+    }
 }
 
 impl VerifyingKey {
@@ -337,9 +421,21 @@ impl VerifyingKey {
     /// An Ed25519 public key; refuses non-points and small-order points.
     pub fn ed25519(public_key: &[u8; ED25519_PUBLIC_KEY_LEN]) -> Result<Self, Error> {
         match ed25519_dalek::VerifyingKey::from_bytes(public_key) {
-            Ok(k) if !k.is_weak() => Ok(VerifyingKey::Ed25519(k)),
+            Ok(k) if !k.is_weak() => Ok(VerifyingKey::Ed25519(Ed25519PublicKey(k))),
             _ => Err(Error::InvalidKey(RecordProblem::WeakOrInvalidPublicKey)),
         }
+    }
+
+    /// An RSA public key from its SubjectPublicKeyInfo DER (2048..=4096 bits).
+    #[cfg(feature = "rsa")]
+    pub fn rsa_spki_der(der: &[u8]) -> Result<Self, Error> {
+        crate::rsa::RsaPublicKey::from_spki_der(der).map(VerifyingKey::Rsa)
+    }
+
+    /// An RSA public key from a PEM `PUBLIC KEY` block (2048..=4096 bits).
+    #[cfg(feature = "rsa")]
+    pub fn rsa_pem(pem: &str) -> Result<Self, Error> {
+        crate::rsa::RsaPublicKey::from_pem(pem).map(VerifyingKey::Rsa)
     }
 
     /// The algorithm.
@@ -347,23 +443,41 @@ impl VerifyingKey {
         match self {
             VerifyingKey::Hmac(_) => Alg::HmacSha256,
             VerifyingKey::Ed25519(_) => Alg::Ed25519,
+            #[cfg(feature = "rsa")]
+            VerifyingKey::Rsa(_) => Alg::RsaSha256,
         }
     }
 
     /// Verifies `signature` over `message`: strict RFC 8032 for Ed25519,
-    /// constant-time full-tag comparison for HMAC.
+    /// constant-time full-tag comparison for HMAC, RSASSA-PKCS1-v1_5 over
+    /// the 32-byte pre-computed digest `message` for RSA.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
         match self {
             VerifyingKey::Hmac(k) => k.verify(message, signature),
-            VerifyingKey::Ed25519(k) => verify_ed25519(k, message, signature),
+            VerifyingKey::Ed25519(k) => verify_ed25519(&k.0, message, signature),
+            #[cfg(feature = "rsa")]
+            VerifyingKey::Rsa(k) => k.verify(message, signature),
         }
     }
 
-    /// The publishable key hash (DESIGN.md §3).
+    /// The publishable key hash (DESIGN.md §2, §3): SHA256 of the Ed25519
+    /// public key, of the HMAC secret, or of the RSA SubjectPublicKeyInfo DER.
     pub fn key_hash(&self) -> Hash {
         match self {
             VerifyingKey::Hmac(k) => k.key_hash(),
             VerifyingKey::Ed25519(k) => Sha256::digest(k.as_bytes()).into(),
+            #[cfg(feature = "rsa")]
+            VerifyingKey::Rsa(k) => k.key_hash(),
+        }
+    }
+
+    /// The expected signature length for this key.
+    pub fn signature_len(&self) -> usize {
+        match self {
+            VerifyingKey::Hmac(_) => HMAC_TAG_LEN,
+            VerifyingKey::Ed25519(_) => ED25519_SIGNATURE_LEN,
+            #[cfg(feature = "rsa")]
+            VerifyingKey::Rsa(k) => k.signature_len(),
         }
     }
 }
@@ -372,9 +486,9 @@ impl fmt::Debug for VerifyingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             VerifyingKey::Hmac(_) => f.write_str("VerifyingKey::Hmac(..)"),
-            VerifyingKey::Ed25519(k) => {
-                write!(f, "VerifyingKey::Ed25519({})", crate::hex::HexBuf::<32, 64>::new(k.as_bytes()))
-            }
+            VerifyingKey::Ed25519(k) => write!(f, "VerifyingKey::{k:?}"),
+            #[cfg(feature = "rsa")]
+            VerifyingKey::Rsa(k) => write!(f, "VerifyingKey::{k:?}"),
         }
     }
 }
@@ -454,7 +568,8 @@ mod tests {
             assert_eq!(Alg::parse(name), Ok(Alg::HmacSha256));
         }
         assert_eq!(Alg::parse("ed25519"), Ok(Alg::Ed25519));
-        assert_eq!(Alg::parse("rsa-sha256"), Err(Error::UnsupportedAlgorithm));
+        assert_eq!(Alg::parse("rsa-sha256"), Ok(Alg::RsaSha256));
+        assert_eq!(SigningKey::from_hex(Alg::RsaSha256, b"00").err(), Some(Error::UnsupportedAlgorithm));
         assert_eq!(Alg::parse("ED25519"), Err(Error::UnknownAlgorithm));
     }
 

@@ -22,6 +22,11 @@ pub mod manifest;
 pub mod merkle;
 pub mod note;
 pub mod policy;
+#[cfg(feature = "rsa")]
+pub mod rsa;
 pub mod secret;
 
-pub use error::{Error, JsonError, JsonErrorKind, PolicyError, RecordError, RecordProblem};
+pub use error::{
+    EnvError, EnvProblem, Error, JsonError, JsonErrorKind, KeystoreUnreadable, PolicyError, RecordContext, RecordError,
+    RecordProblem,
+};

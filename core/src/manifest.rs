@@ -3,15 +3,17 @@
 //!
 //! A manifest is `{"digest": "<hex>", "signatures": [{kid, alg, signature}]}`.
 //! Each block is reported as valid, invalid, unknown (kid not trusted, or the
-//! trusted key has another algorithm), duplicate (a kid already counted) or
-//! malformed; only distinct trusted kids with a valid signature count.
+//! trusted key has another algorithm), duplicate (a key already counted) or
+//! malformed; only distinct trusted **keys** with a valid signature count:
+//! the same key listed in the ring under two kids counts once (key hashes
+//! are compared), so one signer can never meet a threshold of 2.
 //!
 //! ```
 //! use signcore::{digest::content_digest, key::SigningKey, keystore::KeyRing, manifest};
 //! let (a, b) = (SigningKey::ed25519_from_seed(&[1; 32]), SigningKey::hmac(b"b-secret")?);
-//! let mut ring: KeyRing = KeyRing::new();
-//! ring.insert("a".try_into().unwrap(), a.verifying_key())?;
-//! ring.insert("b".try_into().unwrap(), b.verifying_key())?;
+//! let mut ring = KeyRing::new();
+//! ring.insert("a", a.verifying_key())?;
+//! ring.insert("b", b.verifying_key())?;
 //! let digest = content_digest(br#"{"release": "1.2.3"}"#)?;
 //! let json = format!(
 //!     r#"{{"digest":"{}","signatures":[{},{}]}}"#,
@@ -27,11 +29,12 @@ use core::fmt;
 use crate::digest::{Hash, parse_hash};
 use crate::error::{Error, JsonErrorKind};
 use crate::json::{Elements, Span, err, pick_members, skip_ws, string_content as string};
-use crate::key::{Alg, MAX_SIGNATURE_LEN, SigningKey};
+use crate::key::{Alg, MAX_VERIFY_SIGNATURE_LEN, SigningKey};
 use crate::keystore::{KeyId, KeyRing};
 
 /// What one signature block amounts to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SignerStatus {
     /// Trusted kid, signature verifies: counted.
     Valid,
@@ -39,7 +42,8 @@ pub enum SignerStatus {
     Invalid,
     /// Kid not in the ring (or the ring's key has another algorithm).
     Unknown,
-    /// A kid already counted as valid.
+    /// A key already counted as valid (by this kid or another kid of the
+    /// same key).
     Duplicate,
     /// The block cannot be read.
     Malformed,
@@ -60,6 +64,7 @@ impl SignerStatus {
 
 /// The verdict on one signature block.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SignerCheck {
     /// Position in `signatures`.
     pub index: usize,
@@ -71,25 +76,26 @@ pub struct SignerCheck {
 
 /// Counts over all blocks of a manifest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ManifestReport {
     /// The manifest's digest.
     pub digest: Hash,
     /// The verifier's threshold N.
     pub threshold: usize,
-    /// Distinct trusted kids with a valid signature.
+    /// Distinct trusted keys with a valid signature.
     pub valid: usize,
     /// Blocks by trusted kids that do not verify.
     pub invalid: usize,
     /// Blocks by kids not trusted.
     pub unknown: usize,
-    /// Blocks by kids already counted.
+    /// Blocks by keys already counted.
     pub duplicate: usize,
     /// Blocks that cannot be read.
     pub malformed: usize,
 }
 
 impl ManifestReport {
-    /// True when at least `threshold` distinct trusted kids signed.
+    /// True when at least `threshold` distinct trusted keys signed.
     pub fn is_met(&self) -> bool {
         self.valid >= self.threshold
     }
@@ -98,9 +104,9 @@ impl ManifestReport {
 /// Verifies a manifest against `ring` with the verifier's `threshold`,
 /// calling `on_signer` for each block in order. Errors only when the
 /// manifest itself cannot be read or `threshold` is 0.
-pub fn verify_manifest<const N: usize>(
+pub fn verify_manifest(
     manifest_json: &[u8],
-    ring: &KeyRing<N>,
+    ring: &KeyRing,
     threshold: usize,
     mut on_signer: impl FnMut(SignerCheck),
 ) -> Result<ManifestReport, Error> {
@@ -115,7 +121,7 @@ pub fn verify_manifest<const N: usize>(
     let digest = parse_hash(digest)?;
     let signatures = signatures.ok_or_else(shape)?;
     let mut report = ManifestReport { digest, threshold, valid: 0, invalid: 0, unknown: 0, duplicate: 0, malformed: 0 };
-    let mut counted = [false; N];
+    let mut counted = Counted::default();
     let mut blocks = Elements::new(manifest_json, signatures.start, 1).map_err(|_| shape())?;
     for (index, block) in (&mut blocks).enumerate() {
         let (kid, status) = check_block(manifest_json, block?, ring, &digest, &mut counted);
@@ -131,36 +137,61 @@ pub fn verify_manifest<const N: usize>(
     Ok(report)
 }
 
-fn check_block<const N: usize>(
+/// Key hashes of the keys counted so far (at most one per ring entry).
+#[derive(Default)]
+struct Counted {
+    #[cfg(feature = "alloc")]
+    keys: alloc::vec::Vec<Hash>,
+    #[cfg(not(feature = "alloc"))]
+    keys: heapless::Vec<Hash, { crate::keystore::MAX_KEYS }>,
+}
+
+impl Counted {
+    fn contains(&self, key_hash: &Hash) -> bool {
+        self.keys.contains(key_hash)
+    }
+
+    fn add(&mut self, key_hash: Hash) {
+        // Cannot overflow without alloc: one hash per distinct ring key.
+        #[cfg(feature = "alloc")]
+        self.keys.push(key_hash);
+        #[cfg(not(feature = "alloc"))]
+        let _ = self.keys.push(key_hash);
+    }
+}
+
+fn check_block(
     json: &[u8],
     block: Span,
-    ring: &KeyRing<N>,
+    ring: &KeyRing,
     digest: &Hash,
-    counted: &mut [bool; N],
+    counted: &mut Counted,
 ) -> (Option<KeyId>, SignerStatus) {
     let Ok([kid, alg, sig]) = pick_members(json, block.start, 2, ["kid", "alg", "signature"]) else {
         return (None, SignerStatus::Malformed);
     };
     let [kid, alg, sig] = [kid, alg, sig].map(|v| v.and_then(|v| string(json, v)));
     let Some(raw_kid) = kid else { return (None, SignerStatus::Malformed) };
-    let kid: Option<KeyId> = crate::json::decode_string(raw_kid);
-    let alg = alg.and_then(|a| core::str::from_utf8(a).ok()).map(Alg::parse);
-    let mut signature = [0u8; MAX_SIGNATURE_LEN];
-    let signature = match (sig.map(|s| crate::hex::decode(s, &mut signature)), &alg) {
-        (Some(Ok(s)), Some(Ok(_) | Err(Error::UnsupportedAlgorithm))) if kid.is_some() => s,
+    let kid = KeyId::from_raw_json(raw_kid);
+    let alg = alg.and_then(|a| core::str::from_utf8(a).ok()).and_then(|a| Alg::parse(a).ok());
+    let mut signature = [0u8; MAX_VERIFY_SIGNATURE_LEN];
+    let signature = match (sig.map(|s| crate::hex::decode(s, &mut signature)), alg) {
+        (Some(Ok(s)), Some(_)) if kid.is_some() => s,
+        // A well-formed RSA block longer than this build can hold is not
+        // malformed: without the rsa feature it is simply not trusted.
+        (Some(Err(Error::BufferTooSmall { .. })), Some(Alg::RsaSha256)) if kid.is_some() => {
+            return (kid, SignerStatus::Unknown);
+        }
         _ => return (kid, SignerStatus::Malformed),
     };
     let position = ring.position_raw(raw_kid);
-    let key = position.and_then(|i| ring.entry(i)).map(|(_, k)| k);
-    let status = match (key, alg) {
-        (Some(key), Some(Ok(alg))) if key.alg() == alg => {
-            let i = position.unwrap_or(0);
-            if counted.get(i).copied().unwrap_or(false) {
+    let entry = position.and_then(|i| Some((ring.entry(i)?.1, ring.key_hash(i)?)));
+    let status = match (entry, alg) {
+        (Some((key, key_hash)), Some(alg)) if key.alg() == alg => {
+            if counted.contains(&key_hash) {
                 SignerStatus::Duplicate
             } else if key.verify(digest, signature).is_ok() {
-                if let Some(c) = counted.get_mut(i) {
-                    *c = true;
-                }
+                counted.add(key_hash);
                 SignerStatus::Valid
             } else {
                 SignerStatus::Invalid

@@ -21,7 +21,7 @@
 use core::fmt;
 
 use crate::digest::Hash;
-use crate::error::{Error, PolicyError};
+use crate::error::{EnvError, EnvProblem, Error, PolicyError};
 use crate::key::{Alg, HmacKey, SigningKey};
 use crate::keystore::{KeyId, KeyMetadata, KeyRecord, Label};
 
@@ -31,7 +31,8 @@ pub const DEFAULT_KEYSTORE_PATH: &str = "./node_keystore.json";
 macro_rules! vars {
     ($($var:ident = $name:literal,)*) => {
         /// The environment variables the rules read.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum Var {
             $(#[doc = concat!("`", $name, "`")] $var,)*
         }
@@ -101,8 +102,53 @@ impl<'a> EnvSnapshot<'a> {
         self.values[var as usize].filter(|v| !v.is_empty())
     }
 
-    fn flag(&self, var: Var, expected: &str) -> bool {
-        self.get(var).is_some_and(|v| v.trim().eq_ignore_ascii_case(expected))
+    /// A boolean flag: unset or empty is false; `true`, `1`, `yes`, `on`
+    /// and `false`, `0`, `no`, `off` (any case, surrounding white space
+    /// ignored); anything else is refused rather than guessed.
+    pub fn flag(&self, var: Var) -> Result<bool, Error> {
+        let Some(value) = self.get(var) else { return Ok(false) };
+        let value = value.trim();
+        let is = |names: [&str; 4]| names.iter().any(|n| value.eq_ignore_ascii_case(n));
+        if value.is_empty() || is(["false", "0", "no", "off"]) {
+            Ok(false)
+        } else if is(["true", "1", "yes", "on"]) {
+            Ok(true)
+        } else {
+            Err(env_error(var, EnvProblem::NotABoolean))
+        }
+    }
+
+    /// Whether `NODE_ENV` is `production`. Unset or empty is not; the other
+    /// known environments (`development`, `dev`, `test`, `testing`,
+    /// `staging`, `ci`, `local`) are not; anything else (`prod`, a typo) is
+    /// refused, so that a misspelling never switches the production guard
+    /// off silently.
+    pub fn is_production(&self) -> Result<bool, Error> {
+        let Some(value) = self.get(Var::NodeEnv) else { return Ok(false) };
+        let value = value.trim();
+        let known = ["development", "dev", "test", "testing", "staging", "ci", "local"];
+        if value.eq_ignore_ascii_case("production") {
+            Ok(true)
+        } else if value.is_empty() || known.iter().any(|n| value.eq_ignore_ascii_case(n)) {
+            Ok(false)
+        } else {
+            Err(env_error(Var::NodeEnv, EnvProblem::UnknownEnvironment))
+        }
+    }
+}
+
+fn env_error(var: Var, problem: EnvProblem) -> Error {
+    Error::Env(EnvError { var, problem })
+}
+
+/// Names the variable in errors about its key material.
+fn in_var(var: Var) -> impl Fn(Error) -> Error {
+    move |e| match e {
+        Error::InvalidHex => env_error(var, EnvProblem::InvalidHex),
+        Error::InvalidKey(p) => env_error(var, EnvProblem::InvalidKey(p)),
+        Error::UnknownAlgorithm | Error::UnsupportedAlgorithm => env_error(var, EnvProblem::UnusableAlgorithm),
+        Error::InvalidLength { .. } => env_error(var, EnvProblem::InvalidKey(crate::RecordProblem::WrongKeyLength)),
+        other => other,
     }
 }
 
@@ -120,6 +166,7 @@ impl fmt::Debug for EnvSnapshot<'_> {
 
 /// A remote backend, performed by a host with a network stack.
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Remote<'a> {
     /// AWS KMS (`AUDIT_SIGNING_KMS_KEY_ID`).
     Kms {
@@ -154,6 +201,7 @@ impl fmt::Debug for Remote<'_> {
 
 /// Where a local signing key came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Source {
     /// Rule 3: the node keystore.
     Keystore,
@@ -167,6 +215,7 @@ pub enum Source {
 
 /// A key the core signs with locally.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LocalSigner {
     /// The kid written into signature blocks.
     pub kid: KeyId,
@@ -182,6 +231,7 @@ pub struct LocalSigner {
 // Without an allocator the key is held inline; a `Resolved` is made once.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Resolved<'a> {
     /// Sign remotely (rules 1 and 2).
     Remote(Remote<'a>),
@@ -194,6 +244,7 @@ pub enum Resolved<'a> {
 
 /// Something a host should log while resolving.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Warning {
     /// The keystore could not serve `RITMA_KEY_ID`; the rules went on.
     KeystoreUnavailable {
@@ -224,7 +275,7 @@ impl fmt::Display for Warning {
 }
 
 fn kid(text: &str) -> KeyId {
-    KeyId::try_from(text).unwrap_or_default()
+    KeyId::new(text).unwrap_or_default()
 }
 
 /// Applies the rules. `load_keystore_key(path, key_id)` reads the keystore
@@ -235,8 +286,8 @@ pub fn resolve<'a>(
     mut load_keystore_key: impl FnMut(&str, &str) -> Result<KeyRecord, Error>,
     mut warn: impl FnMut(Warning),
 ) -> Result<Resolved<'a>, Error> {
-    let require_kms = env.flag(Var::RequireKms, "true");
-    let production = env.flag(Var::NodeEnv, "production");
+    let require_kms = env.flag(Var::RequireKms)?;
+    let production = env.is_production()?;
     if let Some(key_id) = env.get(Var::AuditSigningKmsKeyId) {
         let region = env.get(Var::AwsRegion).or(env.get(Var::AwsDefaultRegion));
         return Ok(Resolved::Remote(Remote::Kms { key_id, alg: env.get(Var::AuditSigningAlg), region }));
@@ -253,7 +304,7 @@ pub fn resolve<'a>(
             Ok(record) => {
                 return Ok(Resolved::Local(LocalSigner {
                     kid: kid(record.key_id()),
-                    label: record.label().and_then(|l| Label::try_from(l).ok()),
+                    label: record.label().and_then(|l| Label::new(l).ok()),
                     key: record.into_key(),
                     source: Source::Keystore,
                 }));
@@ -265,9 +316,10 @@ pub fn resolve<'a>(
         return Err(Error::Policy(PolicyError::ProductionRequiresManagedKey));
     }
     if let Some(value) = env.get(Var::UtldPackageSigKey) {
-        let (alg, secret_hex) = value.split_once(':').ok_or(Error::Policy(PolicyError::InvalidLegacyKey))?;
-        let alg = Alg::parse(alg.trim()).map_err(|_| Error::Policy(PolicyError::UnusableAlgorithm))?;
-        let key = SigningKey::from_hex(alg, secret_hex.trim().as_bytes())?;
+        let var = Var::UtldPackageSigKey;
+        let (alg, secret_hex) = value.split_once(':').ok_or(env_error(var, EnvProblem::NotAlgColonHex))?;
+        let alg = Alg::parse(alg.trim()).map_err(in_var(var))?;
+        let key = SigningKey::from_hex(alg, secret_hex.trim().as_bytes()).map_err(in_var(var))?;
         warn(Warning::LegacyKey);
         return Ok(Resolved::Local(LocalSigner {
             kid: kid("legacy-env"),
@@ -276,22 +328,24 @@ pub fn resolve<'a>(
             source: Source::LegacyEnv,
         }));
     }
-    let local =
-        env.get(Var::AuditSigningKey).or(env.get(Var::AuditSigningPrivateKey)).or(env.get(Var::AuditSigningSecret));
-    if let Some(value) = local {
+    let local = [Var::AuditSigningKey, Var::AuditSigningPrivateKey, Var::AuditSigningSecret]
+        .into_iter()
+        .find_map(|var| Some((var, env.get(var)?)));
+    if let Some((var, value)) = local {
         let alg = match env.get(Var::AuditSigningAlg) {
             None => Alg::HmacSha256,
-            Some(name) => Alg::parse(name).map_err(|_| Error::Policy(PolicyError::UnusableAlgorithm))?,
+            Some(name) => Alg::parse(name.trim()).map_err(in_var(Var::AuditSigningAlg))?,
         };
         let key = match alg {
-            Alg::HmacSha256 => SigningKey::Hmac(HmacKey::new(value.as_bytes())?),
-            Alg::Ed25519 => SigningKey::from_hex(Alg::Ed25519, value.trim().as_bytes())?,
+            Alg::HmacSha256 => SigningKey::from(HmacKey::new(value.as_bytes()).map_err(in_var(var))?),
+            Alg::Ed25519 => SigningKey::from_hex(Alg::Ed25519, value.trim().as_bytes()).map_err(in_var(var))?,
+            _ => return Err(env_error(Var::AuditSigningAlg, EnvProblem::UnusableAlgorithm)),
         };
         warn(Warning::LocalEnvKey);
         return Ok(Resolved::Local(LocalSigner { kid: kid("local"), key, label: None, source: Source::LocalEnv }));
     }
     if let Some(value) = env.get(Var::MockAuditSigningKey) {
-        let key = SigningKey::Hmac(HmacKey::new(value.as_bytes())?);
+        let key = SigningKey::from(HmacKey::new(value.as_bytes()).map_err(in_var(Var::MockAuditSigningKey))?);
         warn(Warning::MockSigner);
         return Ok(Resolved::Local(LocalSigner { kid: kid("mock"), key, label: None, source: Source::Mock }));
     }
@@ -301,6 +355,7 @@ pub fn resolve<'a>(
 /// Key facts a node reports to the cloud: from the keystore when it can
 /// serve `RITMA_KEY_ID`, else from `RITMA_KEY_HASH` / `RITMA_KEY_LABEL`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CloudKeySummary {
     /// `RITMA_KEY_ID`.
     pub key_id: KeyId,
@@ -328,7 +383,7 @@ pub fn cloud_key_summary(
             key_id: kid(key_id),
             alg: None,
             key_hash: env.get(Var::RitmaKeyHash).and_then(|h| crate::digest::parse_hash(h).ok()),
-            label: env.get(Var::RitmaKeyLabel).and_then(|l| Label::try_from(l).ok()),
+            label: env.get(Var::RitmaKeyLabel).and_then(|l| Label::new(l).ok()),
         },
     })
 }
@@ -337,7 +392,9 @@ pub fn cloud_key_summary(
 /// bytes are wiped after parsing.
 #[cfg(feature = "std")]
 pub fn load_keystore_key(path: &str, key_id: &str) -> Result<KeyRecord, Error> {
-    let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|_| Error::KeystoreUnreadable)?);
+    let bytes = zeroize::Zeroizing::new(
+        std::fs::read(path).map_err(|e| Error::KeystoreUnreadable(crate::KeystoreUnreadable::from_io(path, &e)))?,
+    );
     crate::keystore::load_key(&bytes, key_id)
 }
 

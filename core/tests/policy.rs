@@ -11,7 +11,7 @@ fn loader(path: &str, key_id: &str) -> Result<KeyRecord, Error> {
     match path {
         "good.json" => load_key(KEYSTORE, key_id),
         "bad.json" => load_key(b"[1]", key_id),
-        _ => Err(Error::KeystoreUnreadable),
+        _ => Err(Error::KeystoreUnreadable(signcore::KeystoreUnreadable::new(path, "No such file or directory"))),
     }
 }
 
@@ -22,6 +22,7 @@ fn run(env: EnvSnapshot<'_>) -> (Result<String, Error>, Vec<Warning>) {
         Resolved::Remote(Remote::Proxy { url, api_key }) => format!("proxy:{url}:{}", api_key.unwrap_or("-")),
         Resolved::Local(s) => format!("{:?}:{}:{}", s.source, s.kid, s.key.alg()),
         Resolved::NoSigner => "none".into(),
+        _ => unreachable!("no other outcome exists yet"),
     });
     (outcome, warnings)
 }
@@ -66,7 +67,9 @@ fn keystore_failure_warns_and_falls_back() {
     let unknown_id = EnvSnapshot::new().with(Var::RitmaKeyId, "nope").with(Var::RitmaKeystorePath, "good.json");
     let (outcome, warnings) = run(unknown_id);
     assert_eq!(outcome.unwrap(), "none");
-    assert_eq!(warnings, vec![Warning::KeystoreUnavailable { reason: Error::KeyNotFound }]);
+    let reason = Error::KeyNotFound { key_id: Some("nope".try_into().unwrap()) };
+    assert_eq!(warnings, vec![Warning::KeystoreUnavailable { reason }]);
+    assert!(warnings[0].to_string().contains(r#"no key with key_id "nope""#), "{}", warnings[0]);
 }
 
 #[test]
@@ -103,12 +106,56 @@ fn local_key_algorithms() {
     assert_eq!(run(rsa).0.unwrap_err().code(), "INVALID_SIGNER_CONFIG");
     let bad_legacy = EnvSnapshot::new().with(Var::UtldPackageSigKey, "no-colon");
     assert_eq!(run(bad_legacy).0.unwrap_err().code(), "INVALID_SIGNER_CONFIG");
+    // Errors about key material name the variable, never the value.
+    let cases = [
+        (Var::UtldPackageSigKey, "ed25519:zz-not-hex", "INVALID_HEX"),
+        (Var::UtldPackageSigKey, "ed25519:00ff", "INVALID_KEY"),
+        (Var::UtldPackageSigKey, "rsa-sha256:00ff", "INVALID_SIGNER_CONFIG"),
+        (Var::AuditSigningPrivateKey, "zz-not-hex-but-ed25519-needs-hex", "INVALID_HEX"),
+    ];
+    for (var, value, code) in cases {
+        let mut env = EnvSnapshot::new().with(var, value);
+        if var == Var::AuditSigningPrivateKey {
+            env = env.with(Var::AuditSigningAlg, "ed25519");
+        }
+        let e = run(env).0.unwrap_err();
+        assert_eq!(e.code(), code, "{var:?} {value}");
+        let message = e.to_string();
+        assert!(message.starts_with(var.name()) && !message.contains(value), "{message}");
+    }
     // The mock key is HMAC keyed with the value's UTF-8 bytes.
     let env = EnvSnapshot::new().with(Var::MockAuditSigningKey, "test-ci-signing-key");
     let Ok(Resolved::Local(mock)) = resolve(&env, loader, |_| {}) else { panic!() };
     let direct = signcore::key::SigningKey::hmac(b"test-ci-signing-key").unwrap();
     assert_eq!(mock.key.sign(&[1; 32]), direct.sign(&[1; 32]));
     assert_eq!(mock.key.alg(), Alg::HmacSha256);
+}
+
+#[test]
+fn flags_are_parsed_strictly() {
+    let dev = EnvSnapshot::new().with(Var::AuditSigningKey, "k");
+    for on in ["true", "TRUE", " 1 ", "yes", "On"] {
+        assert!(is_required_error(&run(dev.with(Var::RequireKms, on)).0), "{on}");
+    }
+    for off in ["false", "0", "no", "OFF", ""] {
+        assert_eq!(run(dev.with(Var::RequireKms, off)).0.unwrap(), "LocalEnv:local:hmac-sha256", "{off}");
+    }
+    for bad in ["ture", "2", "enabled"] {
+        let e = run(dev.with(Var::RequireKms, bad)).0.unwrap_err();
+        assert_eq!(e.code(), "INVALID_SIGNER_CONFIG", "{bad}");
+        assert!(e.to_string().starts_with("REQUIRE_KMS: must be true"), "{e}");
+    }
+    for env in ["development", "test", "Staging", "ci", "local", "dev", ""] {
+        assert!(run(dev.with(Var::NodeEnv, env)).0.is_ok(), "{env}");
+    }
+    for prod in ["production", "PRODUCTION", " production "] {
+        assert!(is_required_error(&run(dev.with(Var::NodeEnv, prod)).0), "{prod}");
+    }
+    for bad in ["prod", "producton", "live"] {
+        let e = run(dev.with(Var::NodeEnv, bad)).0.unwrap_err();
+        assert_eq!(e.code(), "INVALID_SIGNER_CONFIG", "{bad}");
+        assert!(e.to_string().starts_with("NODE_ENV: must be production"), "{e}");
+    }
 }
 
 #[test]

@@ -27,7 +27,7 @@ fn debug_output_shows_no_secret() {
         }
     }
     let json = format!(r#"[{{"key_id":"k","alg":"hmac","secret_hex":"{}"}}]"#, hex_of(secret));
-    let store: Keystore<1> = Keystore::from_json(json.as_bytes()).unwrap();
+    let store: Keystore = Keystore::from_json(json.as_bytes()).unwrap();
     let record: &KeyRecord = &store.records()[0];
     let text = format!("{record:?} {store:?}");
     assert!(!text.contains(&hex_of(secret)) && !text.contains("super-secret"), "{text}");

@@ -222,7 +222,7 @@ fn keystore(r: &mut Report) {
         all &= ok;
     }
     r.check("keystore_shared_metadata", all);
-    r.check("keystore_key_not_found", matches!(load_key(KEYSTORE_VALID, "nope"), Err(Error::KeyNotFound)));
+    r.check("keystore_key_not_found", matches!(load_key(KEYSTORE_VALID, "nope"), Err(Error::KeyNotFound { .. })));
 
     let mut all = true;
     for (name, json) in KEYSTORE_BROKEN {
@@ -242,10 +242,10 @@ fn chain(r: &mut Report) {
     use signcore::chain::{Finding, verify_chain};
     use signcore::keystore::KeyRing;
 
-    let ring = KeyRing::<4>::from_json(CHAIN_RING);
+    let ring = KeyRing::from_json(CHAIN_RING);
     r.check("chain_ring_parse", matches!(&ring, Ok(k) if k.len() == 3));
     let Ok(ring) = ring else { return };
-    let keystore_ring = KeyRing::<4>::from_json(CHAIN_KEYSTORE);
+    let keystore_ring = KeyRing::from_json(CHAIN_KEYSTORE);
     r.check("chain_ring_from_keystore", matches!(&keystore_ring, Ok(k) if k.len() == 3));
 
     for (i, (name, events, expected)) in CHAINS.iter().enumerate() {

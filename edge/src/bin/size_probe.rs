@@ -111,7 +111,7 @@ fn keystore() {
         br#"[{"key_id":"k","alg":"hmac-sha256","secret_hex":"0b0b0b0b","created":"2026-01-01T00:00:00Z","label":"x"}]"#,
     );
     let _ = black_box(load_key(ks, black_box("k")));
-    let _ = black_box(KeyRing::<4>::from_json(ks));
+    let _ = black_box(KeyRing::from_json(ks));
 }
 
 /// Chain verification against a ring.
@@ -120,7 +120,7 @@ fn keystore() {
 fn chain() {
     use signcore::chain::verify_chain;
     use signcore::keystore::KeyRing;
-    let ring = KeyRing::<4>::new();
+    let ring = KeyRing::new();
     let _ = black_box(verify_chain(opaque(b"[]"), black_box(&ring), black_box(None), |f| {
         black_box(f);
     }));
@@ -132,7 +132,7 @@ fn chain() {
 fn manifest() {
     use signcore::keystore::KeyRing;
     use signcore::manifest::verify_manifest;
-    let ring = KeyRing::<4>::new();
+    let ring = KeyRing::new();
     let doc =
         opaque(br#"{"digest":"0000000000000000000000000000000000000000000000000000000000000000","signatures":[]}"#);
     let _ = black_box(verify_manifest(doc, black_box(&ring), black_box(1), |s| {
