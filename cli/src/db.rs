@@ -73,16 +73,19 @@ pub struct Window {
 pub fn window(tx: &mut Transaction<'_>, table: &str, order_by: &str, limit: Option<u64>) -> Result<Window> {
     let t = ident(table, "--table")?;
     let o = ident(order_by, "--order-by")?;
-    let columns = format!(
-        "{o}::text, payload::text, hash::text, prev_hash::text, kid::text, alg::text, signature::text"
-    );
+    let columns =
+        format!("{o}::text, payload::text, hash::text, prev_hash::text, kid::text, alg::text, signature::text");
     let total: i64 = tx
         .query_one(&format!("SELECT count(*) FROM {t}"), &[])
         .map_err(|e| anyhow::anyhow!("table {table}: {}", pg_message(&e)))?
         .get(0);
     // Check the columns now, for a message that names them.
-    tx.execute(&format!("SELECT {columns} FROM {t} LIMIT 0"), &[])
-        .map_err(|e| anyhow::anyhow!("table {table} needs the columns {order_by}, payload, hash, prev_hash, kid, alg, signature: {}", pg_message(&e)))?;
+    tx.execute(&format!("SELECT {columns} FROM {t} LIMIT 0"), &[]).map_err(|e| {
+        anyhow::anyhow!(
+            "table {table} needs the columns {order_by}, payload, hash, prev_hash, kid, alg, signature: {}",
+            pg_message(&e)
+        )
+    })?;
     let total = total as u64;
     let (first, anchor, select) = match limit {
         Some(n) if n < total => {
@@ -91,7 +94,10 @@ pub fn window(tx: &mut Transaction<'_>, table: &str, order_by: &str, limit: Opti
                 .map_err(|e| anyhow::anyhow!("table {table}: {}", pg_message(&e)))?
                 .get(0);
             let anchor = before
-                .map(|h| parse_hash(h.trim()).map_err(|e| anyhow::anyhow!("the row before the newest {n} has an unreadable hash: {e}")))
+                .map(|h| {
+                    parse_hash(h.trim())
+                        .map_err(|e| anyhow::anyhow!("the row before the newest {n} has an unreadable hash: {e}"))
+                })
                 .transpose()?;
             let select = format!(
                 "SELECT {columns} FROM {t} WHERE {o} IN (SELECT {o} FROM {t} ORDER BY {o} DESC LIMIT {n}) ORDER BY {o} ASC"
@@ -130,7 +136,11 @@ pub fn row_event(row: &postgres::Row, out: &mut Vec<u8>) -> String {
 }
 
 /// Streams the window's rows in blocks to `f`.
-pub fn fetch_rows(tx: &mut Transaction<'_>, select: &str, mut f: impl FnMut(Vec<postgres::Row>) -> Result<()>) -> Result<()> {
+pub fn fetch_rows(
+    tx: &mut Transaction<'_>,
+    select: &str,
+    mut f: impl FnMut(Vec<postgres::Row>) -> Result<()>,
+) -> Result<()> {
     let portal = tx.bind(select, &[]).map_err(|e| anyhow::anyhow!("{}", pg_message(&e)))?;
     loop {
         let rows = tx.query_portal(&portal, FETCH).map_err(|e| anyhow::anyhow!("reading rows: {}", pg_message(&e)))?;
@@ -218,7 +228,12 @@ pub fn verify(
 }
 
 /// Rows for an archive: `(first, anchor, events)` with each event's JSON.
-pub fn archive_rows(url: &str, table: &str, order_by: &str, limit: Option<u64>) -> Result<(u64, Option<Hash>, Vec<Vec<u8>>)> {
+pub fn archive_rows(
+    url: &str,
+    table: &str,
+    order_by: &str,
+    limit: Option<u64>,
+) -> Result<(u64, Option<Hash>, Vec<Vec<u8>>)> {
     let mut client = connect(url)?;
     let mut tx = snapshot(&mut client)?;
     let w = window(&mut tx, table, order_by, limit)?;

@@ -119,7 +119,17 @@ enum Scan {
 
 impl Splitter {
     pub fn new(reader: Box<dyn Read + Send>) -> Self {
-        Splitter { reader, buf: Vec::with_capacity(BLOCK), pos: 0, eof: false, base: 0, next_index: 0, prev: None, pin: None, bytes_read: 0 }
+        Splitter {
+            reader,
+            buf: Vec::with_capacity(BLOCK),
+            pos: 0,
+            eof: false,
+            base: 0,
+            next_index: 0,
+            prev: None,
+            pin: None,
+            bytes_read: 0,
+        }
     }
 
     fn fill(&mut self) -> Result<bool> {
@@ -334,7 +344,10 @@ impl Splitter {
                         bail!("event at byte {} is larger than {} MiB", self.offset(), MAX_EVENT_LEN >> 20);
                     }
                     if self.eof {
-                        bail!("invalid JSON: the input ends inside an event at byte {}; truncated file?", self.offset());
+                        bail!(
+                            "invalid JSON: the input ends inside an event at byte {}; truncated file?",
+                            self.offset()
+                        );
                     }
                     self.flush_batch(&mut spans, send)?;
                     self.fill()?;
@@ -345,7 +358,11 @@ impl Splitter {
     }
 
     /// Sends the complete events as a batch, keeping the unconsumed tail.
-    fn flush_batch(&mut self, spans: &mut Vec<(usize, usize)>, send: &mut dyn FnMut(Batch) -> Result<()>) -> Result<()> {
+    fn flush_batch(
+        &mut self,
+        spans: &mut Vec<(usize, usize)>,
+        send: &mut dyn FnMut(Batch) -> Result<()>,
+    ) -> Result<()> {
         if spans.is_empty() {
             self.compact();
             return Ok(());
@@ -384,10 +401,7 @@ impl Splitter {
                 Ok((Kind::Array, header))
             }
             Some(b'{') => self.object(&mut header, send, on_header),
-            Some(b) => bail!(
-                "not an archive, a JSON array of events or NDJSON: the input starts with {:?}",
-                b as char
-            ),
+            Some(b) => bail!("not an archive, a JSON array of events or NDJSON: the input starts with {:?}", b as char),
         }
     }
 
@@ -493,7 +507,10 @@ impl Splitter {
                         bail!("event at byte {} is larger than {} MiB", self.offset(), MAX_EVENT_LEN >> 20);
                     }
                     if self.eof {
-                        bail!("invalid NDJSON: the input ends inside an event at byte {}; truncated file?", self.offset());
+                        bail!(
+                            "invalid NDJSON: the input ends inside an event at byte {}; truncated file?",
+                            self.offset()
+                        );
                     }
                     self.flush_batch(&mut spans, send)?;
                     self.fill()?;

@@ -47,7 +47,10 @@ pub fn put(url: &str, bytes: Vec<u8>) -> Result<()> {
     let (bucket, key) = split(url)?;
     let store = store(bucket)?;
     runtime()?.block_on(async {
-        store.put(&Path::from(key), PutPayload::from(bytes)).await.with_context(|| format!("cannot write s3://{url}"))?;
+        store
+            .put(&Path::from(key), PutPayload::from(bytes))
+            .await
+            .with_context(|| format!("cannot write s3://{url}"))?;
         Ok(())
     })
 }

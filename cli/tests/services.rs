@@ -179,7 +179,11 @@ fn postgres_and_s3() {
     assert_ne!(stored, original["payload"].to_string());
     // DATABASE_URL is the default URL; --limit checks the newest N linked to the row before.
     let out = output(
-        bin().args(["verify", "--database-url", "--ring", ring.to_str().unwrap(), "--limit", "10", "--json"]).env("DATABASE_URL", &pg.url).output().unwrap(),
+        bin()
+            .args(["verify", "--database-url", "--ring", ring.to_str().unwrap(), "--limit", "10", "--json"])
+            .env("DATABASE_URL", &pg.url)
+            .output()
+            .unwrap(),
     );
     assert_eq!(out.0, 0, "{}", out.2);
     let report: Value = serde_json::from_str(&out.1).unwrap();
@@ -187,7 +191,9 @@ fn postgres_and_s3() {
     checks += 1;
 
     // A row edited in place: HASH_MISMATCH at that row id, saying what differs.
-    client.execute("UPDATE audit_events SET payload = jsonb_set(payload, '{actor}', '\"mallory\"') WHERE id = 8", &[]).unwrap();
+    client
+        .execute("UPDATE audit_events SET payload = jsonb_set(payload, '{actor}', '\"mallory\"') WHERE id = 8", &[])
+        .unwrap();
     let (code, report) = db_json(&pg.url, &ring, &[]);
     assert_eq!(code, 1);
     let errors = report["errors"].as_array().unwrap();
@@ -208,8 +214,19 @@ fn postgres_and_s3() {
     let file = dir.path().join("archive.json");
     let ks = keystore.to_str().unwrap();
     let (code, _, err) = run(&[
-        "archive", "--database-url", &pg.url, "--limit", "20", "--origin", "memory-layer/audit", "--out", file.to_str().unwrap(),
-        "--keystore", ks, "--key-id", "audit-ed25519-1",
+        "archive",
+        "--database-url",
+        &pg.url,
+        "--limit",
+        "20",
+        "--origin",
+        "memory-layer/audit",
+        "--out",
+        file.to_str().unwrap(),
+        "--keystore",
+        ks,
+        "--key-id",
+        "audit-ed25519-1",
     ]);
     assert_eq!(code, 0, "{err}");
     let (code, out, err) = run(&["verify", file.to_str().unwrap(), "--ring", ring.to_str().unwrap(), "--json"]);
@@ -236,7 +253,8 @@ fn postgres_and_s3() {
     };
     let (code, _, err) = s3(&["archive", "--limit", "20", "--out", "s3://audit-archive/2026/12/01.json"]);
     assert_eq!(code, 0, "{err}");
-    let (code, out, err) = s3(&["verify", "s3://audit-archive/2026/12/01.json", "--ring", ring.to_str().unwrap(), "--json"]);
+    let (code, out, err) =
+        s3(&["verify", "s3://audit-archive/2026/12/01.json", "--ring", ring.to_str().unwrap(), "--json"]);
     assert_eq!(code, 0, "{out} {err}");
     let report: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["signed"], true);
@@ -260,7 +278,20 @@ fn postgres_and_s3() {
         (vec!["verify", "--database-url", &pg.url, "--ring", r, "--table", "x; drop table audit_events"], "identifier"),
         (vec!["verify", "--database-url", &closed, "--ring", r], "cannot connect"),
         (vec!["verify", "--database-url", "not a url", "--ring", r], "cannot connect"),
-        (vec!["archive", "--database-url", &pg.url, "--out", "/nonexistent/dir/a.json", "--keystore", ks, "--key-id", "audit-hmac-1"], "cannot"),
+        (
+            vec![
+                "archive",
+                "--database-url",
+                &pg.url,
+                "--out",
+                "/nonexistent/dir/a.json",
+                "--keystore",
+                ks,
+                "--key-id",
+                "audit-hmac-1",
+            ],
+            "cannot",
+        ),
         (vec!["archive", "--database-url", &pg.url, "--out", "a.json", "--keystore", ks, "--key-id", "nope"], "nope"),
     ] {
         let (code, _, err) = run(&args);

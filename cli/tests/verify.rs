@@ -47,8 +47,7 @@ fn scenarios_in_every_input_form() {
             let file = dir.path().join(format!("{name}.{form}"));
             std::fs::write(&file, bytes).unwrap();
             for (flag, keys) in [("--ring", &ring), ("--keystore", &keystore)] {
-                let (code, out, err) =
-                    run(&["verify", file.to_str().unwrap(), flag, keys.to_str().unwrap(), "--json"]);
+                let (code, out, err) = run(&["verify", file.to_str().unwrap(), flag, keys.to_str().unwrap(), "--json"]);
                 assert!(err.is_empty(), "{name} {form}: {err}");
                 let report: Value = serde_json::from_str(&out).unwrap();
                 assert_eq!(pairs(&report), want, "{name} {form}");
@@ -184,7 +183,13 @@ fn unsigned_under_signed_and_cosigned_2_of_3() {
 
     let cosign = |id: &str| {
         let (code, _, err) = run(&[
-            "archive", "cosign", file.to_str().unwrap(), "--keystore", officers.to_str().unwrap(), "--key-id", id,
+            "archive",
+            "cosign",
+            file.to_str().unwrap(),
+            "--keystore",
+            officers.to_str().unwrap(),
+            "--key-id",
+            id,
         ]);
         assert_eq!(code, 0, "{err}");
     };
@@ -207,7 +212,13 @@ fn unsigned_under_signed_and_cosigned_2_of_3() {
     value["origin"] = "elsewhere".into();
     std::fs::write(&file, serde_json::to_vec(&value).unwrap()).unwrap();
     let (code, _, err) = run(&[
-        "archive", "cosign", file.to_str().unwrap(), "--keystore", officers.to_str().unwrap(), "--key-id", "officer-2",
+        "archive",
+        "cosign",
+        file.to_str().unwrap(),
+        "--keystore",
+        officers.to_str().unwrap(),
+        "--key-id",
+        "officer-2",
     ]);
     assert_input_error(code, &err);
     assert!(err.contains("refusing to cosign"), "{err}");
@@ -258,15 +269,31 @@ fn input_and_usage_errors_exit_2() {
         (vec!["verify".into(), write("e.json", b""), "--ring".into(), r.into()], "empty"),
         (vec!["verify".into(), write("f.json", b"[{}] x"), "--ring".into(), r.into()], "trailing"),
         (
-            vec!["verify".into(), write("g.json", br#"{"format":"other/2","range":{},"events":[]}"#), "--ring".into(), r.into()],
+            vec![
+                "verify".into(),
+                write("g.json", br#"{"format":"other/2","range":{},"events":[]}"#),
+                "--ring".into(),
+                r.into(),
+            ],
             "signcore-archive/1",
         ),
         (
-            vec!["verify".into(), write("h.json", br#"{"format":"signcore-archive/1","range":{},"events":[],"x":1}"#), "--ring".into(), r.into()],
+            vec![
+                "verify".into(),
+                write("h.json", br#"{"format":"signcore-archive/1","range":{},"events":[],"x":1}"#),
+                "--ring".into(),
+                r.into(),
+            ],
             "unknown member",
         ),
-        (vec!["verify".into(), write("i.json", b"[]"), "--ring".into(), r.into(), "--threshold".into(), "0".into()], "threshold"),
-        (vec!["verify".into(), write("j.json", b"[]"), "--ring".into(), r.into(), "--anchor".into(), "zz".into()], "anchor"),
+        (
+            vec!["verify".into(), write("i.json", b"[]"), "--ring".into(), r.into(), "--threshold".into(), "0".into()],
+            "threshold",
+        ),
+        (
+            vec!["verify".into(), write("j.json", b"[]"), "--ring".into(), r.into(), "--anchor".into(), "zz".into()],
+            "anchor",
+        ),
         (vec!["verify".into(), write("k.json", &gzip(b"[")[..10]), "--ring".into(), r.into()], "input"),
         (vec!["frobnicate".into()], "unrecognized"),
         (vec!["verify".into(), "--bogus".into()], "unexpected argument"),
@@ -279,7 +306,11 @@ fn input_and_usage_errors_exit_2() {
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(out.is_empty(), "{args:?}: {out}");
         // clap's usage errors carry a usage block; ours are one line.
-        if !needle.starts_with("unrecognized") && !needle.starts_with("unexpected") && *needle != "ring" && *needle != "threshold" {
+        if !needle.starts_with("unrecognized")
+            && !needle.starts_with("unexpected")
+            && *needle != "ring"
+            && *needle != "threshold"
+        {
             assert_input_error(code, &err);
         }
         assert!(err.to_lowercase().contains(needle), "{args:?}: {needle:?} not in {err}");
@@ -323,11 +354,20 @@ fn keys_list_ring_generate() {
     let (code, out, _) = run(&["keys", "list", "--keystore", k, "--json"]);
     assert_eq!(code, 0);
     let list: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(list, v.doc["key_metadata"].as_array().unwrap().iter().zip(v.doc["signing_keys"].as_array().unwrap()).map(|(m, s)| {
-        let mut m = m.clone();
-        m["label"] = s["label"].clone();
-        m
-    }).collect::<Value>());
+    assert_eq!(
+        list,
+        v.doc["key_metadata"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(v.doc["signing_keys"].as_array().unwrap())
+            .map(|(m, s)| {
+                let mut m = m.clone();
+                m["label"] = s["label"].clone();
+                m
+            })
+            .collect::<Value>()
+    );
     let (code, text, _) = run(&["keys", "list", "--keystore", k]);
     assert_eq!(code, 0);
     assert_eq!(text.lines().count(), 3);
@@ -342,13 +382,15 @@ fn keys_list_ring_generate() {
     let (code, out, _) = run(&["keys", "ring", "--keystore", k]);
     assert_eq!(code, 0);
     let ring: Vec<Value> = serde_json::from_str(&out).unwrap();
-    let want: Vec<Value> = v.doc["ring"].as_array().unwrap().iter().filter(|e| e["alg"] == "ed25519").cloned().collect();
+    let want: Vec<Value> =
+        v.doc["ring"].as_array().unwrap().iter().filter(|e| e["alg"] == "ed25519").cloned().collect();
     assert_eq!(ring, want);
     for s in &secrets {
         assert!(!out.contains(s.as_str()));
     }
     let ring_file = dir.path().join("full-ring.json");
-    let (code, _, _) = run(&["keys", "ring", "--keystore", k, "--include-secrets", "--out", ring_file.to_str().unwrap()]);
+    let (code, _, _) =
+        run(&["keys", "ring", "--keystore", k, "--include-secrets", "--out", ring_file.to_str().unwrap()]);
     assert_eq!(code, 0);
     let full: Vec<Value> = serde_json::from_slice(&std::fs::read(&ring_file).unwrap()).unwrap();
     assert_eq!(full.len(), 3);

@@ -282,26 +282,32 @@ impl Header<'_> {
 
 /// Streaming archive verifier: the chain check and the archive digest over
 /// the same events, then the range and manifest checks. No allocation.
-pub struct ArchiveVerifier<'r, 'h, const N: usize> {
-    chain: ChainVerifier<'r, N>,
+pub struct ArchiveVerifier<'r, 'h> {
+    chain: ChainVerifier<'r>,
     digest: ArchiveDigest,
     header: Header<'h>,
     range: Option<Range>,
     options: Options,
 }
 
-impl<'r, 'h, const N: usize> ArchiveVerifier<'r, 'h, N> {
+impl<'r, 'h> ArchiveVerifier<'r, 'h> {
     /// Starts verifying an archive whose non-event members are `header`
     /// (they must be known before the events, to anchor the chain).
     /// Errors on a wrong `format` or a threshold of 0.
-    pub fn new(ring: &'r KeyRing<N>, header: Header<'h>, options: Options) -> Result<Self, Error> {
+    pub fn new(ring: &'r KeyRing, header: Header<'h>, options: Options) -> Result<Self, Error> {
         if options.threshold == 0 {
             return Err(Error::InvalidThreshold);
         }
         header.check_format()?;
         let range = header.range.and_then(|r| Range::from_json(r).ok());
         let anchor = range.and_then(|r| r.anchor);
-        Ok(ArchiveVerifier { chain: ChainVerifier::new(ring, anchor), digest: ArchiveDigest::new(), header, range, options })
+        Ok(ArchiveVerifier {
+            chain: ChainVerifier::new(ring, anchor),
+            digest: ArchiveDigest::new(),
+            header,
+            range,
+            options,
+        })
     }
 
     /// Checks the next event and adds it to the digest.
@@ -338,8 +344,8 @@ pub struct Checks {
 
 /// The archive-level checks after the events: digest, range and manifest
 /// (with the verifier's threshold and ring), reported in that order.
-pub fn conclude<const N: usize>(
-    ring: &KeyRing<N>,
+pub fn conclude(
+    ring: &KeyRing,
     manifest_json: Option<&[u8]>,
     options: Options,
     checks: Checks,
@@ -380,7 +386,10 @@ pub fn conclude<const N: usize>(
                 _ => {}
             }
             if (range.first == 0) != range.anchor.is_none() {
-                emit(ArchiveCode::RangeMismatch, "range.first and range.anchor disagree (first is 0 exactly when anchor is null)");
+                emit(
+                    ArchiveCode::RangeMismatch,
+                    "range.first and range.anchor disagree (first is 0 exactly when anchor is null)",
+                );
             }
             if let Some(expected) = options.expected_anchor
                 && expected != range.anchor
@@ -447,7 +456,7 @@ fn locate(json: &[u8]) -> Result<Located, Error> {
 }
 
 fn find_end(json: &[u8], start: usize) -> Result<usize, Error> {
-    Ok(crate::json::find_value_end(json, start, 0)?)
+    Ok(crate::json::find_value_end(json, start, Some(0))?)
 }
 
 /// Verifies a whole archive held in memory: the chain check anchored at
@@ -456,9 +465,9 @@ fn find_end(json: &[u8], start: usize) -> Result<usize, Error> {
 /// index order, then archive findings). Errors when `archive_json` is not a
 /// `signcore-archive/1` object (wrong shape, unknown or duplicate members,
 /// `events` not an array, trailing data) or the threshold is 0.
-pub fn verify_archive<const N: usize>(
+pub fn verify_archive(
     archive_json: &[u8],
-    ring: &KeyRing<N>,
+    ring: &KeyRing,
     options: Options,
     mut report: impl FnMut(Found),
 ) -> Result<ArchiveReport, Error> {
@@ -556,34 +565,43 @@ mod build {
         }
 
         /// Appends one event, written in canonical form. Errors when it is
-    /// not I-JSON (a canonical archive cannot hold it).
-    pub fn event(&mut self, event_json: &[u8]) -> Result<(), Error> {
-        if self.events > 0 {
-            self.out.push(b',');
+        /// not I-JSON (a canonical archive cannot hold it).
+        pub fn event(&mut self, event_json: &[u8]) -> Result<(), Error> {
+            if self.events > 0 {
+                self.out.push(b',');
+            }
+            crate::canonical::canonicalize(event_json, &mut self.out)?;
+            self.digest.event(event_json);
+            self.events += 1;
+            Ok(())
         }
-        crate::canonical::canonicalize(event_json, &mut self.out)?;
-        self.digest.event(event_json);
-        self.events += 1;
-        Ok(())
-    }
 
-    /// Closes the archive with a manifest signed by each of `signers`
-    /// (`(kid, key)`; none makes an unsigned archive) and returns its JSON
-    /// text. Errors when the number of events differs from `range.size`.
-    pub fn finish(mut self, signers: &[(&str, &SigningKey)]) -> Result<Vec<u8>, Error> {
-        if self.range.size != self.events {
-            return Err(Error::InvalidLength { what: "archive events (range.size)", expected: self.range.size as usize, actual: self.events as usize });
+        /// Closes the archive with a manifest signed by each of `signers`
+        /// (`(kid, key)`; none makes an unsigned archive) and returns its JSON
+        /// text. Errors when the number of events differs from `range.size`.
+        pub fn finish(mut self, signers: &[(&str, &SigningKey)]) -> Result<Vec<u8>, Error> {
+            if self.range.size != self.events {
+                return Err(Error::InvalidLength {
+                    what: "archive events (range.size)",
+                    expected: self.range.size as usize,
+                    actual: self.events as usize,
+                });
+            }
+            let digest = self
+                .digest
+                .finish(Some(&self.format), Some(&self.origin), Some(&self.range_json))
+                .ok_or(Error::Json(err(JsonErrorKind::WrongShape, 0)))?;
+            self.out.extend_from_slice(b"]");
+            write_manifest(
+                &mut self.out,
+                &digest,
+                signers.iter().map(|(kid, key)| signature_block(kid, key, &digest).to_string()),
+                &[],
+            );
+            self.out.push(b'}');
+            Ok(self.out)
         }
-        let digest = self
-            .digest
-            .finish(Some(&self.format), Some(&self.origin), Some(&self.range_json))
-            .ok_or(Error::Json(err(JsonErrorKind::WrongShape, 0)))?;
-        self.out.extend_from_slice(b"]");
-        write_manifest(&mut self.out, &digest, signers.iter().map(|(kid, key)| signature_block(kid, key, &digest).to_string()), &[]);
-        self.out.push(b'}');
-        Ok(self.out)
     }
-}
 
     fn write_manifest(out: &mut Vec<u8>, digest: &Hash, new: impl Iterator<Item = String>, existing: &[&[u8]]) {
         out.extend_from_slice(br#","manifest":{"digest":""#);

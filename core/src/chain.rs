@@ -218,9 +218,9 @@ impl<'r> ChainVerifier<'r> {
     /// hash, exactly as a sequential run would link it (not judged when that
     /// hash cannot be read). Indices of findings and `checked` continue from
     /// `first`. This is how a host splits a stream into runs for several threads.
-    pub fn resume(ring: &'r KeyRing<N>, previous_event_json: &[u8], first: u64) -> Self {
+    pub fn resume(ring: &'r KeyRing, previous_event_json: &[u8], first: u64) -> Self {
         let link = stored_hash(previous_event_json).map_or(Link::Unknown, |h| Link::Expect(Some(h)));
-        ChainVerifier { ring, link, summary: ChainSummary { checked: first, findings: 0 } }
+        ChainVerifier { ring, link, summary: ChainSummary { checked: first, ..ChainSummary::default() } }
     }
 
     /// The stored hash of the last event checked (the anchor of what
@@ -233,7 +233,7 @@ impl<'r> ChainVerifier<'r> {
     }
 
     /// The ring this verifier checks against.
-    pub(crate) fn ring(&self) -> &'r KeyRing<N> {
+    pub(crate) fn ring(&self) -> &'r KeyRing {
         self.ring
     }
 }

@@ -30,7 +30,6 @@ use core::fmt;
 use core::str::FromStr;
 
 use base64ct::{Base64, Encoding};
-use ed25519_dalek::Signer as _;
 use sha2::{Digest, Sha256};
 
 use crate::key::{ED25519_PUBLIC_KEY_LEN, ED25519_SIGNATURE_LEN, SigningKey, VerifyingKey};
@@ -395,7 +394,8 @@ impl fmt::Debug for NoteVerifier {
 #[derive(Clone)]
 pub struct NoteSigner {
     verifier: NoteVerifier,
-    key: ed25519_dalek::SigningKey,
+    /// Always an Ed25519 key (checked by [`NoteSigner::new`]).
+    key: SigningKey,
 }
 
 impl fmt::Debug for NoteSigner {
@@ -407,10 +407,10 @@ impl fmt::Debug for NoteSigner {
 impl NoteSigner {
     /// A signer for `key` (Ed25519 only) under `name`.
     pub fn new(name: &str, key: &SigningKey) -> Result<Self, NoteError> {
-        match key {
-            SigningKey::Ed25519(k) => {
-                let verifier = NoteVerifier::from_public_key(name, k.verifying_key().as_bytes())?;
-                Ok(NoteSigner { verifier, key: k.clone() })
+        match (key.alg(), key.public_key()) {
+            (crate::key::Alg::Ed25519, Some(public)) => {
+                let verifier = NoteVerifier::from_public_key(name, &public)?;
+                Ok(NoteSigner { verifier, key: key.clone() })
             }
             _ => Err(NoteError::InvalidKey(KeyProblem::NotEd25519)),
         }
@@ -423,10 +423,12 @@ impl NoteSigner {
 
     /// Writes this key's signature line over `text` into `out`.
     pub fn write_signature_line(&self, text: &str, out: &mut impl fmt::Write) -> fmt::Result {
-        let sig = self.key.sign(text.as_bytes()).to_bytes();
+        let sig = self.key.sign(text.as_bytes());
         let mut raw = [0u8; 4 + ED25519_SIGNATURE_LEN];
         raw[..4].copy_from_slice(&self.verifier.key_id.to_be_bytes());
-        raw[4..].copy_from_slice(&sig);
+        raw.get_mut(4..)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(sig.as_bytes().get(..ED25519_SIGNATURE_LEN).ok_or(fmt::Error)?);
         let mut b64 = [0u8; 92];
         let text = Base64::encode(&raw, &mut b64).map_err(|_| fmt::Error)?;
         writeln!(out, "\u{2014} {} {}", self.verifier.name(), text)

@@ -73,7 +73,7 @@ fn only(codes: &[ArchiveCode]) -> Findings {
     codes.iter().map(|c| (None, c.as_str().to_string())).collect()
 }
 
-fn events_of(s: &Scenario) -> Vec<&[u8]> {
+fn events_of<'a>(s: &Scenario<'a>) -> Vec<&'a [u8]> {
     s.events.iter().map(|e| e.get().as_bytes()).collect()
 }
 
@@ -151,7 +151,11 @@ fn truncation_reordering_substitution() {
     swapped["events"].as_array_mut().unwrap().swap(10, 11);
     let (found, _) = verify(&serde_json::to_vec(&swapped).unwrap(), &ring, Options::default());
     let mut expected = only(&[ArchiveCode::ArchiveDigestMismatch]);
-    expected.extend([(Some(10), "CHAIN_BROKEN".into()), (Some(11), "CHAIN_BROKEN".into()), (Some(12), "CHAIN_BROKEN".into())]);
+    expected.extend([
+        (Some(10), "CHAIN_BROKEN".into()),
+        (Some(11), "CHAIN_BROKEN".into()),
+        (Some(12), "CHAIN_BROKEN".into()),
+    ]);
     assert_eq!(found, expected);
 
     // A different, validly signed chain under this archive's manifest.
@@ -263,10 +267,15 @@ fn not_archives_are_input_errors() {
         br#"{"format":"signcore-archive/1","events":["#,
     ];
     for input in bad {
-        assert!(verify_archive(input, &ring, Options::default(), |_| {}).is_err(), "{}", String::from_utf8_lossy(input));
+        assert!(
+            verify_archive(input, &ring, Options::default(), |_| {}).is_err(),
+            "{}",
+            String::from_utf8_lossy(input)
+        );
     }
     // Unreadable range and manifest are findings, not errors.
-    let odd = br#"{"format":"signcore-archive/1","origin":"o","range":{"first":-1},"events":[],"manifest":{"digest":1}}"#;
+    let odd =
+        br#"{"format":"signcore-archive/1","origin":"o","range":{"first":-1},"events":[],"manifest":{"digest":1}}"#;
     let (found, _) = verify(odd, &ring, Options::default());
     assert_eq!(found, only(&[ArchiveCode::RangeMismatch, ArchiveCode::ThresholdNotMet]));
     // Members in any order.

@@ -88,16 +88,24 @@ pub fn run(args: Args) -> Result<Outcome> {
             (args.first, anchor, read_events(path)?, format!("file/{}", path.display()))
         }
         None => {
-            let url = args.database_url.as_deref().context("give --database-url URL (or set DATABASE_URL), or --from FILE")?;
+            let url = args
+                .database_url
+                .as_deref()
+                .context("give --database-url URL (or set DATABASE_URL), or --from FILE")?;
             let (first, anchor, events) = crate::db::archive_rows(url, &args.table, &args.order_by, args.limit)?;
             (first, anchor, events, format!("postgres/{}", args.table))
         }
     };
     let origin = args.origin.unwrap_or(default_origin);
-    let archive = signcore::archive::build_archive(events.iter().map(Vec::as_slice), &origin, first, anchor, &[(&kid, &key)])
-        .map_err(|e| anyhow::anyhow!("cannot build the archive: {e} ({})", e.code()))?;
+    let archive =
+        signcore::archive::build_archive(events.iter().map(Vec::as_slice), &origin, first, anchor, &[(&kid, &key)])
+            .map_err(|e| anyhow::anyhow!("cannot build the archive: {e} ({})", e.code()))?;
     write_out(out, archive)?;
-    eprintln!("wrote {out}: {} events (chain index {first}..{}), origin {origin:?}, signed by {kid}", events.len(), first + events.len() as u64);
+    eprintln!(
+        "wrote {out}: {} events (chain index {first}..{}), origin {origin:?}, signed by {kid}",
+        events.len(),
+        first + events.len() as u64
+    );
     Ok(Outcome::Done)
 }
 

@@ -249,7 +249,12 @@ fn hash_field(v: &Value, name: &str) -> Result<Hash> {
 }
 
 /// Reads and verifies a signed checkpoint; returns (size, root).
-fn trusted_head(path: &Path, origin: &str, keys: &[NoteVerifier], threshold: usize) -> Result<std::result::Result<(u64, Hash), String>> {
+fn trusted_head(
+    path: &Path,
+    origin: &str,
+    keys: &[NoteVerifier],
+    threshold: usize,
+) -> Result<std::result::Result<(u64, Hash), String>> {
     let note = read_input(path)?;
     Ok(match checkpoint::open(&note, origin, keys, threshold) {
         Ok(v) => Ok((v.checkpoint.size, v.checkpoint.root)),
@@ -305,7 +310,10 @@ pub fn run_verify_proof(args: VerifyProofArgs) -> Result<Outcome> {
             let index = u64_field(&p, "index")?;
             let event = hash_field(&p, "event_hash")?;
             match merkle::verify_inclusion(&merkle::leaf_hash(&event), index, size, &proof, &root) {
-                Ok(()) => println!("VERIFIED: event {index} (hash {}) is in the tree of {size} events of {vouched}", hex(&event)),
+                Ok(()) => println!(
+                    "VERIFIED: event {index} (hash {}) is in the tree of {size} events of {vouched}",
+                    hex(&event)
+                ),
                 Err(e) => return fail(format!("{e} ({})", e.code())),
             }
         }
@@ -315,12 +323,18 @@ pub fn run_verify_proof(args: VerifyProofArgs) -> Result<Outcome> {
             if let Some(old) = &args.old_checkpoint {
                 match trusted_head(old, origin, &keys, args.threshold)? {
                     Ok((s, r)) if s == old_size => old_root = r,
-                    Ok((s, _)) => return fail(format!("the proof is from tree size {old_size}, the old checkpoint is of size {s}")),
+                    Ok((s, _)) => {
+                        return fail(format!(
+                            "the proof is from tree size {old_size}, the old checkpoint is of size {s}"
+                        ));
+                    }
                     Err(why) => return fail(why),
                 }
             }
             match merkle::verify_consistency(old_size, size, &old_root, &root, &proof) {
-                Ok(()) => println!("VERIFIED: the tree of {old_size} events is a prefix of the tree of {size} events of {vouched}"),
+                Ok(()) => println!(
+                    "VERIFIED: the tree of {old_size} events is a prefix of the tree of {size} events of {vouched}"
+                ),
                 Err(e) => return fail(format!("{e} ({})", e.code())),
             }
         }

@@ -37,7 +37,9 @@ pub enum Command {
         out: Option<PathBuf>,
     },
     /// Generate a key from the OS RNG into a keystore (written atomically, mode 0600).
-    #[command(after_help = "Example:\n  signcore keys generate --keystore node_keystore.json --key-id audit-2026 --alg ed25519")]
+    #[command(
+        after_help = "Example:\n  signcore keys generate --keystore node_keystore.json --key-id audit-2026 --alg ed25519"
+    )]
     Generate {
         /// The keystore file (created when missing).
         #[arg(long, env = "RITMA_KEYSTORE_PATH", default_value = "./node_keystore.json", value_name = "F")]
@@ -93,8 +95,8 @@ pub fn run(cmd: Command) -> Result<Outcome> {
         }
         Command::Ring { keystore, include_secrets, out } => {
             let json = read_secret_file(&keystore)?;
-            let ring = public_ring(&json, include_secrets)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", keystore.display()))?;
+            let ring =
+                public_ring(&json, include_secrets).map_err(|e| anyhow::anyhow!("{}: {e}", keystore.display()))?;
             match out {
                 Some(path) => write_atomic(&path, &ring, if include_secrets { 0o600 } else { 0o644 })?,
                 None => println!("{}", String::from_utf8_lossy(&ring)),
@@ -155,7 +157,8 @@ fn generate(path: &Path, key_id: &str, alg: &str, label: Option<&str>) -> Result
         record["label"] = label.into();
     }
     let record_text = Zeroizing::new(
-        serde_json::to_string(&record)?.replace(r#""secret_hex":"""#, &format!(r#""secret_hex":"{}""#, secret_hex.as_str())),
+        serde_json::to_string(&record)?
+            .replace(r#""secret_hex":"""#, &format!(r#""secret_hex":"{}""#, secret_hex.as_str())),
     );
     let close = existing.iter().rposition(|&b| b == b']').unwrap_or(0);
     let mut out = Zeroizing::new(Vec::with_capacity(existing.len() + record_text.len() + 4));

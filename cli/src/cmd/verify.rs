@@ -109,7 +109,16 @@ pub fn run(args: Args) -> Result<Outcome> {
         } else {
             url.clone()
         };
-        crate::db::verify(&url, &args.table, &args.order_by, args.limit, &ring, anchor, args.threads, progress_bar(args.json, None))?
+        crate::db::verify(
+            &url,
+            &args.table,
+            &args.order_by,
+            args.limit,
+            &ring,
+            anchor,
+            args.threads,
+            progress_bar(args.json, None),
+        )?
     } else {
         let input = args.input.as_deref().unwrap_or("-");
         let (reader, source, size): (Box<dyn Read + Send>, Source, Option<u64>) = if input == "-" {
@@ -176,7 +185,9 @@ pub fn verify_reader(
             let mut splitter = Splitter::new(reader);
             let mut on_header = |kind: Kind, header: &Header| -> Result<()> {
                 let a = match kind {
-                    Kind::Archive => header.range.as_deref().and_then(|r| Range::from_json(r).ok()).and_then(|r| r.anchor),
+                    Kind::Archive => {
+                        header.range.as_deref().and_then(|r| Range::from_json(r).ok()).and_then(|r| r.anchor)
+                    }
                     _ => anchor,
                 };
                 let _ = set_anchor.set(a);
@@ -202,9 +213,15 @@ pub fn verify_reader(
     }
     let mut findings = outcome.findings;
     let archive = if kind == Kind::Archive {
-        let digest = outcome.digest.and_then(|d| d.finish(header.format.as_deref(), header.origin.as_deref(), header.range.as_deref()));
+        let digest = outcome
+            .digest
+            .and_then(|d| d.finish(header.format.as_deref(), header.origin.as_deref(), header.range.as_deref()));
         let range = header.range.as_deref().and_then(|r| Range::from_json(r).ok());
-        let chain = signcore::chain::ChainSummary { checked: outcome.checked, findings: findings.len() as u64, ..Default::default() };
+        let chain = signcore::chain::ChainSummary {
+            checked: outcome.checked,
+            findings: findings.len() as u64,
+            ..Default::default()
+        };
         let options = Options { threshold: threshold as usize, expected_anchor: anchor.map(Some) };
         let report = archive::conclude(
             ring,
@@ -213,7 +230,13 @@ pub fn verify_reader(
             Checks { chain, head: outcome.head, digest, range },
             |f| {
                 if let Found::Archive(a) = f {
-                    findings.push(Shown { index: None, code: a.code.as_str(), message: a.detail, id: None, detail: None });
+                    findings.push(Shown {
+                        index: None,
+                        code: a.code.as_str(),
+                        message: a.detail,
+                        id: None,
+                        detail: None,
+                    });
                 }
             },
         );
@@ -305,7 +328,8 @@ fn print_text(v: &Verdict) {
             let signers = r.manifest.map_or("no manifest".to_string(), |m| {
                 format!("{} distinct trusted key(s) signed, threshold {}", m.valid, m.threshold)
             });
-            let range = r.range.map_or(String::new(), |r| format!(", events {}..{} of the chain", r.first, r.first + r.size));
+            let range =
+                r.range.map_or(String::new(), |r| format!(", events {}..{} of the chain", r.first, r.first + r.size));
             format!("signed archive {} (origin {origin}{range}; {signers})", v.source.name)
         }
         (None, _) => format!(

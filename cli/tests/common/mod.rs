@@ -21,7 +21,8 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
 }
 
 pub fn run_stdin(args: &[&str], input: &[u8]) -> (i32, String, String) {
-    let mut child = bin().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child =
+        bin().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let input = input.to_vec();
     let writer = std::thread::spawn(move || {
@@ -130,8 +131,14 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     enc.finish().unwrap()
 }
 
-pub fn archive(events: &[Vec<u8>], first: u64, anchor: Option<[u8; 32]>, signers: &[(&str, &signcore::key::SigningKey)]) -> Vec<u8> {
-    signcore::archive::build_archive(events.iter().map(Vec::as_slice), "memory-layer/audit", first, anchor, signers).unwrap()
+pub fn archive(
+    events: &[Vec<u8>],
+    first: u64,
+    anchor: Option<[u8; 32]>,
+    signers: &[(&str, &signcore::key::SigningKey)],
+) -> Vec<u8> {
+    signcore::archive::build_archive(events.iter().map(Vec::as_slice), "memory-layer/audit", first, anchor, signers)
+        .unwrap()
 }
 
 /// The (index, code) pairs of a --json report.
