@@ -2,14 +2,14 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: bench bench-cli demo test test-rust test-c test-node test-edge test-fuzz test-cli test-go lint docs
+.PHONY: bench demo test test-rust test-package test-c test-node test-kms test-edge test-fuzz test-proxy lint docs bench-cli test-cli test-go
 
 demo:
 	$(CARGO) run -q -p signcore --features std --example audit_demo
 	bash scripts/cli-demo.sh
 	bash scripts/checkpoint-demo.sh
 
-test: lint test-rust docs test-c test-node test-edge test-fuzz test-cli test-go
+test: lint test-rust docs test-package test-c test-node test-kms test-edge test-fuzz test-proxy test-cli test-go
 
 lint:
 	$(CARGO) fmt --all --check
@@ -23,6 +23,10 @@ test-rust:
 
 docs:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p signcore --all-features --no-deps
+
+# `cargo package -p signcore`; the packaged demo runs from the unpacked crate alone.
+test-package:
+	bash scripts/package-check.sh
 
 # C ABI: the shared vectors through the C API (C99, C++, ASan/UBSan, valgrind),
 # the example, the header freshness check and the no_std thumbv7em library.
@@ -39,6 +43,13 @@ test-edge:
 test-node:
 	cd ffi-node && npm ci --no-audit --no-fund && npm run build && npm test
 
+# AWS KMS through the Node binding against the real emulator ministack (PyPI,
+# pinned; venv in build/venv), which the tests start on 127.0.0.1 and stop.
+# Uses the native module test-node built (builds it when missing).
+test-kms:
+	bash .ci/install-kms.sh
+	cd ffi-node && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && { ls *.node >/dev/null 2>&1 || npm run build; } && npm run test:kms
+
 # Every benchmark, each against its anchor in the same run; writes BENCHMARKS.md.
 bench:
 	bash scripts/bench.sh
@@ -52,6 +63,13 @@ test-go:
 test-fuzz:
 	bash .ci/fuzz-smoke.sh
 
+# The signing service (proxy/): integration tests that start the real binary
+# on 127.0.0.1 (TLS/mTLS with a generated CA, faults, drain), then the Node
+# client's tests against it.
+test-proxy:
+	$(CARGO) build -q -p signcore-proxy
+	$(CARGO) test -p signcore-proxy -- --nocapture 2>&1 | tee target/proxy-tests.log | grep -E '^proxy:|^test result' ; test $${PIPESTATUS[0]} -eq 0
+	cd ffi-node && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && { ls signcore.*.node >/dev/null 2>&1 || npm run build; } && node --test --test-reporter=spec test/proxy.test.js
 # The signcore command: every subcommand and exit code on files, stdin and gzip,
 # a real PostgreSQL server and a moto S3 emulator (both started by the tests;
 # installed by .ci/install-cli.sh).

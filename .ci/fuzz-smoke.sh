@@ -25,7 +25,7 @@ for dir in regressions/*/; do
         failed=$((failed + 1))
     fi
 done
-for target in canonicalize keystore chain c_api; do
+for target in canonicalize keystore chain c_api key_storage; do
     # Work on a copy: the smoke run must not grow the committed corpus.
     work=$(mktemp -d)
     cp -r "corpus/$target/." "$work/"

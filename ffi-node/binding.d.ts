@@ -64,8 +64,8 @@ export declare function auditDigest(canonical: string | Uint8Array, prevHash?: s
 
 /**
  * The canonical name of an algorithm name DESIGN.md §2 accepts
- * (`hmac-sha256` or `ed25519`); `rsa-sha256` is returned as is (remote
- * signers only). Throws `UNKNOWN_ALGORITHM` otherwise.
+ * (`hmac-sha256`, `ed25519`, `rsa-sha256`). Throws `UNKNOWN_ALGORITHM`
+ * otherwise.
  */
 export declare function canonicalAlg(name: string): string
 
@@ -144,6 +144,24 @@ export interface ManifestSigner {
 
 /** A hash text (64 hex chars, either case) in lowercase, or an error. */
 export declare function normalizeHash(hex: string): string
+
+/**
+ * The facts of a public key for `alg` (`ed25519` or `rsa-sha256`); throws
+ * `INVALID_KEY` for a key the core refuses.
+ */
+export declare function publicKeyInfo(alg: string, publicKey: Uint8Array): PublicKeyInfo
+
+/**
+ * Publishable facts of a public key (Ed25519: 32 bytes; RSA: SPKI DER),
+ * checked by the core: `{ alg, keyHash }` with key_hash = SHA256(public
+ * key) for Ed25519 and SHA256(SPKI DER) for RSA (DESIGN.md §2, §3).
+ */
+export interface PublicKeyInfo {
+  /** Canonical algorithm name. */
+  alg: string
+  /** Lowercase hex. */
+  keyHash: string
+}
 
 /** Where `resolveSigner` says to sign when it is not a local key. */
 export interface RemoteBackend {

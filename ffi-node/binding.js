@@ -841,6 +841,7 @@ module.exports.canonicalAlg = nativeBinding.canonicalAlg
 module.exports.canonicalize = nativeBinding.canonicalize
 module.exports.keystoreMetadata = nativeBinding.keystoreMetadata
 module.exports.normalizeHash = nativeBinding.normalizeHash
+module.exports.publicKeyInfo = nativeBinding.publicKeyInfo
 module.exports.resolveSigner = nativeBinding.resolveSigner
 module.exports.signerEnvVars = nativeBinding.signerEnvVars
 module.exports.verifyChain = nativeBinding.verifyChain

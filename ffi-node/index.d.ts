@@ -11,7 +11,7 @@ export type { ChainFinding, ChainReport, KeyMetadata, ManifestReport, ManifestSi
 export interface SignatureBlock {
   /** Key id. */
   kid: string
-  /** `hmac-sha256` or `ed25519` (a signing proxy may answer others). */
+  /** `hmac-sha256`, `ed25519` or `rsa-sha256` (AWS KMS; a signing proxy may answer others). */
   alg: string
   /** Lowercase hex. */
   signature: string
@@ -33,7 +33,8 @@ export interface AuditEvent {
 
 /** A key ring entry (DESIGN.md §4), or a keystore record (§3). */
 export type RingEntry =
-  | { kid: string; alg: 'ed25519'; public_key: string }
+  | { kid: string; alg: 'ed25519' | 'rsa-sha256'; public_key: string }
+  | { kid: string; alg: 'rsa-sha256'; public_key_pem: string }
   | { kid: string; alg: string; secret_hex: string }
   | KeystoreRecord
 
@@ -84,15 +85,30 @@ export type ErrorCode =
   | 'INVALID_KEY_ID'
   | 'SIGNER_DISPOSED'
   | 'SYNC_UNSUPPORTED'
-  | 'BACKEND_UNAVAILABLE'
   | 'PROXY_ERROR'
   | 'PROXY_TIMEOUT'
+  | 'KMS_ERROR'
+  | 'KMS_KEY_UNSUITABLE'
+  | 'KMS_NOT_STARTED'
+  | 'NO_PUBLIC_KEY'
 
 /** An error thrown or rejected by this package. */
 export interface SigncoreError extends Error {
   code: ErrorCode
   /** HTTP status of a signing-proxy answer (PROXY_ERROR). */
   status?: number
+  /** `error.code` of a signcore-proxy error answer (e.g. `UNAUTHORIZED`, `NOT_CANONICAL`). */
+  proxyCode?: string
+  /** KMS_ERROR: the KMS operation (`DescribeKey`, `GetPublicKey`, `Sign`, `GenerateMac`, `VerifyMac`). */
+  operation?: string
+  /** KMS_ERROR: the AWS error name (`NotFoundException`, `DisabledException`, `ThrottlingException`, `TimeoutError`, ...); null for a wrong answer. */
+  awsErrorName?: string | null
+  /** KMS_ERROR: the AWS request id, when KMS answered. */
+  requestId?: string | null
+  /** KMS_ERROR: the HTTP status of KMS's answer, when it answered. */
+  httpStatus?: number | null
+  /** KMS_KEY_UNSUITABLE: the configured key id. */
+  keyId?: string
 }
 
 /** Codes passed to `onWarning`. */
@@ -101,6 +117,30 @@ export type WarningCode = 'KEYSTORE_UNAVAILABLE' | 'LEGACY_KEY' | 'LOCAL_ENV_KEY
 export interface FromEnvOptions extends ProxyOptions {
   /** Receives each warning of the signer rules; default: console.warn. */
   onWarning?: (message: string, code: WarningCode) => void
+  /** Options of an AWS KMS signer (rule 1); keyId, alg, region and endpoint come from the environment. */
+  kms?: Omit<KmsOptions, 'keyId' | 'alg'>
+}
+
+/** An AWS KMS key (DESIGN.md §11). */
+export interface KmsOptions {
+  /** Key id, key ARN, alias name (`alias/...`) or alias ARN. */
+  keyId: string
+  /** `hmac-sha256`, `rsa-sha256` or `ed25519` (any §2 spelling); default: the one the key spec serves. */
+  alg?: string | null
+  /** The kid of the signature blocks; default: the key's KMS KeyId (a UUID, resolved from ARNs and aliases). */
+  kid?: string | null
+  /** Default: the SDK's (AWS_REGION, AWS_DEFAULT_REGION, profile). */
+  region?: string | null
+  /** Default: the SDK's (AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL, profile). */
+  endpoint?: string | URL | null
+  /** A KMSClient (from @aws-sdk/client-kms) to use as is; region, endpoint, credentials are then its own. */
+  client?: { send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<any> }
+  /** Credentials or a credential provider; default: the SDK's credential chain. */
+  credentials?: unknown
+  /** Deadline of one KMS call, retries included, in ms (default 10000). */
+  timeoutMs?: number
+  /** Attempts per call (SDK standard retry: throttling and transient errors, with backoff); default 4. */
+  maxAttempts?: number
 }
 
 export interface ProxyOptions {
@@ -110,10 +150,31 @@ export interface ProxyOptions {
   timeoutMs?: number
   /** An http(s).Agent, e.g. for mTLS client certificates. */
   agent?: import('node:http').Agent
+  /** Pin: the kid the proxy must answer with. */
+  kid?: string | null
+  /** Pin: the algorithm the proxy must answer with. */
+  alg?: string | null
+  /** The proxy's Ed25519 public key (32 bytes or 64 hex chars): every answer is verified with it. */
+  publicKey?: Uint8Array | string | null
+}
+
+/** `signCanonical`'s result: the audit digest (the event's `hash`) and its signature block. */
+export interface SignedEvent extends SignatureBlock {
+  /** SHA256(canonical || prev_hash bytes), lowercase hex. */
+  hash: string
 }
 
 /** Where a signer's key came from. */
-export type SignerSource = 'explicit' | 'keystore' | 'legacy-env' | 'local-env' | 'mock' | 'proxy'
+export type SignerSource = 'explicit' | 'keystore' | 'legacy-env' | 'local-env' | 'mock' | 'proxy' | 'kms'
+
+/** An object whose signatures a remote party checks: a Signer (KMS VerifyMac, a proxy's /verify) or any such. */
+export interface RemoteVerifier {
+  verify(digest: Uint8Array, signature: Uint8Array): Promise<boolean>
+  /** When set, only events of this algorithm are sent to it. */
+  readonly alg?: string | null
+  /** Awaited once before the first check (a KMS signer's start checks). */
+  ready?(): Promise<unknown>
+}
 
 /**
  * A signing key (in native memory, never readable from JS, wiped on
@@ -129,18 +190,20 @@ export declare class Signer {
   static fromKeystore(source: string | Uint8Array, keyId: string): Signer
   /** The DESIGN.md §6 signer of `env` (default `process.env`). */
   static fromEnv(env?: Readonly<Record<string, string | undefined>>, options?: FromEnvOptions): Signer
-  /** A signing proxy (POST /sign/hash, POST /verify). */
+  /** A signing proxy (GET /health, POST /sign/hash, /sign/canonical, /verify). */
   static proxy(url: string | URL, options?: ProxyOptions): Signer
+  /** An AWS KMS key, resolved after its start checks (DescribeKey, GetPublicKey). */
+  static kms(options: KmsOptions): Promise<Signer>
 
-  readonly backend: 'local' | 'proxy'
+  readonly backend: 'local' | 'proxy' | 'kms'
   readonly source: SignerSource
-  /** Key id; null for a proxy (its answers carry the kid). */
+  /** Key id; for a proxy, pinned or learnt by `ready()`, else null. */
   readonly kid: string | null
-  /** `hmac-sha256` or `ed25519`; null for a proxy. */
-  readonly alg: 'hmac-sha256' | 'ed25519' | null
-  /** Publishable key hash (lowercase hex); null for a proxy. */
+  /** `hmac-sha256`, `ed25519` or (AWS KMS) `rsa-sha256`; for a proxy, pinned or learnt by `ready()`, else null. */
+  readonly alg: 'hmac-sha256' | 'ed25519' | 'rsa-sha256' | null
+  /** Publishable key hash (lowercase hex): SHA256(public key), SHA256(SPKI DER) for RSA; a proxy's from `ready()`; null for KMS HMAC keys. */
   readonly keyHash: string | null
-  /** Ed25519 public key; null for HMAC and proxies. */
+  /** Ed25519 public key (32 bytes), or an RSA key's SubjectPublicKeyInfo DER; null for HMAC, and for a proxy until known. */
   readonly publicKey: Buffer | null
   /** Keystore label, or null. */
   readonly label: string | null
@@ -152,12 +215,18 @@ export declare class Signer {
   sign(bytes: Uint8Array): Promise<Buffer>
   /** `{ kid, alg, signature }` over the 32 raw bytes of a hex digest. */
   signDigest(digestHex: string): Promise<SignatureBlock>
+  /** Signs the audit digest of already-canonical JSON text (a proxy: POST /sign/canonical). */
+  signCanonical(canonical: string, prevHash?: string | null): Promise<SignedEvent>
   /** Local keys only. */
   verifySync(bytes: Uint8Array, signature: Uint8Array): boolean
   verify(bytes: Uint8Array, signature: Uint8Array): Promise<boolean>
+  /** Start-up check, resolves once the signer can sign (a proxy: GET /health, kid/alg/public key learnt and checked; AWS KMS: its start checks, which may reject). */
+  ready(): Promise<this>
+  /** The ring entry of the public key (Ed25519, RSA); throws NO_PUBLIC_KEY for HMAC keys and for a proxy whose key is unknown. */
+  ringEntry(): { kid: string; alg: 'ed25519' | 'rsa-sha256'; public_key: string }
   dispose(): void
   toJSON(): {
-    backend: 'local' | 'proxy'
+    backend: 'local' | 'proxy' | 'kms'
     source: SignerSource
     kid: string | null
     alg: string | null
@@ -183,6 +252,10 @@ export interface VerifyChainOptions {
 }
 export interface VerifyChainAsyncOptions extends VerifyChainOptions {
   signal?: AbortSignal
+  /** Kids whose signatures a remote verifier checks (AWS KMS VerifyMac for KMS HMAC keys, a proxy's /verify). */
+  remote?: Readonly<Record<string, RemoteVerifier>>
+  /** Remote checks in flight at most (1..=256, default 8). */
+  concurrency?: number
 }
 
 /** Checks a whole chain in one native call. */

@@ -26,16 +26,6 @@
 #endif
 
 /**
- * Most trusted note keys one `signcore_checkpoint_verify` call takes.
- */
-#define SIGNCORE_MAX_NOTE_KEYS 16
-
-/**
- * Most hashes in a proof (`signcore::merkle::MAX_PROOF_HASHES`).
- */
-#define SIGNCORE_MAX_PROOF_HASHES 65
-
-/**
  * Bytes of a SHA-256 hash (an audit digest, a key hash).
  */
 #define SIGNCORE_HASH_BYTES 32
@@ -122,7 +112,13 @@
 #define SIGNCORE_LABEL_BUFFER_BYTES 65
 
 /**
- * Most keys in one keystore or key ring.
+ * Most keys in one keystore or key ring, per build:
+ *
+ * - std build (the default, `SIGNCORE_FEATURE_STD`): no ceiling; keystores
+ *   and rings of any size are loaded (in time linear in their size), so an
+ *   agent can verify its own chain with its own keystore of any size.
+ * - no_std build (`SIGNCORE_NO_STD`): at most this many records in a
+ *   keystore and in a ring; more is an input error naming the capacity.
  */
 #define SIGNCORE_MAX_KEYS 16
 
@@ -132,8 +128,14 @@
 #define SIGNCORE_MAX_DEPTH 64
 
 /**
- * Most object members open at once (summed over the objects on the
- * current nesting path) when canonicalizing.
+ * Object members open at once (summed over the objects on the current
+ * nesting path) that canonicalizing sorts in a table on the stack.
+ *
+ * - std build (the default, `SIGNCORE_FEATURE_STD`): a bound of the stack
+ *   table only; past it the table moves to the heap, so any number of
+ *   members is accepted (the same inputs as the Rust and Node hosts).
+ * - no_std build (`SIGNCORE_NO_STD`): the limit; more is
+ *   `SIGNCORE_LIMIT_EXCEEDED`.
  */
 #define SIGNCORE_MAX_OPEN_MEMBERS 256
 
@@ -182,8 +184,9 @@ typedef enum signcore_status {
    */
   SIGNCORE_NUMBER_OUT_OF_RANGE = 5104,
   /**
-   * `LIMIT_EXCEEDED`: nesting deeper than `SIGNCORE_MAX_DEPTH`, more open
-   * object members than `SIGNCORE_MAX_OPEN_MEMBERS`, or input over 4 GiB.
+   * `LIMIT_EXCEEDED`: nesting deeper than `SIGNCORE_MAX_DEPTH`, input over
+   * 4 GiB, or (no_std build only) more object members open at once than
+   * `SIGNCORE_MAX_OPEN_MEMBERS`.
    */
   SIGNCORE_LIMIT_EXCEEDED = 5105,
   /**
@@ -207,7 +210,7 @@ typedef enum signcore_status {
    */
   SIGNCORE_INVALID_KEY = 5110,
   /**
-   * `INVALID_KEYSTORE`: a keystore or key ring record was refused (the
+   * `INVALID_KEYSTORE`: a keystore record was refused (the
    * `signcore_error` names the record by index and key_id, never the secret).
    */
   SIGNCORE_INVALID_KEYSTORE = 5111,
@@ -249,41 +252,15 @@ typedef enum signcore_status {
    */
   SIGNCORE_INVALID_SIGNER_CONFIG = 5119,
   /**
-   * `MALFORMED_NOTE`: a signed note that is not C2SP signed-note syntax (the message says what).
+   * `INVALID_KEY_RING`: a key ring record was refused (the `signcore_error`
+   * names the record by index and kid and the reason, never a secret).
    */
-  SIGNCORE_MALFORMED_NOTE = 5120,
+  SIGNCORE_INVALID_KEY_RING = 5120,
   /**
-   * `INVALID_VERIFIER_KEY`: a note verifier key that is not `<name>+<hex key id>+<base64(0x01 ‖ key)>`, or whose id does not match.
+   * `SECRET_REQUIRED`: an HMAC key's ring entry was asked for without
+   * permission to write its secret (an HMAC key has no public part).
    */
-  SIGNCORE_INVALID_VERIFIER_KEY = 5121,
-  /**
-   * `MALFORMED_CHECKPOINT`: a note body that is not a C2SP tlog-checkpoint (origin, size, root).
-   */
-  SIGNCORE_MALFORMED_CHECKPOINT = 5122,
-  /**
-   * `ORIGIN_MISMATCH`: the checkpoint is of another log than the origin expected.
-   */
-  SIGNCORE_ORIGIN_MISMATCH = 5123,
-  /**
-   * `ROOT_MISMATCH`: a Merkle proof leads to another root than the one given.
-   */
-  SIGNCORE_ROOT_MISMATCH = 5124,
-  /**
-   * `INVALID_PROOF_LENGTH`: a Merkle proof with the wrong number of hashes for its index and sizes.
-   */
-  SIGNCORE_INVALID_PROOF_LENGTH = 5125,
-  /**
-   * `INDEX_OUT_OF_RANGE`: a leaf index that is not below the tree size.
-   */
-  SIGNCORE_INDEX_OUT_OF_RANGE = 5126,
-  /**
-   * `INVALID_TREE_SIZE`: tree sizes no consistency proof relates (old size 0 or above the new size).
-   */
-  SIGNCORE_INVALID_TREE_SIZE = 5127,
-  /**
-   * `MALFORMED_PROOF`: a proof text that cannot be read.
-   */
-  SIGNCORE_MALFORMED_PROOF = 5128,
+  SIGNCORE_SECRET_REQUIRED = 5121,
   /**
    * `NULL_POINTER`: a required pointer argument is NULL.
    */
@@ -324,6 +301,13 @@ typedef enum signcore_status {
    * the binding maps every core code it was built with).
    */
   SIGNCORE_OTHER_ERROR = 5207,
+  /**
+   * `KEY_CORRUPTED`: the `signcore_key` carries the tag of an initialised
+   * key but fails its integrity check (a keyed checksum over the whole
+   * storage, then range checks): it was overwritten, partly copied, or
+   * forged. It is never used; wipe it and load the key again.
+   */
+  SIGNCORE_KEY_CORRUPTED = 5208,
 } signcore_status;
 
 /**
@@ -377,6 +361,15 @@ typedef enum signcore_alg {
    * Ed25519 (`ed25519`, RFC 8032), 64-byte signatures.
    */
   SIGNCORE_ALG_ED25519 = 2,
+  /**
+   * RSA PKCS#1 v1.5 with SHA-256 (`rsa-sha256`): verified through rings,
+   * signed only by a remote signer (never a `signcore_key`).
+   */
+  SIGNCORE_ALG_RSA_SHA256 = 3,
+  /**
+   * An algorithm newer than this binding (never expected).
+   */
+  SIGNCORE_ALG_OTHER = 255,
 } signcore_alg;
 
 /**
@@ -404,6 +397,10 @@ typedef enum signcore_finding_code {
    * `MALFORMED`: the event cannot be read; its other checks were skipped.
    */
   SIGNCORE_FINDING_MALFORMED = 5,
+  /**
+   * A finding newer than this binding (never expected): still a finding.
+   */
+  SIGNCORE_FINDING_OTHER = 255,
 } signcore_finding_code;
 
 /**
@@ -433,35 +430,52 @@ typedef enum signcore_signer_status {
 } signcore_signer_status;
 
 /**
- * What a verified checkpoint says (C2SP tlog-checkpoint).
+ * Caller-owned storage for one signing key (an HMAC-SHA256 secret or an
+ * Ed25519 seed, with its key id and label). Opaque: use it only through
+ * `signcore_key_*` functions.
+ *
+ * Its size is `SIGNCORE_KEY_STORAGE_BYTES` and its alignment
+ * `SIGNCORE_KEY_STORAGE_ALIGN` (8); declare it on the stack, in a struct or
+ * in static storage, no heap needed. Zero it before first use (`signcore_key
+ * k = {{0}};` in C, `signcore_key k{};` in C++, or `signcore_key_wipe`):
+ * storage that no constructor filled is refused with
+ * `SIGNCORE_KEY_NOT_INITIALIZED` (checked through a tag). Storage that has
+ * the tag but was altered since a constructor filled it (a flipped byte, a
+ * partial copy, the tag followed by other bytes) is refused with
+ * `SIGNCORE_KEY_CORRUPTED`: every use first verifies a keyed checksum over
+ * the stored fields, their ranges, and that the stored key agrees with
+ * them. Bytes inside the core's opaque key that the check cannot see (an
+ * Ed25519 seed) make signatures that do not verify (fail closed), never a
+ * crash (see ffi-c/README.md, "Key storage"). The checksum's key is random
+ * per process in the std build: storage is valid only in the process that
+ * filled it (copies within it work).
+ *
+ * A constructor (`signcore_key_from_*`) fills it; `signcore_key_wipe`
+ * zeroizes every byte, after which it is refused again until refilled.
+ * Refilling an initialised key wipes the old key first. The storage holds
+ * secret material: wipe it when done, and do not copy it around (copies
+ * work, but only the storage passed to `signcore_key_wipe` is wiped).
+ * Functions taking a `const signcore_key *` may be called from several
+ * threads at once on the same key; wiping or refilling needs exclusive use.
  */
-typedef struct signcore_checkpoint {
+typedef struct signcore_key {
   /**
-   * The tree size: events covered.
+   * Opaque storage: never read or write it directly.
    */
-  uint64_t size;
-  /**
-   * The RFC 9162 Merkle root over those events.
-   */
-  uint8_t root[32];
-  /**
-   * Bytes of the checkpoint body at the start of the note (origin, size,
-   * root and any extension lines), so extension lines can be read.
-   */
-  size_t body_len;
-  /**
-   * Distinct trusted keys with a valid signature.
-   */
-  size_t verified;
-  /**
-   * Signatures by keys the caller did not pass (skipped).
-   */
-  size_t unknown;
-  /**
-   * Bit `i` set when `verifier_keys[i]` signed.
-   */
-  uint64_t signed_by;
-} signcore_checkpoint;
+  uint64_t _opaque[SIGNCORE_KEY_STORAGE_WORDS];
+} signcore_key;
+
+#if defined(SIGNCORE_FEATURE_STD)
+/**
+ * Receives a warning to log while `signcore_key_from_env` resolves the
+ * signer (a keystore that cannot serve `RITMA_KEY_ID`, the legacy key, an
+ * environment secret, the mock signer). `message` is NUL-terminated UTF-8
+ * without secret material, valid only during the call (copy it to keep
+ * it). `ctx` is the caller's `warn_ctx`, passed through. The callback must
+ * return normally (no `longjmp`, no C++ exception).
+ */
+typedef void (*signcore_warning_fn)(void *ctx, const char *message);
+#endif
 
 /**
  * Details of a failure, for the functions that parse input.
@@ -492,45 +506,6 @@ typedef struct signcore_error {
    */
   char message[SIGNCORE_ERROR_MESSAGE_BYTES];
 } signcore_error;
-
-/**
- * Caller-owned storage for one signing key (an HMAC-SHA256 secret or an
- * Ed25519 seed, with its key id and label). Opaque: use it only through
- * `signcore_key_*` functions.
- *
- * Its size is `SIGNCORE_KEY_STORAGE_BYTES` and its alignment
- * `SIGNCORE_KEY_STORAGE_ALIGN` (8); declare it on the stack, in a struct or
- * in static storage, no heap needed. Zero it before first use (`signcore_key
- * k = {{0}};` in C, `signcore_key k{};` in C++, or `signcore_key_wipe`):
- * storage that no constructor filled is refused with
- * `SIGNCORE_KEY_NOT_INITIALIZED` (checked through a magic tag).
- *
- * A constructor (`signcore_key_from_*`) fills it; `signcore_key_wipe`
- * zeroizes every byte, after which it is refused again until refilled.
- * Refilling an initialised key wipes the old key first. The storage holds
- * secret material: wipe it when done, and do not copy it around (copies
- * work, but only the storage passed to `signcore_key_wipe` is wiped).
- * Functions taking a `const signcore_key *` may be called from several
- * threads at once on the same key; wiping or refilling needs exclusive use.
- */
-typedef struct signcore_key {
-  /**
-   * Opaque storage: never read or write it directly.
-   */
-  uint64_t _opaque[SIGNCORE_KEY_STORAGE_WORDS];
-} signcore_key;
-
-#if defined(SIGNCORE_FEATURE_STD)
-/**
- * Receives a warning to log while `signcore_key_from_env` resolves the
- * signer (a keystore that cannot serve `RITMA_KEY_ID`, the legacy key, an
- * environment secret, the mock signer). `message` is NUL-terminated UTF-8
- * without secret material, valid only during the call (copy it to keep
- * it). `ctx` is the caller's `warn_ctx`, passed through. The callback must
- * return normally (no `longjmp`, no C++ exception).
- */
-typedef void (*signcore_warning_fn)(void *ctx, const char *message);
-#endif
 
 /**
  * Publishable facts about a key: `{ key_id, alg, key_hash, label }` of
@@ -692,104 +667,6 @@ typedef struct signcore_manifest_report {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
-
-/**
- * Verifies a signed checkpoint note: C2SP signed-note syntax, the Ed25519
- * signatures by the trusted keys (others are skipped), at least
- * `threshold` distinct trusted keys, a checkpoint body, and the origin.
- *
- * - `note`, `note_len`: the signed note (text, blank line, signature lines).
- * - `origin`: NUL-terminated; the log the caller expects. A checkpoint of
- *   another log is `SIGNCORE_ORIGIN_MISMATCH`, whoever signed it.
- * - `verifier_keys`, `verifier_keys_len`: the trusted keys, each a
- *   NUL-terminated `<name>+<hex key id>+<base64(0x01 ‖ public key)>`; at
- *   most `SIGNCORE_MAX_NOTE_KEYS`.
- * - `threshold`: distinct trusted keys that must have signed (at least 1).
- * - `out`: receives the size, root and signature counts on success.
- * - `error`: optional (may be NULL) failure details.
- *
- * Returns `SIGNCORE_OK`; `SIGNCORE_MALFORMED_NOTE`, `SIGNCORE_INVALID_VERIFIER_KEY`,
- * `SIGNCORE_SIGNATURE_INVALID` (a trusted key's signature does not verify),
- * `SIGNCORE_THRESHOLD_NOT_MET`, `SIGNCORE_INVALID_THRESHOLD`,
- * `SIGNCORE_MALFORMED_CHECKPOINT`, `SIGNCORE_ORIGIN_MISMATCH`,
- * `SIGNCORE_LIMIT_EXCEEDED` (too many keys), `SIGNCORE_NULL_POINTER`,
- * `SIGNCORE_INVALID_UTF8`; `out` is written only on success.
- *
- * # Safety
- * `note` must point to `note_len` readable bytes; `origin` to a
- * NUL-terminated string; `verifier_keys` to `verifier_keys_len` pointers to
- * NUL-terminated strings; `out` to a writable `signcore_checkpoint`;
- * `error`, when not NULL, to a writable `signcore_error`.
- */
-enum signcore_status signcore_checkpoint_verify(const uint8_t *note_bytes,
-                                                size_t note_len,
-                                                const char *origin,
-                                                const char *const *verifier_keys,
-                                                size_t verifier_keys_len,
-                                                size_t threshold,
-                                                struct signcore_checkpoint *out,
-                                                struct signcore_error *error);
-
-/**
- * Verifies that the event with hash `event_hash` is leaf `index` of the
- * tree of `size` events whose root is `root` (RFC 9162 §2.1.3.2). The leaf
- * hash `SHA256(0x00 ‖ event_hash)` is computed here.
- *
- * - `event_hash`, `root`: 32 raw bytes each.
- * - `proof`, `proof_hashes`: the audit path, `proof_hashes` × 32 bytes;
- *   `proof` may be NULL when `proof_hashes` is 0.
- *
- * Returns `SIGNCORE_OK`; `SIGNCORE_ROOT_MISMATCH` (the proof leads to
- * another root), `SIGNCORE_INVALID_PROOF_LENGTH`, `SIGNCORE_INDEX_OUT_OF_RANGE`,
- * `SIGNCORE_NULL_POINTER`.
- *
- * # Safety
- * `event_hash` and `root` must point to 32 readable bytes; `proof` to
- * `proof_hashes * 32`; `error`, when not NULL, to a writable `signcore_error`.
- */
-enum signcore_status signcore_verify_inclusion(const uint8_t *event_hash,
-                                               uint64_t index,
-                                               uint64_t size,
-                                               const uint8_t *proof,
-                                               size_t proof_hashes,
-                                               const uint8_t *root,
-                                               struct signcore_error *error);
-
-/**
- * Verifies that the tree of `old_size` events with root `old_root` is a
- * prefix of the tree of `new_size` events with root `new_root`
- * (RFC 9162 §2.1.4.2). Equal sizes need no proof and equal roots.
- *
- * Returns `SIGNCORE_OK`; `SIGNCORE_ROOT_MISMATCH`, `SIGNCORE_INVALID_PROOF_LENGTH`,
- * `SIGNCORE_INVALID_TREE_SIZE` (old size 0 or above the new size),
- * `SIGNCORE_NULL_POINTER`.
- *
- * # Safety
- * `old_root` and `new_root` must point to 32 readable bytes; `proof` to
- * `proof_hashes * 32` (may be NULL when 0); `error`, when not NULL, to a
- * writable `signcore_error`.
- */
-enum signcore_status signcore_verify_consistency(uint64_t old_size,
-                                                 uint64_t new_size,
-                                                 const uint8_t *old_root,
-                                                 const uint8_t *new_root,
-                                                 const uint8_t *proof,
-                                                 size_t proof_hashes,
-                                                 struct signcore_error *error);
-
-/**
- * The RFC 9162 Merkle root over `count` event hashes (concatenated 32-byte
- * hashes), streamed in O(log n) memory; the root of no events is SHA256().
- *
- * # Safety
- * `event_hashes` must point to `count * 32` readable bytes (may be NULL when
- * `count` is 0); `root_out` to 32 writable bytes; `error`, when not NULL, to
- * a writable `signcore_error`.
- */
-enum signcore_status signcore_merkle_root(const uint8_t *event_hashes,
-                                          size_t count,
-                                          uint8_t *root_out,
-                                          struct signcore_error *error);
 
 /**
  * `SIGNCORE_HASH_BYTES` (32).
@@ -984,7 +861,7 @@ enum signcore_status signcore_key_from_ed25519_seed(struct signcore_key *key,
  * - `sig_len`: receives the signature length on success, or the size needed
  *   on `SIGNCORE_BUFFER_TOO_SMALL`.
  *
- * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`,
+ * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`,
  * `SIGNCORE_BUFFER_TOO_SMALL`, `SIGNCORE_INVALID_ARGUMENT`.
  *
  * # Safety
@@ -1007,7 +884,7 @@ enum signcore_status signcore_key_sign(const struct signcore_key *key,
  * Returns `SIGNCORE_OK` only when the signature verifies;
  * `SIGNCORE_SIGNATURE_INVALID` when it does not; `SIGNCORE_INVALID_LENGTH`
  * for a signature of the wrong length; `SIGNCORE_NULL_POINTER`,
- * `SIGNCORE_KEY_NOT_INITIALIZED`.
+ * `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`.
  *
  * # Safety
  * `key` must point to a readable `signcore_key`, `msg` to `msg_len` readable
@@ -1025,7 +902,7 @@ enum signcore_status signcore_key_verify(const struct signcore_key *key,
  *
  * - `out`: receives `SIGNCORE_HASH_BYTES` (32) bytes; written only on success.
  *
- * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`.
+ * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`.
  *
  * # Safety
  * `key` must point to a readable `signcore_key` and `out` to 32 writable bytes.
@@ -1038,7 +915,7 @@ enum signcore_status signcore_key_hash(const struct signcore_key *key, uint8_t *
  * - `out`: receives `SIGNCORE_ED25519_PUBLIC_KEY_BYTES` (32) bytes; written
  *   only on success.
  *
- * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`,
+ * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`,
  * `SIGNCORE_INVALID_ARGUMENT` for an HMAC key (which has no public key).
  *
  * # Safety
@@ -1050,7 +927,7 @@ enum signcore_status signcore_key_public_key(const struct signcore_key *key, uin
  * Writes the key's publishable metadata `{ key_id, alg, key_hash, label }`
  * and its source into `*metadata`. Never any secret material.
  *
- * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`,
+ * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`,
  * `SIGNCORE_INVALID_ARGUMENT` (misaligned `metadata`).
  *
  * # Safety
@@ -1101,6 +978,47 @@ enum signcore_status signcore_keystore_metadata(const char *keystore_json,
                                                 size_t out_cap,
                                                 size_t *count,
                                                 struct signcore_error *error);
+
+/**
+ * Exports the verification ring of a keystore (DESIGN.md §4) as JSON:
+ * `[{"kid","alg":"ed25519","public_key":"<hex>"}, ...]` in file order, the
+ * key ring to hand to verifiers instead of the keystore itself (which
+ * carries every secret). HMAC keys have no public part: they are left out
+ * unless `include_hmac_secrets` is true, in which case they are written as
+ * `{"kid","alg":"hmac-sha256","secret_hex"}` and the output is a secret
+ * ring to guard like the keystore.
+ *
+ * - `keystore_json`, `keystore_len`: the keystore file's bytes; the whole
+ *   file is validated first (a refused record writes nothing).
+ * - `out`, `out_cap`: the caller's buffer for the ring JSON (UTF-8, **not**
+ *   NUL-terminated); may be NULL only when `out_cap` is 0 (a size query).
+ *   Must not overlap the input.
+ * - `out_len`: receives the ring's length on `SIGNCORE_OK`, or the size
+ *   needed on `SIGNCORE_BUFFER_TOO_SMALL` (then nothing is written to `out`).
+ * - `omitted_hmac`: optional (may be NULL); receives on `SIGNCORE_OK` how
+ *   many HMAC keys were left out.
+ * - `error`: optional (may be NULL) failure details (the refused record's
+ *   index, key_id and reason; never a secret).
+ *
+ * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_BUFFER_TOO_SMALL`,
+ * `SIGNCORE_INVALID_KEYSTORE`, `SIGNCORE_UNSUPPORTED_ALGORITHM`, the JSON
+ * errors, `SIGNCORE_INVALID_ARGUMENT` (overlapping buffers). The keystore is
+ * read twice (to size the output, then to write it); no heap.
+ *
+ * # Safety
+ * `keystore_json` must point to `keystore_len` readable bytes, `out` to
+ * `out_cap` writable bytes, `out_len` to a writable `size_t`;
+ * `omitted_hmac` and `error`, when not NULL, to a writable `size_t` /
+ * `signcore_error`.
+ */
+enum signcore_status signcore_keystore_public_ring(const char *keystore_json,
+                                                   size_t keystore_len,
+                                                   bool include_hmac_secrets,
+                                                   char *out,
+                                                   size_t out_cap,
+                                                   size_t *out_len,
+                                                   size_t *omitted_hmac,
+                                                   struct signcore_error *error);
 
 /**
  * Verifies an Ed25519 signature with a raw public key, strictly (RFC 8032:
@@ -1200,8 +1118,13 @@ const char *signcore_status_code(int status);
  * errors (`SIGNCORE_INVALID_JSON`, `SIGNCORE_DUPLICATE_MEMBER`,
  * `SIGNCORE_LONE_SURROGATE`, `SIGNCORE_INVALID_UTF8`,
  * `SIGNCORE_NUMBER_OUT_OF_RANGE`, `SIGNCORE_LIMIT_EXCEEDED`),
- * `SIGNCORE_INVALID_ARGUMENT` (overlapping buffers). No heap is used; the
- * input is read twice (once to size the output, once to write it).
+ * `SIGNCORE_INVALID_ARGUMENT` (overlapping buffers). The input is read
+ * twice (once to size the output, once to write it).
+ *
+ * Heap, per build: the no_std build uses none, and an input with more than
+ * `SIGNCORE_MAX_OPEN_MEMBERS` object members open at once is
+ * `SIGNCORE_LIMIT_EXCEEDED`. The std build sorts members in a stack table of
+ * that size and moves it to the heap beyond it, so it accepts such input.
  *
  * # Safety
  * `json` must point to `json_len` readable bytes; `out` to `out_cap`
@@ -1323,30 +1246,42 @@ const char *signcore_finding_code_str(int code);
  * Verifies a hash-chained audit log against a key ring (DESIGN.md §4):
  * every event is checked for CHAIN_BROKEN, HASH_MISMATCH, UNKNOWN_KEY,
  * SIGNATURE_INVALID and MALFORMED, and every finding is reported in index
- * order. No heap; the events are streamed in one pass.
+ * order.
  *
  * - `events_json`, `events_len`: a JSON array of audit events.
  * - `ring_json`, `ring_len`: the trusted keys: a JSON array of `{kid, alg:
  *   "ed25519", public_key}` / `{kid, alg: "hmac-sha256", secret_hex}`, or a
- *   keystore file (at most `SIGNCORE_MAX_KEYS` keys).
+ *   keystore file (which carries every secret into the verifier: prefer a
+ *   public ring, see `signcore_keystore_public_ring`). Key count: see
+ *   `SIGNCORE_MAX_KEYS`.
  * - `anchor_hex`: NULL for a chain from its first event (whose `prev_hash`
  *   must be null), or the NUL-terminated hex hash that the first event's
  *   `prev_hash` must equal (verifying a slice of a longer chain).
  * - `findings`, `findings_cap`: the caller's array for the findings; may be
  *   NULL only when `findings_cap` is 0 (then only the totals are reported).
- *   This is a bounded log, not an all-or-nothing output: when there are
- *   more findings than fit, the first `findings_cap` are written and
- *   `report->findings_total` tells how many there were.
- * - `report`: receives the totals whenever the inputs could be read (status
- *   `SIGNCORE_OK` or `SIGNCORE_CHAIN_INVALID`).
+ *   On `SIGNCORE_OK` / `SIGNCORE_CHAIN_INVALID` it is a bounded log: when
+ *   there are more findings than fit, the first `findings_cap` are written
+ *   and `report->findings_total` tells how many there were.
+ * - `report`: receives the totals on `SIGNCORE_OK` and
+ *   `SIGNCORE_CHAIN_INVALID` only.
  * - `error`: optional (may be NULL) failure details.
  *
  * Returns `SIGNCORE_OK` only when the chain verifies with no finding;
  * `SIGNCORE_CHAIN_INVALID` when it has findings (`report->ok` is false);
  * for unreadable input the JSON errors (events or ring),
- * `SIGNCORE_INVALID_KEYSTORE` (a refused ring record), `SIGNCORE_INVALID_HEX`
+ * `SIGNCORE_INVALID_KEY_RING` / `SIGNCORE_INVALID_KEYSTORE` (a refused ring or keystore record), `SIGNCORE_INVALID_HEX`
  * / `SIGNCORE_INVALID_LENGTH` (anchor), `SIGNCORE_NULL_POINTER`,
- * `SIGNCORE_INVALID_ARGUMENT`; then `report` and `findings` are not written.
+ * `SIGNCORE_INVALID_ARGUMENT`. On every such error neither `report` nor any
+ * entry of `findings` is written, also when the events array turns out to
+ * be unreadable only after events with findings (a truncated array,
+ * trailing data): findings are written only after the whole array was read.
+ * An event that cannot be read inside a well-formed array is a MALFORMED
+ * finding, not an error.
+ *
+ * Memory, per build: the std build keeps up to `findings_cap` findings in a
+ * heap buffer until the array has been read, and reads the events once. The
+ * no_std build uses no heap: with `findings_cap` > 0 it reads the events
+ * twice (first only to check the array, with no keys), then verifies.
  *
  * # Safety
  * `events_json` must point to `events_len` readable bytes, `ring_json` to
@@ -1389,7 +1324,7 @@ enum signcore_status signcore_verify_chain(const char *events_json,
  * kids signed; `SIGNCORE_THRESHOLD_NOT_MET` when fewer did;
  * `SIGNCORE_INVALID_THRESHOLD` for 0; for unreadable input the JSON errors,
  * `SIGNCORE_INVALID_HEX` / `SIGNCORE_INVALID_LENGTH` (digest),
- * `SIGNCORE_INVALID_KEYSTORE` (ring), `SIGNCORE_NULL_POINTER`,
+ * `SIGNCORE_INVALID_KEY_RING` / `SIGNCORE_INVALID_KEYSTORE` (ring), `SIGNCORE_NULL_POINTER`,
  * `SIGNCORE_INVALID_ARGUMENT`; then `report` and `signers` are not written.
  *
  * # Safety

@@ -156,6 +156,23 @@ if os.path.exists(node_json):
             p(f"|  ↳ {r['notes']} | | | | | |")
     p("")
 
+kms_json = os.path.join(ROOT, "target", "bench", "kms.json")
+if os.path.exists(kms_json):
+    with open(kms_json) as f:
+        kms = json.load(f)
+    p("## AWS KMS calls (emulator)")
+    p("")
+    p(f"`ffi-node/bench/kms.mjs` against {kms['emulator']} on 127.0.0.1 (same machine, one call in flight):")
+    p("per-call latency of each KMS operation signcore uses, raw SDK call and through the signer (which")
+    p("also verifies every asymmetric answer locally). The emulator's figures, not AWS's: add the network")
+    p("round trip to a KMS endpoint.")
+    p("")
+    p("| call | median | p99 | calls |")
+    p("| --- | --- | --- | --- |")
+    for r in kms["results"]:
+        p(f"| {r['name']} | {r['median_ms']:.2f} ms | {r['p99_ms']:.2f} ms | {r['calls']} |")
+    p("")
+
 edge_txt = os.path.join(ROOT, "target", "bench", "edge.txt")
 if os.path.exists(edge_txt):
     with open(edge_txt) as f:
@@ -167,6 +184,12 @@ if os.path.exists(edge_txt):
     p("```")
     out.extend(lines)
     p("```")
+    p("")
+
+proxy_md = os.path.join(ROOT, "target", "bench", "proxy.md")
+if os.path.exists(proxy_md):
+    with open(proxy_md) as f:
+        out.extend(l.rstrip("\n") for l in f)
     p("")
 
 summary = ["## Goals", "", "| goal | measured | |", "| --- | --- | --- |"]

@@ -1,6 +1,8 @@
 /*
- * audit_chain.c: sign a short hash-chained audit log with signcore's C API,
- * verify it, then tamper with it and show the findings.
+ * audit_chain.c: sign a short hash-chained audit log with signcore's C API
+ * (keys from a node keystore), export the keystore's public ring, verify the
+ * chain against that ring (no secret reaches the verifier), then tamper with
+ * it and show the findings.
  *
  *   cc -std=c99 -I include ffi-c/examples/audit_chain.c target/release/libsigncore.a \
  *      -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc -o audit_chain && ./audit_chain
@@ -29,32 +31,32 @@ int main(void)
         "{\"seq\": 2, \"actor\": \"alice\", \"action\": \"export\", \"rows\": 1.5e3}",
         "{\"actor\": \"bob\", \"action\": \"logout\", \"seq\": 3, \"note\": \"caf\\u00e9\"}",
     };
-    /* RFC 8032 test 1 seed; an HMAC secret. Real keys come from a keystore. */
-    static const uint8_t seed[SIGNCORE_ED25519_SEED_BYTES] = {
-        0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a, 0xf4, 0x92, 0xec, 0x2c, 0xc4,
-        0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32, 0x69, 0x19, 0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60};
-    static const uint8_t hmac_secret[] = "example-hmac-secret";
+    /* A node keystore (DESIGN.md §3; normally a file): the RFC 8032 test 1
+     * seed and an HMAC secret. */
+    static const char keystore[] =
+        "[{\"key_id\":\"node-ed25519\",\"alg\":\"ed25519\",\"label\":\"edge\",\"secret_hex\":"
+        "\"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60\"},"
+        "{\"key_id\":\"node-hmac\",\"alg\":\"hmac-sha256\",\"secret_hex\":\"6578616d706c652d686d61632d736563726574\"}]";
 
     signcore_key ed_key = {{0}}, hmac_key = {{0}};
-    const signcore_key *keys[EVENTS] = {&ed_key, &hmac_key, &ed_key};
+    /* Every event is signed with the Ed25519 key, which a public ring can verify. */
+    const signcore_key *keys[EVENTS] = {&ed_key, &ed_key, &ed_key};
     signcore_key_info info;
     signcore_error err;
     signcore_status st;
     uint8_t hash[SIGNCORE_HASH_BYTES], prev[SIGNCORE_HASH_BYTES], sig[SIGNCORE_MAX_SIGNATURE_BYTES];
-    uint8_t public_key[SIGNCORE_ED25519_PUBLIC_KEY_BYTES];
     char hash_hex[SIGNCORE_HASH_HEX_BYTES], prev_hex[SIGNCORE_HASH_HEX_BYTES];
-    char sig_hex[SIGNCORE_MAX_SIGNATURE_HEX_BYTES], pk_hex[SIGNCORE_HASH_HEX_BYTES], secret_hex[64];
+    char sig_hex[SIGNCORE_MAX_SIGNATURE_HEX_BYTES];
     char events[4096], ring[1024], canonical[256];
-    size_t used = 0, n = 0, i;
+    size_t used = 0, n = 0, i, omitted = 0, ring_len = 0;
     signcore_finding findings[8];
     signcore_chain_report report;
     int status = 0;
 
-    if ((st = signcore_key_from_ed25519_seed(&ed_key, "node-ed25519", seed)) != SIGNCORE_OK)
-        return fail("ed25519 key", st, NULL);
-    if ((st = signcore_key_from_hmac_secret(&hmac_key, "node-hmac", hmac_secret, sizeof hmac_secret - 1)) !=
-        SIGNCORE_OK)
-        return fail("hmac key", st, NULL);
+    if ((st = signcore_key_from_keystore(&ed_key, keystore, sizeof keystore - 1, "node-ed25519", &err)) != SIGNCORE_OK)
+        return fail("ed25519 key", st, &err);
+    if ((st = signcore_key_from_keystore(&hmac_key, keystore, sizeof keystore - 1, "node-hmac", &err)) != SIGNCORE_OK)
+        return fail("hmac key", st, &err);
     for (i = 0; i < 2; i++) {
         signcore_key_metadata(i == 0 ? &ed_key : &hmac_key, &info);
         printf("key %-13s %-11s key_hash %s\n", info.key_id, signcore_alg_str((int)info.alg), info.key_hash_hex);
@@ -90,16 +92,17 @@ int main(void)
     }
     snprintf(events + used, sizeof events - used, "]");
 
-    /* The verifier's ring: the Ed25519 public key, the HMAC secret. */
-    signcore_key_public_key(&ed_key, public_key);
-    signcore_hex_encode(public_key, sizeof public_key, pk_hex, sizeof pk_hex, &n);
-    signcore_hex_encode(hmac_secret, sizeof hmac_secret - 1, secret_hex, sizeof secret_hex, &n);
-    snprintf(ring, sizeof ring,
-             "[{\"kid\":\"node-ed25519\",\"alg\":\"ed25519\",\"public_key\":\"%s\"},"
-             "{\"kid\":\"node-hmac\",\"alg\":\"hmac-sha256\",\"secret_hex\":\"%s\"}]",
-             pk_hex, secret_hex);
+    /* The verifier's ring: exported from the keystore, public keys only (the
+     * HMAC key has no public part and is left out). Hand verifiers this, never
+     * the keystore. */
+    st = signcore_keystore_public_ring(keystore, sizeof keystore - 1, false, ring, sizeof ring - 1, &ring_len,
+                                       &omitted, &err);
+    if (st != SIGNCORE_OK)
+        return fail("public ring", st, &err);
+    ring[ring_len] = '\0';
+    printf("public ring (%lu HMAC key left out): %s\n", (unsigned long)omitted, ring);
 
-    st = signcore_verify_chain(events, strlen(events), ring, strlen(ring), NULL, findings, 8, &report, &err);
+    st = signcore_verify_chain(events, strlen(events), ring, ring_len, NULL, findings, 8, &report, &err);
     printf("verify: %s, %llu events checked, %llu findings\n", signcore_status_code((int)st),
            (unsigned long long)report.checked, (unsigned long long)report.findings_total);
     if (st != SIGNCORE_OK)
@@ -111,7 +114,7 @@ int main(void)
         if (rows)
             memcpy(rows, "15   ", 5);
     }
-    st = signcore_verify_chain(events, strlen(events), ring, strlen(ring), NULL, findings, 8, &report, &err);
+    st = signcore_verify_chain(events, strlen(events), ring, ring_len, NULL, findings, 8, &report, &err);
     printf("after tampering: %s, %llu findings\n", signcore_status_code((int)st),
            (unsigned long long)report.findings_total);
     for (i = 0; i < report.findings_written; i++)

@@ -40,12 +40,24 @@ pub const SIGNCORE_KEY_ID_BUFFER_BYTES: usize = 65;
 pub const SIGNCORE_LABEL_MAX_BYTES: usize = 64;
 /// Bytes of a label buffer: `SIGNCORE_LABEL_MAX_BYTES` + NUL.
 pub const SIGNCORE_LABEL_BUFFER_BYTES: usize = 65;
-/// Most keys in one keystore or key ring.
+/// Most keys in one keystore or key ring, per build:
+///
+/// - std build (the default, `SIGNCORE_FEATURE_STD`): no ceiling; keystores
+///   and rings of any size are loaded (in time linear in their size), so an
+///   agent can verify its own chain with its own keystore of any size.
+/// - no_std build (`SIGNCORE_NO_STD`): at most this many records in a
+///   keystore and in a ring; more is an input error naming the capacity.
 pub const SIGNCORE_MAX_KEYS: usize = 16;
 /// Deepest nesting of JSON arrays and objects accepted.
 pub const SIGNCORE_MAX_DEPTH: usize = 64;
-/// Most object members open at once (summed over the objects on the
-/// current nesting path) when canonicalizing.
+/// Object members open at once (summed over the objects on the current
+/// nesting path) that canonicalizing sorts in a table on the stack.
+///
+/// - std build (the default, `SIGNCORE_FEATURE_STD`): a bound of the stack
+///   table only; past it the table moves to the heap, so any number of
+///   members is accepted (the same inputs as the Rust and Node hosts).
+/// - no_std build (`SIGNCORE_NO_STD`): the limit; more is
+///   `SIGNCORE_LIMIT_EXCEEDED`.
 pub const SIGNCORE_MAX_OPEN_MEMBERS: usize = 256;
 /// Bytes of `signcore_error.message`, NUL included.
 pub const SIGNCORE_ERROR_MESSAGE_BYTES: usize = 256;

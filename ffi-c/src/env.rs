@@ -5,10 +5,10 @@ use core::fmt::Write as _;
 
 use signcore::policy::{ProcessEnv, Remote, Resolved, Source, resolve_process_env};
 
-use crate::key::{KeySlot, signcore_key, signcore_key_source, store};
+use crate::key::{signcore_key, signcore_key_source, store};
 use crate::status::signcore_error;
 use crate::status::signcore_status::{self, *};
-use crate::util::{Fail, Text, guard, out_ptr, put};
+use crate::util::{Fail, Text, guard, out_ptr, put, scrubbed};
 
 /// Receives a warning to log while `signcore_key_from_env` resolves the
 /// signer (a keystore that cannot serve `RITMA_KEY_ID`, the legacy key, an
@@ -27,6 +27,8 @@ fn source_of(source: Source) -> signcore_key_source {
         Source::LegacyEnv => signcore_key_source::SIGNCORE_SOURCE_LEGACY_ENV,
         Source::LocalEnv => signcore_key_source::SIGNCORE_SOURCE_LOCAL_ENV,
         Source::Mock => signcore_key_source::SIGNCORE_SOURCE_MOCK,
+        // A rule newer than this binding: still a local key.
+        _ => signcore_key_source::SIGNCORE_SOURCE_EXPLICIT,
     }
 }
 
@@ -81,55 +83,61 @@ pub unsafe extern "C" fn signcore_key_from_env(
     warn_ctx: *mut c_void,
     error: *mut signcore_error,
 ) -> signcore_status {
-    guard(error, || {
-        out_ptr(key)?;
-        if !source.is_null() {
-            out_ptr(source)?;
-        }
-        let set_source = |value: signcore_key_source| {
+    scrubbed(|| {
+        guard(error, || {
+            out_ptr(key)?;
             if !source.is_null() {
-                // SAFETY: non-NULL, aligned (checked above) and writable by contract.
-                unsafe { put(source, value) };
+                out_ptr(source)?;
             }
-        };
-        let env = ProcessEnv::capture();
-        let resolved = resolve_process_env(&env, |warning| {
-            if let Some(callback) = warn {
-                let mut text = Text::<WARNING_BYTES>::new();
-                let _ = write!(text, "{warning}");
-                let chars = text.into_c_chars();
-                // SAFETY: the caller's contract for `warn`; `chars` is
-                // NUL-terminated (Text keeps the last byte 0) and outlives the call.
-                unsafe { callback(warn_ctx, chars.as_ptr()) };
-            }
-        })?;
-        match resolved {
-            Resolved::Local(signer) => {
-                let origin = source_of(signer.source);
-                let slot = KeySlot::new(origin, signer.key, signer.kid, signer.label);
-                // SAFETY: `key` checked non-NULL and aligned; exclusive by contract.
-                unsafe { store(key, slot) };
-                set_source(origin);
-                Ok(())
-            }
-            Resolved::Remote(Remote::Kms { .. }) => {
-                set_source(signcore_key_source::SIGNCORE_SOURCE_KMS);
-                Err(Fail::Detail(
+            let set_source = |value: signcore_key_source| {
+                if !source.is_null() {
+                    // SAFETY: non-NULL, aligned (checked above) and writable by contract.
+                    unsafe { put(source, value) };
+                }
+            };
+            let env = ProcessEnv::capture();
+            let resolved = resolve_process_env(&env, |warning| {
+                if let Some(callback) = warn {
+                    let mut text = Text::<WARNING_BYTES>::new();
+                    let _ = write!(text, "{warning}");
+                    let chars = text.into_c_chars();
+                    // SAFETY: the caller's contract for `warn`; `chars` is
+                    // NUL-terminated (Text keeps the last byte 0) and outlives the call.
+                    unsafe { callback(warn_ctx, chars.as_ptr()) };
+                }
+            })?;
+            match resolved {
+                Resolved::Local(signer) => {
+                    let origin = source_of(signer.source);
+                    // SAFETY: `key` checked non-NULL and aligned; exclusive by contract.
+                    unsafe { store(key, origin, &signer.key, signer.kid.as_str(), signer.label.as_deref())? };
+                    set_source(origin);
+                    Ok(())
+                }
+                Resolved::Remote(Remote::Kms { .. }) => {
+                    set_source(signcore_key_source::SIGNCORE_SOURCE_KMS);
+                    Err(Fail::Detail(
+                        SIGNCORE_REMOTE_SIGNER_CONFIGURED,
+                        "AUDIT_SIGNING_KMS_KEY_ID is set: the host must sign through AWS KMS (no local key)",
+                    ))
+                }
+                Resolved::Remote(Remote::Proxy { .. }) => {
+                    set_source(signcore_key_source::SIGNCORE_SOURCE_PROXY);
+                    Err(Fail::Detail(
+                        SIGNCORE_REMOTE_SIGNER_CONFIGURED,
+                        "SIGNING_PROXY_URL is set: the host must sign through the signing proxy (no local key)",
+                    ))
+                }
+                Resolved::NoSigner => {
+                    set_source(signcore_key_source::SIGNCORE_SOURCE_NONE);
+                    Err(signcore::Error::Policy(signcore::PolicyError::NoSigner).into())
+                }
+                // A remote backend newer than this binding: the host must perform it.
+                _ => Err(Fail::Detail(
                     SIGNCORE_REMOTE_SIGNER_CONFIGURED,
-                    "AUDIT_SIGNING_KMS_KEY_ID is set: the host must sign through AWS KMS (no local key)",
-                ))
+                    "a remote signer this binding does not know is configured (no local key)",
+                )),
             }
-            Resolved::Remote(Remote::Proxy { .. }) => {
-                set_source(signcore_key_source::SIGNCORE_SOURCE_PROXY);
-                Err(Fail::Detail(
-                    SIGNCORE_REMOTE_SIGNER_CONFIGURED,
-                    "SIGNING_PROXY_URL is set: the host must sign through the signing proxy (no local key)",
-                ))
-            }
-            Resolved::NoSigner => {
-                set_source(signcore_key_source::SIGNCORE_SOURCE_NONE);
-                Err(signcore::Error::Policy(signcore::PolicyError::NoSigner).into())
-            }
-        }
+        })
     })
 }

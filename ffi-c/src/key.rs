@@ -1,19 +1,20 @@
 //! Keys in caller-owned storage, keystore metadata and one-shot verification.
 
 use core::ffi::{c_char, c_int};
-use core::mem::{align_of, size_of};
+use core::mem::{MaybeUninit, align_of, size_of};
 
 use signcore::Error;
 use signcore::hex::HashHex;
 use signcore::key::{Alg, HmacKey, SigningKey, VerifyingKey};
-use signcore::keystore::{self, KeyId, KeyMetadata, Label};
-use zeroize::Zeroize;
+use signcore::keystore::{self, KeyMetadata};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::consts::*;
 use crate::status::signcore_error;
 use crate::status::signcore_status::{self, *};
 use crate::util::{
-    Fail, Text, c_str, copy_out, disjoint, guard, input, input_bytes, out_buffer, out_ptr, put, required,
+    Fail, SIGN_SCRUB_BYTES, Text, c_str, copy_out, disjoint, guard, input, input_bytes, out_buffer, out_ptr, put,
+    required, scrubbed, scrubbed_bytes,
 };
 
 /// Caller-owned storage for one signing key (an HMAC-SHA256 secret or an
@@ -25,7 +26,16 @@ use crate::util::{
 /// in static storage, no heap needed. Zero it before first use (`signcore_key
 /// k = {{0}};` in C, `signcore_key k{};` in C++, or `signcore_key_wipe`):
 /// storage that no constructor filled is refused with
-/// `SIGNCORE_KEY_NOT_INITIALIZED` (checked through a magic tag).
+/// `SIGNCORE_KEY_NOT_INITIALIZED` (checked through a tag). Storage that has
+/// the tag but was altered since a constructor filled it (a flipped byte, a
+/// partial copy, the tag followed by other bytes) is refused with
+/// `SIGNCORE_KEY_CORRUPTED`: every use first verifies a keyed checksum over
+/// the stored fields, their ranges, and that the stored key agrees with
+/// them. Bytes inside the core's opaque key that the check cannot see (an
+/// Ed25519 seed) make signatures that do not verify (fail closed), never a
+/// crash (see ffi-c/README.md, "Key storage"). The checksum's key is random
+/// per process in the std build: storage is valid only in the process that
+/// filled it (copies within it work).
 ///
 /// A constructor (`signcore_key_from_*`) fills it; `signcore_key_wipe`
 /// zeroizes every byte, after which it is refused again until refilled.
@@ -48,6 +58,11 @@ pub enum signcore_alg {
     SIGNCORE_ALG_HMAC_SHA256 = 1,
     /// Ed25519 (`ed25519`, RFC 8032), 64-byte signatures.
     SIGNCORE_ALG_ED25519 = 2,
+    /// RSA PKCS#1 v1.5 with SHA-256 (`rsa-sha256`): verified through rings,
+    /// signed only by a remote signer (never a `signcore_key`).
+    SIGNCORE_ALG_RSA_SHA256 = 3,
+    /// An algorithm newer than this binding (never expected).
+    SIGNCORE_ALG_OTHER = 255,
 }
 
 impl From<Alg> for signcore_alg {
@@ -55,6 +70,8 @@ impl From<Alg> for signcore_alg {
         match alg {
             Alg::HmacSha256 => signcore_alg::SIGNCORE_ALG_HMAC_SHA256,
             Alg::Ed25519 => signcore_alg::SIGNCORE_ALG_ED25519,
+            Alg::RsaSha256 => signcore_alg::SIGNCORE_ALG_RSA_SHA256,
+            _ => signcore_alg::SIGNCORE_ALG_OTHER,
         }
     }
 }
@@ -108,39 +125,160 @@ pub struct signcore_key_info {
     pub source: signcore_key_source,
 }
 
-const KEY_MAGIC: u64 = u64::from_be_bytes(*b"sgncKEY1");
+/// The tag of initialised storage (the first 8 bytes); `2`: the layout with
+/// an integrity check.
+const KEY_MAGIC: u64 = u64::from_be_bytes(*b"sgncKEY2");
 
-/// What a `signcore_key` holds once initialised. `magic` comes first.
+/// What a `signcore_key` holds once initialised.
+///
+/// Every field but `key` is plain data (bytes and integers, no padding), and
+/// `key` is a `MaybeUninit`, so any bytes form a valid `KeySlot` and
+/// corrupted storage can be inspected without undefined behaviour. Before
+/// `key` is used, the tag, then `check` (a keyed 64-bit checksum over every
+/// byte of the storage after it), then the plain fields' ranges and their
+/// agreement with `key` are verified. `key` is the core's opaque
+/// `SigningKey`, written once by `store`.
 #[repr(C)]
 pub(crate) struct KeySlot {
     magic: u64,
-    source: signcore_key_source,
-    key: SigningKey,
-    key_id: KeyId,
-    label: Option<Label>,
+    check: u64,
+    alg: u8,
+    source: u8,
+    key_id_len: u8,
+    has_label: u8,
+    label_len: u8,
+    _reserved: [u8; 3],
+    key_hash: [u8; SIGNCORE_HASH_BYTES],
+    public_key: [u8; SIGNCORE_ED25519_PUBLIC_KEY_BYTES],
+    key_id: [u8; SIGNCORE_KEY_ID_MAX_BYTES],
+    label: [u8; SIGNCORE_LABEL_MAX_BYTES],
+    key: MaybeUninit<SigningKey>,
 }
+
+/// Bytes of `magic` and `check`, which the checksum does not cover.
+const CHECKED_FROM: usize = 16;
+/// Bytes of the plain fields before `key`.
+const PLAIN_BYTES: usize = 16 + 8 + SIGNCORE_HASH_BYTES + 32 + SIGNCORE_KEY_ID_MAX_BYTES + SIGNCORE_LABEL_MAX_BYTES;
 
 const _: () = {
     assert!(size_of::<KeySlot>() <= SIGNCORE_KEY_STORAGE_BYTES, "SIGNCORE_KEY_STORAGE_BYTES too small");
     assert!(align_of::<KeySlot>() <= SIGNCORE_KEY_STORAGE_ALIGN, "SIGNCORE_KEY_STORAGE_ALIGN too small");
     assert!(size_of::<signcore_key>() == SIGNCORE_KEY_STORAGE_BYTES);
     assert!(align_of::<signcore_key>() == SIGNCORE_KEY_STORAGE_ALIGN);
+    // No padding between the plain fields and `key`.
+    assert!(core::mem::offset_of!(KeySlot, key) == PLAIN_BYTES);
 };
 
+/// The checksum's key: random per process with `std` (so storage cannot be
+/// forged or carried between processes), a fixed value without.
+fn checksum_seed() -> u64 {
+    #[cfg(feature = "std")]
+    {
+        use std::hash::BuildHasher as _;
+        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        *SEED.get_or_init(|| std::hash::RandomState::new().hash_one(KEY_MAGIC))
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        0x9e37_79b9_7f4a_7c15
+    }
+}
+
+/// Keyed checksum of the storage bytes after `check`, except the core's
+/// `SigningKey`: its padding bytes are uninitialised (reading them would be
+/// undefined behaviour, and valgrind rightly reports it), and the core keeps
+/// it opaque, so its parts cannot be hashed one by one. It is checked
+/// against the covered fields instead (see [`slot_for_use`]).
+fn checksum(storage: &[u8; SIGNCORE_KEY_STORAGE_BYTES]) -> u64 {
+    use core::hash::{BuildHasher as _, Hasher as _};
+    let mut hasher = foldhash::quality::FixedState::with_seed(checksum_seed()).build_hasher();
+    hasher.write(storage.get(CHECKED_FROM..PLAIN_BYTES).unwrap_or(&[]));
+    hasher.write(storage.get(PLAIN_BYTES + size_of::<SigningKey>()..).unwrap_or(&[]));
+    hasher.finish()
+}
+
+fn source_from_u8(value: u8) -> Option<signcore_key_source> {
+    use signcore_key_source::*;
+    Some(match value {
+        0 => SIGNCORE_SOURCE_NONE,
+        1 => SIGNCORE_SOURCE_EXPLICIT,
+        2 => SIGNCORE_SOURCE_KEYSTORE,
+        3 => SIGNCORE_SOURCE_LEGACY_ENV,
+        4 => SIGNCORE_SOURCE_LOCAL_ENV,
+        5 => SIGNCORE_SOURCE_MOCK,
+        6 => SIGNCORE_SOURCE_KMS,
+        7 => SIGNCORE_SOURCE_PROXY,
+        _ => return None,
+    })
+}
+
+const ALG_HMAC: u8 = 1;
+const ALG_ED25519: u8 = 2;
+
 impl KeySlot {
-    pub(crate) fn new(source: signcore_key_source, key: SigningKey, key_id: KeyId, label: Option<Label>) -> Self {
-        KeySlot { magic: KEY_MAGIC, source, key, key_id, label }
+    fn alg(&self) -> Alg {
+        if self.alg == ALG_ED25519 { Alg::Ed25519 } else { Alg::HmacSha256 }
+    }
+
+    fn key_id(&self) -> &str {
+        text_field(&self.key_id, self.key_id_len)
+    }
+
+    fn label(&self) -> Option<&str> {
+        (self.has_label == 1).then(|| text_field(&self.label, self.label_len))
+    }
+
+    /// The range checks behind the checksum (defence in depth: storage
+    /// that passes the checksum was written by `store`).
+    fn is_well_formed(&self) -> bool {
+        let text_ok =
+            |bytes: &[u8], len: u8| bytes.get(..usize::from(len)).is_some_and(|b| core::str::from_utf8(b).is_ok());
+        matches!(self.alg, ALG_HMAC | ALG_ED25519)
+            && source_from_u8(self.source).is_some()
+            && self.key_id_len >= 1
+            && text_ok(&self.key_id, self.key_id_len)
+            && self.has_label <= 1
+            && text_ok(&self.label, self.label_len)
+    }
+
+    fn source(&self) -> signcore_key_source {
+        source_from_u8(self.source).unwrap_or(signcore_key_source::SIGNCORE_SOURCE_NONE)
+    }
+
+    /// The stored key.
+    fn key(&self) -> &SigningKey {
+        // SAFETY: `slot` hands out a KeySlot only after the tag, the keyed
+        // checksum and the field checks passed: storage that `store` filled
+        // (which initialises `key`). Residue: the checksum cannot cover
+        // `key` itself (see `checksum`); a byte of it changed afterwards is
+        // read here as it is. The core's `SigningKey` is integer arrays but
+        // for its variant tag; a changed tag is outside what this check can
+        // rule out and is then refused by `slot_for_use`'s agreement checks
+        // in practice (documented in ffi-c/README.md).
+        unsafe { self.key.assume_init_ref() }
     }
 
     fn metadata(&self) -> signcore_key_info {
-        let meta = KeyMetadata {
-            key_id: self.key_id.clone(),
-            alg: self.key.alg(),
-            key_hash: self.key.key_hash(),
-            label: self.label.clone(),
-        };
-        metadata_record(&meta, self.source)
+        let (key_id, key_id_len) = Text::<SIGNCORE_KEY_ID_BUFFER_BYTES>::from_str(self.key_id());
+        let (label, label_len) = Text::<SIGNCORE_LABEL_BUFFER_BYTES>::from_str(self.label().unwrap_or(""));
+        let (key_hash_hex, _) = Text::<SIGNCORE_HASH_HEX_BYTES>::from_str(HashHex::new(&self.key_hash).as_str());
+        signcore_key_info {
+            key_id: key_id.into_c_chars(),
+            key_id_len,
+            alg: self.alg().into(),
+            key_hash: self.key_hash,
+            key_hash_hex: key_hash_hex.into_c_chars(),
+            has_label: self.label().is_some(),
+            label: label.into_c_chars(),
+            label_len,
+            source: self.source(),
+        }
     }
+}
+
+/// The first `len` bytes of a text field (checked UTF-8 by `is_well_formed`).
+fn text_field(bytes: &[u8], len: u8) -> &str {
+    bytes.get(..usize::from(len)).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("")
 }
 
 fn metadata_record(meta: &KeyMetadata, source: signcore_key_source) -> signcore_key_info {
@@ -160,7 +298,7 @@ fn metadata_record(meta: &KeyMetadata, source: signcore_key_source) -> signcore_
     }
 }
 
-/// Checks `key` and borrows what it holds.
+/// Checks `key` (tag, then checksum, then field ranges) and borrows what it holds.
 ///
 /// # Safety
 /// When non-NULL and aligned, `key` must point to a readable `signcore_key`
@@ -172,15 +310,45 @@ unsafe fn slot<'a>(key: *const signcore_key) -> Result<&'a KeySlot, Fail> {
     if !key.is_aligned() {
         return Err(SIGNCORE_INVALID_ARGUMENT.into());
     }
-    // SAFETY: non-NULL, aligned and readable by contract; the first 8 bytes of
-    // the storage are the tag (KeySlot is repr(C) with `magic` first).
-    let magic = unsafe { key.cast::<u64>().read_volatile() };
-    if magic != KEY_MAGIC {
+    // SAFETY: non-NULL, aligned and readable by contract; any bytes are a
+    // valid `[u8; N]` (the caller zeroes storage before first use).
+    let storage = unsafe { &*key.cast::<[u8; SIGNCORE_KEY_STORAGE_BYTES]>() };
+    let word = |at: usize| storage.get(at..at + 8).and_then(|b| b.try_into().ok()).map_or(0, u64::from_ne_bytes);
+    if word(0) != KEY_MAGIC {
         return Err(SIGNCORE_KEY_NOT_INITIALIZED.into());
     }
-    // SAFETY: the tag is only ever written by `store`, together with a valid
-    // KeySlot (size and alignment fit: asserted above), and `wipe` clears it.
-    Ok(unsafe { &*key.cast::<KeySlot>() })
+    if word(8) != checksum(storage) {
+        return Err(SIGNCORE_KEY_CORRUPTED.into());
+    }
+    // SAFETY: size and alignment fit (asserted); every bit pattern is a
+    // valid KeySlot (plain fields and a MaybeUninit, see its comment).
+    let slot = unsafe { &*key.cast::<KeySlot>() };
+    if !slot.is_well_formed() {
+        return Err(SIGNCORE_KEY_CORRUPTED.into());
+    }
+    Ok(slot)
+}
+
+/// [`slot`], then checks that the stored `SigningKey` agrees with the
+/// checksummed fields before its secret is used: same algorithm, same key
+/// hash (for HMAC the hash of the secret, so any change to the secret is
+/// refused), same Ed25519 public key.
+///
+/// What this cannot see (the core's `SigningKey` is opaque): a change to
+/// the Ed25519 seed or the decompressed point inside it. Signing with such a
+/// key yields a signature that does not verify under the key's public key
+/// (fail closed, never a crash); the C tests check exactly that.
+///
+/// # Safety
+/// As [`slot`].
+unsafe fn slot_for_use<'a>(key: *const signcore_key) -> Result<&'a KeySlot, Fail> {
+    // SAFETY: forwarded contract.
+    let slot = unsafe { slot(key) }?;
+    let stored = slot.key();
+    let agrees = stored.alg() == slot.alg()
+        && stored.key_hash() == slot.key_hash
+        && (slot.alg() != Alg::Ed25519 || stored.public_key() == Some(slot.public_key));
+    if agrees { Ok(slot) } else { Err(SIGNCORE_KEY_CORRUPTED.into()) }
 }
 
 /// Checks a key pointer for writing.
@@ -188,42 +356,85 @@ fn key_out(key: *mut signcore_key) -> Result<(), Fail> {
     out_ptr(key)
 }
 
-/// Drops (zeroizing the secret) whatever `key` holds and zeroes every byte.
+/// Zeroes every byte of `key` (secret material included: volatile writes).
 ///
 /// # Safety
-/// `key` must be non-NULL, aligned and valid for reads and writes of a
+/// `key` must be non-NULL, aligned and valid for writes of a
 /// `signcore_key`, with no other reference to it alive.
 unsafe fn wipe(key: *mut signcore_key) {
-    // SAFETY: valid for reads by contract.
-    let magic = unsafe { key.cast::<u64>().read_volatile() };
-    if magic == KEY_MAGIC {
-        // SAFETY: the tag says a valid KeySlot is there (see `slot`); dropping
-        // it runs the zeroize-on-drop of the HMAC secret or Ed25519 seed.
-        unsafe { core::ptr::drop_in_place(key.cast::<KeySlot>()) };
-    }
     // SAFETY: valid for writes and not otherwise borrowed, by contract.
     let storage = unsafe { &mut (*key)._opaque };
-    // Volatile writes and a compiler fence: not optimised away.
+    // Volatile writes and a compiler fence: not optimised away. The slot's
+    // types own no heap memory, so nothing needs dropping first.
     storage.zeroize();
 }
 
-/// Wipes the old content of `key`, then moves `slot` in.
+/// Fills `key` in place with `signing` (copied field by field into the
+/// wiped storage, never moved through a temporary slot): wipes the old
+/// content, writes the fields, then the checksum and last the tag.
+///
+/// Checks `key_id` (1..=64 bytes) and `label` (at most 64) first: on error
+/// `key` is unchanged.
 ///
 /// # Safety
 /// As [`wipe`].
-pub(crate) unsafe fn store(key: *mut signcore_key, slot: KeySlot) {
-    // SAFETY: forwarded contract.
-    unsafe { wipe(key) };
-    // SAFETY: non-NULL, aligned (KeySlot's alignment fits, asserted) and large
-    // enough (asserted); `write` does not read the zeroed old contents.
-    unsafe { key.cast::<KeySlot>().write(slot) };
-}
-
-fn key_id(text: &str) -> Result<KeyId, Fail> {
-    if text.is_empty() {
+pub(crate) unsafe fn store(
+    key: *mut signcore_key,
+    source: signcore_key_source,
+    signing: &SigningKey,
+    key_id: &str,
+    label: Option<&str>,
+) -> Result<(), Fail> {
+    if key_id.is_empty() || key_id.len() > SIGNCORE_KEY_ID_MAX_BYTES {
         return Err(SIGNCORE_INVALID_ARGUMENT.into());
     }
-    KeyId::try_from(text).map_err(|_| SIGNCORE_INVALID_ARGUMENT.into())
+    let label_bytes = label.unwrap_or("").as_bytes();
+    if label_bytes.len() > SIGNCORE_LABEL_MAX_BYTES {
+        return Err(SIGNCORE_INVALID_ARGUMENT.into());
+    }
+    #[allow(unreachable_patterns)]
+    let alg = match signing.alg() {
+        Alg::HmacSha256 => ALG_HMAC,
+        Alg::Ed25519 => ALG_ED25519,
+        // A key type the storage cannot hold (RSA keys stay with remote signers).
+        _ => return Err(SIGNCORE_UNSUPPORTED_ALGORITHM.into()),
+    };
+    // SAFETY: forwarded contract.
+    unsafe { wipe(key) };
+    {
+        // SAFETY: non-NULL, aligned, exclusive (contract); size and alignment
+        // fit (asserted); the zeroed storage is a valid KeySlot (plain data).
+        let slot = unsafe { &mut *key.cast::<KeySlot>() };
+        slot.alg = alg;
+        slot.source = source as u8;
+        slot.key_id_len = key_id.len() as u8;
+        slot.key_id[..key_id.len()].copy_from_slice(key_id.as_bytes());
+        slot.has_label = u8::from(label.is_some());
+        slot.label_len = label_bytes.len() as u8;
+        slot.label[..label_bytes.len()].copy_from_slice(label_bytes);
+        slot.key_hash = signing.key_hash();
+        slot.public_key = signing.public_key().unwrap_or_default();
+        // In place: the clone is written straight into the storage.
+        slot.key.write(signing.clone());
+    }
+    let check = {
+        // SAFETY: the same storage, read as bytes (the `&mut` above has
+        // ended); `checksum` reads only the plain fields and the zeroed
+        // tail, never the SigningKey's padding.
+        checksum(unsafe { &*key.cast::<[u8; SIGNCORE_KEY_STORAGE_BYTES]>() })
+    };
+    // SAFETY: as above; the tag is written last.
+    let slot = unsafe { &mut *key.cast::<KeySlot>() };
+    slot.check = check;
+    slot.magic = KEY_MAGIC;
+    Ok(())
+}
+
+fn key_id(text: &str) -> Result<&str, Fail> {
+    if text.is_empty() || text.len() > SIGNCORE_KEY_ID_MAX_BYTES {
+        return Err(SIGNCORE_INVALID_ARGUMENT.into());
+    }
+    Ok(text)
 }
 
 /// Loads the key `key_id` from a node keystore (DESIGN.md §3) into `key`.
@@ -255,17 +466,16 @@ pub unsafe extern "C" fn signcore_key_from_keystore(
     key_id: *const c_char,
     error: *mut signcore_error,
 ) -> signcore_status {
-    guard(error, || {
-        key_out(key)?;
-        // SAFETY: the caller's contracts for `keystore_json` and `key_id`.
-        let (json, id) = unsafe { (input(keystore_json, keystore_len)?, c_str(key_id)?) };
-        let record = keystore::load_key(json, id)?;
-        let label = record.label().and_then(|l| Label::try_from(l).ok());
-        let id = KeyId::try_from(record.key_id()).map_err(|_| SIGNCORE_INVALID_ARGUMENT)?;
-        let slot = KeySlot::new(signcore_key_source::SIGNCORE_SOURCE_KEYSTORE, record.into_key(), id, label);
-        // SAFETY: `key` checked non-NULL and aligned; exclusive use by contract.
-        unsafe { store(key, slot) };
-        Ok(())
+    scrubbed(|| {
+        guard(error, || {
+            key_out(key)?;
+            // SAFETY: the caller's contracts for `keystore_json` and `key_id`.
+            let (json, id) = unsafe { (input(keystore_json, keystore_len)?, c_str(key_id)?) };
+            let record = keystore::load_key(json, id)?;
+            let source = signcore_key_source::SIGNCORE_SOURCE_KEYSTORE;
+            // SAFETY: `key` checked non-NULL and aligned; exclusive use by contract.
+            unsafe { store(key, source, record.key(), record.key_id(), record.label()) }
+        })
     })
 }
 
@@ -295,15 +505,16 @@ pub unsafe extern "C" fn signcore_key_from_hmac_secret(
     secret: *const u8,
     secret_len: usize,
 ) -> signcore_status {
-    guard(core::ptr::null_mut(), || {
-        key_out(key)?;
-        // SAFETY: the caller's contracts for `key_id` and `secret`.
-        let (id, secret) = unsafe { (c_str(key_id)?, input_bytes(secret, secret_len)?) };
-        let id = self::key_id(id)?;
-        let slot = KeySlot::new(signcore_key_source::SIGNCORE_SOURCE_EXPLICIT, SigningKey::hmac(secret)?, id, None);
-        // SAFETY: `key` checked non-NULL and aligned; exclusive use by contract.
-        unsafe { store(key, slot) };
-        Ok(())
+    scrubbed(|| {
+        guard(core::ptr::null_mut(), || {
+            key_out(key)?;
+            // SAFETY: the caller's contracts for `key_id` and `secret`.
+            let (id, secret) = unsafe { (c_str(key_id)?, input_bytes(secret, secret_len)?) };
+            let id = self::key_id(id)?;
+            let signing = SigningKey::hmac(secret)?;
+            // SAFETY: `key` checked non-NULL and aligned; exclusive use by contract.
+            unsafe { store(key, signcore_key_source::SIGNCORE_SOURCE_EXPLICIT, &signing, id, None) }
+        })
     })
 }
 
@@ -325,20 +536,19 @@ pub unsafe extern "C" fn signcore_key_from_ed25519_seed(
     key_id: *const c_char,
     seed: *const u8,
 ) -> signcore_status {
-    guard(core::ptr::null_mut(), || {
-        key_out(key)?;
-        // SAFETY: the caller's contract for `key_id`.
-        let id = self::key_id(unsafe { c_str(key_id) }?)?;
-        required(seed)?;
-        let mut bytes = [0u8; SIGNCORE_ED25519_SEED_BYTES];
-        // SAFETY: `seed` is non-NULL and points to 32 readable bytes by contract.
-        unsafe { core::ptr::copy_nonoverlapping(seed, bytes.as_mut_ptr(), bytes.len()) };
-        let signing = SigningKey::ed25519_from_seed(&bytes);
-        bytes.zeroize();
-        let slot = KeySlot::new(signcore_key_source::SIGNCORE_SOURCE_EXPLICIT, signing, id, None);
-        // SAFETY: `key` checked non-NULL and aligned; exclusive use by contract.
-        unsafe { store(key, slot) };
-        Ok(())
+    scrubbed(|| {
+        guard(core::ptr::null_mut(), || {
+            key_out(key)?;
+            // SAFETY: the caller's contract for `key_id`.
+            let id = self::key_id(unsafe { c_str(key_id) }?)?;
+            required(seed)?;
+            let mut bytes = Zeroizing::new([0u8; SIGNCORE_ED25519_SEED_BYTES]);
+            // SAFETY: `seed` is non-NULL and points to 32 readable bytes by contract.
+            unsafe { core::ptr::copy_nonoverlapping(seed, bytes.as_mut_ptr(), bytes.len()) };
+            let signing = SigningKey::ed25519_from_seed(&bytes);
+            // SAFETY: `key` checked non-NULL and aligned; exclusive use by contract.
+            unsafe { store(key, signcore_key_source::SIGNCORE_SOURCE_EXPLICIT, &signing, id, None) }
+        })
     })
 }
 
@@ -352,7 +562,7 @@ pub unsafe extern "C" fn signcore_key_from_ed25519_seed(
 /// - `sig_len`: receives the signature length on success, or the size needed
 ///   on `SIGNCORE_BUFFER_TOO_SMALL`.
 ///
-/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`,
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`,
 /// `SIGNCORE_BUFFER_TOO_SMALL`, `SIGNCORE_INVALID_ARGUMENT`.
 ///
 /// # Safety
@@ -367,25 +577,28 @@ pub unsafe extern "C" fn signcore_key_sign(
     sig_cap: usize,
     sig_len: *mut usize,
 ) -> signcore_status {
-    guard(core::ptr::null_mut(), || {
-        // SAFETY: the caller's contracts for `key` and `msg`.
-        let (slot, msg) = unsafe { (slot(key)?, input_bytes(msg, msg_len)?) };
-        out_buffer(sig, sig_cap)?;
-        out_ptr(sig_len)?;
-        let needed = slot.key.alg().signature_len();
-        if needed > sig_cap {
+    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
+        guard(core::ptr::null_mut(), || {
+            // SAFETY: the caller's contracts for `key` and `msg`.
+            let (slot, msg) = unsafe { (slot_for_use(key)?, input_bytes(msg, msg_len)?) };
+            out_buffer(sig, sig_cap)?;
+            out_ptr(sig_len)?;
+            let needed = slot.alg().signature_len().unwrap_or(SIGNCORE_MAX_SIGNATURE_BYTES);
+            if needed > sig_cap {
+                // SAFETY: checked by `out_ptr`.
+                unsafe { put(sig_len, needed) };
+                return Err(Error::BufferTooSmall { needed }.into());
+            }
+            disjoint(msg, sig, needed)?;
+            let signature = slot.key().sign(msg);
+            let bytes = signature.as_bytes();
+            // SAFETY: `sig` is non-NULL (sig_cap >= needed > 0) and valid for
+            // `sig_cap` >= `needed` = `bytes.len()` writes by contract.
+            unsafe { copy_out(bytes, sig) };
             // SAFETY: checked by `out_ptr`.
-            unsafe { put(sig_len, needed) };
-            return Err(Error::BufferTooSmall { needed }.into());
-        }
-        disjoint(msg, sig, needed)?;
-        let signature = slot.key.sign(msg);
-        // SAFETY: `sig` is non-NULL (sig_cap >= needed > 0) and valid for
-        // `sig_cap` writes by contract.
-        unsafe { copy_out(signature.as_bytes(), sig) };
-        // SAFETY: checked by `out_ptr`.
-        unsafe { put(sig_len, needed) };
-        Ok(())
+            unsafe { put(sig_len, bytes.len()) };
+            Ok(())
+        })
     })
 }
 
@@ -397,7 +610,7 @@ pub unsafe extern "C" fn signcore_key_sign(
 /// Returns `SIGNCORE_OK` only when the signature verifies;
 /// `SIGNCORE_SIGNATURE_INVALID` when it does not; `SIGNCORE_INVALID_LENGTH`
 /// for a signature of the wrong length; `SIGNCORE_NULL_POINTER`,
-/// `SIGNCORE_KEY_NOT_INITIALIZED`.
+/// `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`.
 ///
 /// # Safety
 /// `key` must point to a readable `signcore_key`, `msg` to `msg_len` readable
@@ -410,10 +623,13 @@ pub unsafe extern "C" fn signcore_key_verify(
     sig: *const u8,
     sig_len: usize,
 ) -> signcore_status {
-    guard(core::ptr::null_mut(), || {
-        // SAFETY: the caller's contracts for `key`, `msg` and `sig`.
-        let (slot, msg, sig) = unsafe { (slot(key)?, input_bytes(msg, msg_len)?, input_bytes(sig, sig_len)?) };
-        Ok(slot.key.verify(msg, sig)?)
+    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
+        guard(core::ptr::null_mut(), || {
+            // SAFETY: the caller's contracts for `key`, `msg` and `sig`.
+            let (slot, msg, sig) =
+                unsafe { (slot_for_use(key)?, input_bytes(msg, msg_len)?, input_bytes(sig, sig_len)?) };
+            Ok(slot.key().verify(msg, sig)?)
+        })
     })
 }
 
@@ -422,20 +638,21 @@ pub unsafe extern "C" fn signcore_key_verify(
 ///
 /// - `out`: receives `SIGNCORE_HASH_BYTES` (32) bytes; written only on success.
 ///
-/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`.
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`.
 ///
 /// # Safety
 /// `key` must point to a readable `signcore_key` and `out` to 32 writable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn signcore_key_hash(key: *const signcore_key, out: *mut u8) -> signcore_status {
-    guard(core::ptr::null_mut(), || {
-        // SAFETY: the caller's contract for `key`.
-        let slot = unsafe { slot(key) }?;
-        required(out)?;
-        let hash = slot.key.key_hash();
-        // SAFETY: `out` is non-NULL and valid for 32 writes by contract.
-        unsafe { copy_out(&hash, out) };
-        Ok(())
+    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
+        guard(core::ptr::null_mut(), || {
+            // SAFETY: the caller's contract for `key`.
+            let slot = unsafe { slot_for_use(key) }?;
+            required(out)?;
+            // SAFETY: `out` is non-NULL and valid for 32 writes by contract.
+            unsafe { copy_out(&slot.key_hash, out) };
+            Ok(())
+        })
     })
 }
 
@@ -444,28 +661,32 @@ pub unsafe extern "C" fn signcore_key_hash(key: *const signcore_key, out: *mut u
 /// - `out`: receives `SIGNCORE_ED25519_PUBLIC_KEY_BYTES` (32) bytes; written
 ///   only on success.
 ///
-/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`,
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`,
 /// `SIGNCORE_INVALID_ARGUMENT` for an HMAC key (which has no public key).
 ///
 /// # Safety
 /// `key` must point to a readable `signcore_key` and `out` to 32 writable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn signcore_key_public_key(key: *const signcore_key, out: *mut u8) -> signcore_status {
-    guard(core::ptr::null_mut(), || {
-        // SAFETY: the caller's contract for `key`.
-        let slot = unsafe { slot(key) }?;
-        required(out)?;
-        let public = slot.key.public_key().ok_or(SIGNCORE_INVALID_ARGUMENT)?;
-        // SAFETY: `out` is non-NULL and valid for 32 writes by contract.
-        unsafe { copy_out(&public, out) };
-        Ok(())
+    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
+        guard(core::ptr::null_mut(), || {
+            // SAFETY: the caller's contract for `key`.
+            let slot = unsafe { slot_for_use(key) }?;
+            required(out)?;
+            if slot.alg() != Alg::Ed25519 {
+                return Err(SIGNCORE_INVALID_ARGUMENT.into());
+            }
+            // SAFETY: `out` is non-NULL and valid for 32 writes by contract.
+            unsafe { copy_out(&slot.public_key, out) };
+            Ok(())
+        })
     })
 }
 
 /// Writes the key's publishable metadata `{ key_id, alg, key_hash, label }`
 /// and its source into `*metadata`. Never any secret material.
 ///
-/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`,
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`,
 /// `SIGNCORE_INVALID_ARGUMENT` (misaligned `metadata`).
 ///
 /// # Safety
@@ -476,14 +697,16 @@ pub unsafe extern "C" fn signcore_key_metadata(
     key: *const signcore_key,
     metadata: *mut signcore_key_info,
 ) -> signcore_status {
-    guard(core::ptr::null_mut(), || {
-        // SAFETY: the caller's contract for `key`.
-        let slot = unsafe { slot(key) }?;
-        out_ptr(metadata)?;
-        let record = slot.metadata();
-        // SAFETY: checked by `out_ptr`; writable by contract.
-        unsafe { put(metadata, record) };
-        Ok(())
+    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
+        guard(core::ptr::null_mut(), || {
+            // SAFETY: the caller's contract for `key`.
+            let slot = unsafe { slot_for_use(key) }?;
+            out_ptr(metadata)?;
+            let record = slot.metadata();
+            // SAFETY: checked by `out_ptr`; writable by contract.
+            unsafe { put(metadata, record) };
+            Ok(())
+        })
     })
 }
 
@@ -535,30 +758,109 @@ pub unsafe extern "C" fn signcore_keystore_metadata(
     count: *mut usize,
     error: *mut signcore_error,
 ) -> signcore_status {
-    guard(error, || {
-        // SAFETY: the caller's contract for `keystore_json`.
-        let json = unsafe { input(keystore_json, keystore_len) }?;
-        out_buffer(out, out_cap)?;
-        out_ptr(count)?;
-        let total = keystore::validate(json)?;
-        if total > out_cap {
-            // SAFETY: checked by `out_ptr`.
-            unsafe { put(count, total) };
-            return Err(Error::BufferTooSmall { needed: total }.into());
-        }
-        let mut written = 0;
-        keystore::for_each_metadata(json, |meta| {
-            if written < out_cap {
-                let record = metadata_record(&meta, signcore_key_source::SIGNCORE_SOURCE_KEYSTORE);
-                // SAFETY: `out` is non-NULL (out_cap > written >= 0), aligned,
-                // and valid for `out_cap` records by contract.
-                unsafe { put(out.add(written), record) };
-                written += 1;
+    scrubbed(|| {
+        guard(error, || {
+            // SAFETY: the caller's contract for `keystore_json`.
+            let json = unsafe { input(keystore_json, keystore_len) }?;
+            out_buffer(out, out_cap)?;
+            out_ptr(count)?;
+            let total = keystore::validate(json)?;
+            if total > out_cap {
+                // SAFETY: checked by `out_ptr`.
+                unsafe { put(count, total) };
+                return Err(Fail::TooSmall { needed: total, unit: "records" });
             }
-        })?;
-        // SAFETY: checked by `out_ptr`.
-        unsafe { put(count, written) };
-        Ok(())
+            let mut written = 0;
+            keystore::for_each_metadata(json, |meta| {
+                if written < out_cap {
+                    let record = metadata_record(&meta, signcore_key_source::SIGNCORE_SOURCE_KEYSTORE);
+                    // SAFETY: `out` is non-NULL (out_cap > written >= 0), aligned,
+                    // and valid for `out_cap` records by contract.
+                    unsafe { put(out.add(written), record) };
+                    written += 1;
+                }
+            })?;
+            // SAFETY: checked by `out_ptr`.
+            unsafe { put(count, written) };
+            Ok(())
+        })
+    })
+}
+
+/// Exports the verification ring of a keystore (DESIGN.md §4) as JSON:
+/// `[{"kid","alg":"ed25519","public_key":"<hex>"}, ...]` in file order, the
+/// key ring to hand to verifiers instead of the keystore itself (which
+/// carries every secret). HMAC keys have no public part: they are left out
+/// unless `include_hmac_secrets` is true, in which case they are written as
+/// `{"kid","alg":"hmac-sha256","secret_hex"}` and the output is a secret
+/// ring to guard like the keystore.
+///
+/// - `keystore_json`, `keystore_len`: the keystore file's bytes; the whole
+///   file is validated first (a refused record writes nothing).
+/// - `out`, `out_cap`: the caller's buffer for the ring JSON (UTF-8, **not**
+///   NUL-terminated); may be NULL only when `out_cap` is 0 (a size query).
+///   Must not overlap the input.
+/// - `out_len`: receives the ring's length on `SIGNCORE_OK`, or the size
+///   needed on `SIGNCORE_BUFFER_TOO_SMALL` (then nothing is written to `out`).
+/// - `omitted_hmac`: optional (may be NULL); receives on `SIGNCORE_OK` how
+///   many HMAC keys were left out.
+/// - `error`: optional (may be NULL) failure details (the refused record's
+///   index, key_id and reason; never a secret).
+///
+/// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_BUFFER_TOO_SMALL`,
+/// `SIGNCORE_INVALID_KEYSTORE`, `SIGNCORE_UNSUPPORTED_ALGORITHM`, the JSON
+/// errors, `SIGNCORE_INVALID_ARGUMENT` (overlapping buffers). The keystore is
+/// read twice (to size the output, then to write it); no heap.
+///
+/// # Safety
+/// `keystore_json` must point to `keystore_len` readable bytes, `out` to
+/// `out_cap` writable bytes, `out_len` to a writable `size_t`;
+/// `omitted_hmac` and `error`, when not NULL, to a writable `size_t` /
+/// `signcore_error`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn signcore_keystore_public_ring(
+    keystore_json: *const c_char,
+    keystore_len: usize,
+    include_hmac_secrets: bool,
+    out: *mut c_char,
+    out_cap: usize,
+    out_len: *mut usize,
+    omitted_hmac: *mut usize,
+    error: *mut signcore_error,
+) -> signcore_status {
+    scrubbed(|| {
+        guard(error, || {
+            // SAFETY: the caller's contract for `keystore_json`.
+            let json = unsafe { input(keystore_json, keystore_len) }?;
+            out_buffer(out, out_cap)?;
+            out_ptr(out_len)?;
+            if !omitted_hmac.is_null() {
+                out_ptr(omitted_hmac)?;
+            }
+            let hmac = if include_hmac_secrets { keystore::HmacSecrets::Include } else { keystore::HmacSecrets::Omit };
+            let mut counter = crate::text::Counter(0);
+            keystore::write_public_ring(json, hmac, &mut counter)?;
+            let needed = counter.0;
+            if needed > out_cap {
+                // SAFETY: checked by `out_ptr`.
+                unsafe { put(out_len, needed) };
+                return Err(Error::BufferTooSmall { needed }.into());
+            }
+            disjoint(json, out.cast(), needed)?;
+            // SAFETY: `out` is non-NULL (out_cap >= needed > 0: a ring is at
+            // least `[]`), valid for `out_cap` writes and disjoint from `json`.
+            let dst = unsafe { core::slice::from_raw_parts_mut(out.cast::<u8>(), needed) };
+            let mut sink = signcore::canonical::SliceSink::new(dst);
+            let export = keystore::write_public_ring(json, hmac, &mut sink)?;
+            let written = sink.finish()?;
+            // SAFETY: checked by `out_ptr`.
+            unsafe { put(out_len, written) };
+            if !omitted_hmac.is_null() {
+                // SAFETY: non-NULL and checked by `out_ptr`.
+                unsafe { put(omitted_hmac, export.omitted_hmac) };
+            }
+            Ok(())
+        })
     })
 }
 
@@ -627,11 +929,13 @@ pub unsafe extern "C" fn signcore_hmac_sha256_verify(
     tag: *const u8,
     tag_len: usize,
 ) -> signcore_status {
-    guard(core::ptr::null_mut(), || {
-        // SAFETY: the caller's contracts.
-        let (secret, msg, tag) =
-            unsafe { (input_bytes(secret, secret_len)?, input_bytes(msg, msg_len)?, input_bytes(tag, tag_len)?) };
-        Ok(HmacKey::new_rfc2104(secret)?.verify_truncated(msg, tag)?)
+    scrubbed_bytes::<SIGN_SCRUB_BYTES>(|| {
+        guard(core::ptr::null_mut(), || {
+            // SAFETY: the caller's contracts.
+            let (secret, msg, tag) =
+                unsafe { (input_bytes(secret, secret_len)?, input_bytes(msg, msg_len)?, input_bytes(tag, tag_len)?) };
+            Ok(HmacKey::new_rfc2104(secret)?.verify_truncated(msg, tag)?)
+        })
     })
 }
 
@@ -643,6 +947,7 @@ pub extern "C" fn signcore_alg_str(alg: c_int) -> *const c_char {
     match alg {
         1 => c"hmac-sha256".as_ptr(),
         2 => c"ed25519".as_ptr(),
+        3 => c"rsa-sha256".as_ptr(),
         _ => c"unknown".as_ptr(),
     }
 }

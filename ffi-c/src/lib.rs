@@ -11,8 +11,15 @@
 //!   `SIGNCORE_BUFFER_TOO_SMALL`, reports the size needed and writes nothing
 //!   else; outputs are written only on success;
 //! - every pointer argument is checked for NULL (optional ones say so);
-//! - no heap on the no-heap path: a `signcore_key` lives in caller-owned
-//!   storage of `SIGNCORE_KEY_STORAGE_BYTES`; `signcore_key_wipe` zeroizes it;
+//! - a `signcore_key` lives in caller-owned storage of
+//!   `SIGNCORE_KEY_STORAGE_BYTES`; `signcore_key_wipe` zeroizes it;
+//! - heap: none in the no_std build (fixed limits: `SIGNCORE_MAX_KEYS`,
+//!   `SIGNCORE_MAX_OPEN_MEMBERS`); the std build (the default) uses the heap
+//!   where the core does (large objects, rings), so it has those limits only
+//!   as stack-table sizes, and for the findings it holds back in
+//!   `signcore_verify_chain`;
+//! - entry points that handle secret material run their work in a frame of
+//!   their own and then overwrite the stack it used (`util::scrubbed`);
 //! - with `std`, panics are caught at the boundary (`SIGNCORE_PANIC`);
 //!   without it the crate is `#![no_std]`, built with panic = abort.
 #![cfg_attr(not(feature = "std"), no_std)]

@@ -28,8 +28,9 @@ pub enum signcore_status {
     SIGNCORE_INVALID_UTF8 = 5103,
     /// `NUMBER_OUT_OF_RANGE`: a number that overflows to infinity.
     SIGNCORE_NUMBER_OUT_OF_RANGE = 5104,
-    /// `LIMIT_EXCEEDED`: nesting deeper than `SIGNCORE_MAX_DEPTH`, more open
-    /// object members than `SIGNCORE_MAX_OPEN_MEMBERS`, or input over 4 GiB.
+    /// `LIMIT_EXCEEDED`: nesting deeper than `SIGNCORE_MAX_DEPTH`, input over
+    /// 4 GiB, or (no_std build only) more object members open at once than
+    /// `SIGNCORE_MAX_OPEN_MEMBERS`.
     SIGNCORE_LIMIT_EXCEEDED = 5105,
     /// `INVALID_HEX`: odd length or a non-hex character.
     SIGNCORE_INVALID_HEX = 5106,
@@ -41,7 +42,7 @@ pub enum signcore_status {
     SIGNCORE_UNSUPPORTED_ALGORITHM = 5109,
     /// `INVALID_KEY`: an empty or over-long HMAC secret, a weak Ed25519 public key.
     SIGNCORE_INVALID_KEY = 5110,
-    /// `INVALID_KEYSTORE`: a keystore or key ring record was refused (the
+    /// `INVALID_KEYSTORE`: a keystore record was refused (the
     /// `signcore_error` names the record by index and key_id, never the secret).
     SIGNCORE_INVALID_KEYSTORE = 5111,
     /// `KEY_NOT_FOUND`: no key with this id in the keystore.
@@ -65,24 +66,30 @@ pub enum signcore_status {
     /// `INVALID_SIGNER_CONFIG`: the environment names an algorithm the local
     /// core cannot use, or `UTLD_PACKAGE_SIG_KEY` is not `<alg>:<secret_hex>`.
     SIGNCORE_INVALID_SIGNER_CONFIG = 5119,
+    /// `INVALID_KEY_RING`: a key ring record was refused (the `signcore_error`
+    /// names the record by index and kid and the reason, never a secret).
+    SIGNCORE_INVALID_KEY_RING = 5120,
+    /// `SECRET_REQUIRED`: an HMAC key's ring entry was asked for without
+    /// permission to write its secret (an HMAC key has no public part).
+    SIGNCORE_SECRET_REQUIRED = 5121,
     /// `MALFORMED_NOTE`: a signed note that is not C2SP signed-note syntax (the message says what).
-    SIGNCORE_MALFORMED_NOTE = 5120,
+    SIGNCORE_MALFORMED_NOTE = 5130,
     /// `INVALID_VERIFIER_KEY`: a note verifier key that is not `<name>+<hex key id>+<base64(0x01 ‖ key)>`, or whose id does not match.
-    SIGNCORE_INVALID_VERIFIER_KEY = 5121,
+    SIGNCORE_INVALID_VERIFIER_KEY = 5131,
     /// `MALFORMED_CHECKPOINT`: a note body that is not a C2SP tlog-checkpoint (origin, size, root).
-    SIGNCORE_MALFORMED_CHECKPOINT = 5122,
+    SIGNCORE_MALFORMED_CHECKPOINT = 5132,
     /// `ORIGIN_MISMATCH`: the checkpoint is of another log than the origin expected.
-    SIGNCORE_ORIGIN_MISMATCH = 5123,
+    SIGNCORE_ORIGIN_MISMATCH = 5133,
     /// `ROOT_MISMATCH`: a Merkle proof leads to another root than the one given.
-    SIGNCORE_ROOT_MISMATCH = 5124,
+    SIGNCORE_ROOT_MISMATCH = 5134,
     /// `INVALID_PROOF_LENGTH`: a Merkle proof with the wrong number of hashes for its index and sizes.
-    SIGNCORE_INVALID_PROOF_LENGTH = 5125,
+    SIGNCORE_INVALID_PROOF_LENGTH = 5135,
     /// `INDEX_OUT_OF_RANGE`: a leaf index that is not below the tree size.
-    SIGNCORE_INDEX_OUT_OF_RANGE = 5126,
+    SIGNCORE_INDEX_OUT_OF_RANGE = 5136,
     /// `INVALID_TREE_SIZE`: tree sizes no consistency proof relates (old size 0 or above the new size).
-    SIGNCORE_INVALID_TREE_SIZE = 5127,
+    SIGNCORE_INVALID_TREE_SIZE = 5137,
     /// `MALFORMED_PROOF`: a proof text that cannot be read.
-    SIGNCORE_MALFORMED_PROOF = 5128,
+    SIGNCORE_MALFORMED_PROOF = 5138,
     /// `NULL_POINTER`: a required pointer argument is NULL.
     SIGNCORE_NULL_POINTER = 5200,
     /// `KEY_NOT_INITIALIZED`: the `signcore_key` was never initialised, was
@@ -107,6 +114,11 @@ pub enum signcore_status {
     /// `OTHER_ERROR`: a core error newer than this binding (never expected:
     /// the binding maps every core code it was built with).
     SIGNCORE_OTHER_ERROR = 5207,
+    /// `KEY_CORRUPTED`: the `signcore_key` carries the tag of an initialised
+    /// key but fails its integrity check (a keyed checksum over the whole
+    /// storage, then range checks): it was overwritten, partly copied, or
+    /// forged. It is never used; wipe it and load the key again.
+    SIGNCORE_KEY_CORRUPTED = 5208,
 }
 
 use signcore_status::*;
@@ -134,6 +146,8 @@ pub(crate) const ALL_STATUSES: &[signcore_status] = &[
     SIGNCORE_NO_SIGNER,
     SIGNCORE_KEYSTORE_UNREADABLE,
     SIGNCORE_INVALID_SIGNER_CONFIG,
+    SIGNCORE_INVALID_KEY_RING,
+    SIGNCORE_SECRET_REQUIRED,
     SIGNCORE_MALFORMED_NOTE,
     SIGNCORE_INVALID_VERIFIER_KEY,
     SIGNCORE_MALFORMED_CHECKPOINT,
@@ -151,6 +165,7 @@ pub(crate) const ALL_STATUSES: &[signcore_status] = &[
     SIGNCORE_CHAIN_INVALID,
     SIGNCORE_THRESHOLD_NOT_MET,
     SIGNCORE_OTHER_ERROR,
+    SIGNCORE_KEY_CORRUPTED,
 ];
 
 impl signcore_status {
@@ -178,6 +193,8 @@ impl signcore_status {
             SIGNCORE_NO_SIGNER => c"NO_SIGNER",
             SIGNCORE_KEYSTORE_UNREADABLE => c"KEYSTORE_UNREADABLE",
             SIGNCORE_INVALID_SIGNER_CONFIG => c"INVALID_SIGNER_CONFIG",
+            SIGNCORE_INVALID_KEY_RING => c"INVALID_KEY_RING",
+            SIGNCORE_SECRET_REQUIRED => c"SECRET_REQUIRED",
             SIGNCORE_MALFORMED_NOTE => c"MALFORMED_NOTE",
             SIGNCORE_INVALID_VERIFIER_KEY => c"INVALID_VERIFIER_KEY",
             SIGNCORE_MALFORMED_CHECKPOINT => c"MALFORMED_CHECKPOINT",
@@ -195,6 +212,7 @@ impl signcore_status {
             SIGNCORE_CHAIN_INVALID => c"CHAIN_INVALID",
             SIGNCORE_THRESHOLD_NOT_MET => c"THRESHOLD_NOT_MET",
             SIGNCORE_OTHER_ERROR => c"OTHER_ERROR",
+            SIGNCORE_KEY_CORRUPTED => c"KEY_CORRUPTED",
         }
     }
 
@@ -228,6 +246,8 @@ impl signcore_status {
             SIGNCORE_INVALID_SIGNER_CONFIG => {
                 c"the signer configuration names an algorithm the local core cannot use, or a malformed legacy key"
             }
+            SIGNCORE_INVALID_KEY_RING => c"invalid key ring record",
+            SIGNCORE_SECRET_REQUIRED => c"an HMAC key has no public part: its ring entry needs its secret",
             SIGNCORE_MALFORMED_NOTE => c"malformed signed note",
             SIGNCORE_INVALID_VERIFIER_KEY => c"invalid note verifier key",
             SIGNCORE_MALFORMED_CHECKPOINT => c"malformed checkpoint",
@@ -247,6 +267,9 @@ impl signcore_status {
             SIGNCORE_CHAIN_INVALID => c"the chain has findings (see the report)",
             SIGNCORE_THRESHOLD_NOT_MET => c"the manifest does not meet the threshold (see the report)",
             SIGNCORE_OTHER_ERROR => c"an error this binding does not know",
+            SIGNCORE_KEY_CORRUPTED => {
+                c"the key storage fails its integrity check (corrupted or forged); it was not used"
+            }
         }
     }
 
@@ -257,7 +280,12 @@ impl signcore_status {
 
 /// The status for a core error: one per stable `Error::code()`.
 pub(crate) fn status_of(error: &Error) -> signcore_status {
-    match error.code() {
+    status_for_code(error.code())
+}
+
+/// The status for a stable core code string.
+pub(crate) fn status_for_code(code: &str) -> signcore_status {
+    match code {
         "INVALID_JSON" => SIGNCORE_INVALID_JSON,
         "DUPLICATE_MEMBER" => SIGNCORE_DUPLICATE_MEMBER,
         "LONE_SURROGATE" => SIGNCORE_LONE_SURROGATE,
@@ -278,6 +306,8 @@ pub(crate) fn status_of(error: &Error) -> signcore_status {
         "NO_SIGNER" => SIGNCORE_NO_SIGNER,
         "KEYSTORE_UNREADABLE" => SIGNCORE_KEYSTORE_UNREADABLE,
         "INVALID_SIGNER_CONFIG" => SIGNCORE_INVALID_SIGNER_CONFIG,
+        "INVALID_KEY_RING" => SIGNCORE_INVALID_KEY_RING,
+        "SECRET_REQUIRED" => SIGNCORE_SECRET_REQUIRED,
         "MALFORMED_NOTE" => SIGNCORE_MALFORMED_NOTE,
         "INVALID_VERIFIER_KEY" => SIGNCORE_INVALID_VERIFIER_KEY,
         "MALFORMED_CHECKPOINT" => SIGNCORE_MALFORMED_CHECKPOINT,

@@ -13,7 +13,7 @@ use crate::status::signcore_status::{self, *};
 use crate::util::{Fail, copy_out, disjoint, guard, input, input_bytes, out_buffer, out_ptr, put, required};
 
 /// Counts the canonical bytes without keeping them.
-struct Counter(usize);
+pub(crate) struct Counter(pub(crate) usize);
 
 impl Sink for Counter {
     fn write(&mut self, bytes: &[u8]) {
@@ -38,8 +38,13 @@ impl Sink for Counter {
 /// errors (`SIGNCORE_INVALID_JSON`, `SIGNCORE_DUPLICATE_MEMBER`,
 /// `SIGNCORE_LONE_SURROGATE`, `SIGNCORE_INVALID_UTF8`,
 /// `SIGNCORE_NUMBER_OUT_OF_RANGE`, `SIGNCORE_LIMIT_EXCEEDED`),
-/// `SIGNCORE_INVALID_ARGUMENT` (overlapping buffers). No heap is used; the
-/// input is read twice (once to size the output, once to write it).
+/// `SIGNCORE_INVALID_ARGUMENT` (overlapping buffers). The input is read
+/// twice (once to size the output, once to write it).
+///
+/// Heap, per build: the no_std build uses none, and an input with more than
+/// `SIGNCORE_MAX_OPEN_MEMBERS` object members open at once is
+/// `SIGNCORE_LIMIT_EXCEEDED`. The std build sorts members in a stack table of
+/// that size and moves it to the heap beyond it, so it accepts such input.
 ///
 /// # Safety
 /// `json` must point to `json_len` readable bytes; `out` to `out_cap`

@@ -10,7 +10,7 @@ use signcore::manifest::{self, SignerStatus};
 use crate::consts::*;
 use crate::status::signcore_error;
 use crate::status::signcore_status::{self, *};
-use crate::util::{Fail, Text, guard, input, out_buffer, out_ptr, put};
+use crate::util::{Fail, Text, guard, input, out_buffer, out_ptr, put, scrubbed};
 
 /// The finding codes of DESIGN.md §4.
 #[repr(C)]
@@ -27,6 +27,8 @@ pub enum signcore_finding_code {
     SIGNCORE_FINDING_SIGNATURE_INVALID = 4,
     /// `MALFORMED`: the event cannot be read; its other checks were skipped.
     SIGNCORE_FINDING_MALFORMED = 5,
+    /// A finding newer than this binding (never expected): still a finding.
+    SIGNCORE_FINDING_OTHER = 255,
 }
 
 impl From<FindingCode> for signcore_finding_code {
@@ -37,6 +39,7 @@ impl From<FindingCode> for signcore_finding_code {
             FindingCode::UnknownKey => signcore_finding_code::SIGNCORE_FINDING_UNKNOWN_KEY,
             FindingCode::SignatureInvalid => signcore_finding_code::SIGNCORE_FINDING_SIGNATURE_INVALID,
             FindingCode::Malformed => signcore_finding_code::SIGNCORE_FINDING_MALFORMED,
+            _ => signcore_finding_code::SIGNCORE_FINDING_OTHER,
         }
     }
 }
@@ -86,33 +89,99 @@ fn ring(json: &[u8]) -> Result<KeyRing, Fail> {
     Ok(KeyRing::from_json(json)?)
 }
 
+/// One finding as the C record.
+fn finding_record(finding: &chain::Finding) -> signcore_finding {
+    let mut message = Text::<SIGNCORE_FINDING_MESSAGE_BYTES>::new();
+    let _ = message.write_str(finding.detail);
+    signcore_finding { index: finding.index, code: finding.code.into(), message: message.into_c_chars() }
+}
+
+/// Verifies the chain and writes the first `cap` findings to `out` only when
+/// the events array was read to its end. With `std` the findings are kept
+/// in a buffer until then; without it (no heap) the events are first
+/// delimited with an empty ring and no output (the same input errors,
+/// ring-independent), then verified for real.
+fn verify_then_write(
+    events: &[u8],
+    ring: &KeyRing,
+    anchor: Option<signcore::digest::Hash>,
+    out: *mut signcore_finding,
+    cap: usize,
+) -> Result<(chain::ChainSummary, usize), Fail> {
+    if cap == 0 {
+        return Ok((chain::verify_chain(events, ring, anchor, |_| {})?, 0));
+    }
+    #[cfg(feature = "std")]
+    {
+        let mut kept: std::vec::Vec<signcore_finding> = std::vec::Vec::new();
+        let summary = chain::verify_chain(events, ring, anchor, |finding| {
+            if kept.len() < cap {
+                kept.push(finding_record(&finding));
+            }
+        })?;
+        for (i, record) in kept.iter().enumerate() {
+            // SAFETY: `out` is non-NULL (cap > 0), aligned and valid for
+            // `cap` > i records by contract.
+            unsafe { put(out.add(i), *record) };
+        }
+        Ok((summary, kept.len()))
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        let no_keys: KeyRing = KeyRing::new();
+        chain::verify_chain(events, &no_keys, anchor, |_| {})?;
+        let mut written = 0usize;
+        let summary = chain::verify_chain(events, ring, anchor, |finding| {
+            if written < cap {
+                // SAFETY: `out` is non-NULL (cap > written), aligned and
+                // valid for `cap` records by contract.
+                unsafe { put(out.add(written), finding_record(&finding)) };
+                written += 1;
+            }
+        })?;
+        Ok((summary, written))
+    }
+}
+
 /// Verifies a hash-chained audit log against a key ring (DESIGN.md §4):
 /// every event is checked for CHAIN_BROKEN, HASH_MISMATCH, UNKNOWN_KEY,
 /// SIGNATURE_INVALID and MALFORMED, and every finding is reported in index
-/// order. No heap; the events are streamed in one pass.
+/// order.
 ///
 /// - `events_json`, `events_len`: a JSON array of audit events.
 /// - `ring_json`, `ring_len`: the trusted keys: a JSON array of `{kid, alg:
 ///   "ed25519", public_key}` / `{kid, alg: "hmac-sha256", secret_hex}`, or a
-///   keystore file (at most `SIGNCORE_MAX_KEYS` keys).
+///   keystore file (which carries every secret into the verifier: prefer a
+///   public ring, see `signcore_keystore_public_ring`). Key count: see
+///   `SIGNCORE_MAX_KEYS`.
 /// - `anchor_hex`: NULL for a chain from its first event (whose `prev_hash`
 ///   must be null), or the NUL-terminated hex hash that the first event's
 ///   `prev_hash` must equal (verifying a slice of a longer chain).
 /// - `findings`, `findings_cap`: the caller's array for the findings; may be
 ///   NULL only when `findings_cap` is 0 (then only the totals are reported).
-///   This is a bounded log, not an all-or-nothing output: when there are
-///   more findings than fit, the first `findings_cap` are written and
-///   `report->findings_total` tells how many there were.
-/// - `report`: receives the totals whenever the inputs could be read (status
-///   `SIGNCORE_OK` or `SIGNCORE_CHAIN_INVALID`).
+///   On `SIGNCORE_OK` / `SIGNCORE_CHAIN_INVALID` it is a bounded log: when
+///   there are more findings than fit, the first `findings_cap` are written
+///   and `report->findings_total` tells how many there were.
+/// - `report`: receives the totals on `SIGNCORE_OK` and
+///   `SIGNCORE_CHAIN_INVALID` only.
 /// - `error`: optional (may be NULL) failure details.
 ///
 /// Returns `SIGNCORE_OK` only when the chain verifies with no finding;
 /// `SIGNCORE_CHAIN_INVALID` when it has findings (`report->ok` is false);
 /// for unreadable input the JSON errors (events or ring),
-/// `SIGNCORE_INVALID_KEYSTORE` (a refused ring record), `SIGNCORE_INVALID_HEX`
+/// `SIGNCORE_INVALID_KEY_RING` / `SIGNCORE_INVALID_KEYSTORE` (a refused ring or keystore record), `SIGNCORE_INVALID_HEX`
 /// / `SIGNCORE_INVALID_LENGTH` (anchor), `SIGNCORE_NULL_POINTER`,
-/// `SIGNCORE_INVALID_ARGUMENT`; then `report` and `findings` are not written.
+/// `SIGNCORE_INVALID_ARGUMENT`. On every such error neither `report` nor any
+/// entry of `findings` is written, also when the events array turns out to
+/// be unreadable only after events with findings (a truncated array,
+/// trailing data): findings are written only after the whole array was read.
+/// An event that cannot be read inside a well-formed array is a MALFORMED
+/// finding, not an error.
+///
+/// Memory, per build: the std build keeps up to `findings_cap` findings in a
+/// heap buffer until the array has been read, and reads the events once. The
+/// no_std build uses no heap: with `findings_cap` > 0 it reads the events
+/// twice (first only to check the array, with no keys), then verifies.
 ///
 /// # Safety
 /// `events_json` must point to `events_len` readable bytes, `ring_json` to
@@ -132,44 +201,34 @@ pub unsafe extern "C" fn signcore_verify_chain(
     report: *mut signcore_chain_report,
     error: *mut signcore_error,
 ) -> signcore_status {
-    guard(error, || {
-        // SAFETY: the caller's contracts for the two inputs.
-        let (events, ring_json) = unsafe { (input(events_json, events_len)?, input(ring_json, ring_len)?) };
-        out_buffer(findings, findings_cap)?;
-        out_ptr(report)?;
-        let anchor = if anchor_hex.is_null() {
-            None
-        } else {
-            // SAFETY: non-NULL and NUL-terminated by contract.
-            let text = unsafe { core::ffi::CStr::from_ptr(anchor_hex) };
-            Some(signcore::digest::parse_hash(text.to_bytes())?)
-        };
-        let ring = ring(ring_json)?;
-        let mut written = 0usize;
-        let summary = chain::verify_chain(events, &ring, anchor, |finding| {
-            if written < findings_cap {
-                let mut message = Text::<SIGNCORE_FINDING_MESSAGE_BYTES>::new();
-                let _ = message.write_str(finding.detail);
-                let record = signcore_finding {
-                    index: finding.index,
-                    code: finding.code.into(),
-                    message: message.into_c_chars(),
-                };
-                // SAFETY: `findings` is non-NULL (findings_cap > written), aligned
-                // and valid for `findings_cap` records by contract.
-                unsafe { put(findings.add(written), record) };
-                written += 1;
-            }
-        })?;
-        let totals = signcore_chain_report {
-            checked: summary.checked,
-            findings_total: summary.findings,
-            findings_written: written,
-            ok: summary.is_ok(),
-        };
-        // SAFETY: checked by `out_ptr`; writable by contract.
-        unsafe { put(report, totals) };
-        if summary.is_ok() { Ok(()) } else { Err(SIGNCORE_CHAIN_INVALID.into()) }
+    scrubbed(|| {
+        guard(error, || {
+            // SAFETY: the caller's contracts for the two inputs.
+            let (events, ring_json) = unsafe { (input(events_json, events_len)?, input(ring_json, ring_len)?) };
+            out_buffer(findings, findings_cap)?;
+            out_ptr(report)?;
+            let anchor = if anchor_hex.is_null() {
+                None
+            } else {
+                // SAFETY: non-NULL and NUL-terminated by contract.
+                let text = unsafe { core::ffi::CStr::from_ptr(anchor_hex) };
+                Some(signcore::digest::parse_hash(text.to_bytes())?)
+            };
+            let ring = ring(ring_json)?;
+            // Findings are written only once the whole input has been read:
+            // an unreadable events array (truncated, trailing data) is an
+            // input error that writes nothing.
+            let (summary, written) = verify_then_write(events, &ring, anchor, findings, findings_cap)?;
+            let totals = signcore_chain_report {
+                checked: summary.checked,
+                findings_total: summary.findings,
+                findings_written: written,
+                ok: summary.is_ok(),
+            };
+            // SAFETY: checked by `out_ptr`; writable by contract.
+            unsafe { put(report, totals) };
+            if summary.is_ok() { Ok(()) } else { Err(SIGNCORE_CHAIN_INVALID.into()) }
+        })
     })
 }
 
@@ -197,6 +256,8 @@ impl From<SignerStatus> for signcore_signer_status {
             SignerStatus::Unknown => signcore_signer_status::SIGNCORE_SIGNER_UNKNOWN,
             SignerStatus::Duplicate => signcore_signer_status::SIGNCORE_SIGNER_DUPLICATE,
             SignerStatus::Malformed => signcore_signer_status::SIGNCORE_SIGNER_MALFORMED,
+            // A verdict newer than this binding: never counted.
+            _ => signcore_signer_status::SIGNCORE_SIGNER_MALFORMED,
         }
     }
 }
@@ -267,7 +328,7 @@ pub struct signcore_manifest_report {
 /// kids signed; `SIGNCORE_THRESHOLD_NOT_MET` when fewer did;
 /// `SIGNCORE_INVALID_THRESHOLD` for 0; for unreadable input the JSON errors,
 /// `SIGNCORE_INVALID_HEX` / `SIGNCORE_INVALID_LENGTH` (digest),
-/// `SIGNCORE_INVALID_KEYSTORE` (ring), `SIGNCORE_NULL_POINTER`,
+/// `SIGNCORE_INVALID_KEY_RING` / `SIGNCORE_INVALID_KEYSTORE` (ring), `SIGNCORE_NULL_POINTER`,
 /// `SIGNCORE_INVALID_ARGUMENT`; then `report` and `signers` are not written.
 ///
 /// # Safety
@@ -288,48 +349,52 @@ pub unsafe extern "C" fn signcore_verify_manifest(
     report: *mut signcore_manifest_report,
     error: *mut signcore_error,
 ) -> signcore_status {
-    guard(error, || {
-        // SAFETY: the caller's contracts for the two inputs.
-        let (manifest_json, ring_json) = unsafe { (input(manifest_json, manifest_len)?, input(ring_json, ring_len)?) };
-        out_buffer(signers, signers_cap)?;
-        out_ptr(report)?;
-        if threshold == 0 {
-            return Err(signcore::Error::InvalidThreshold.into());
-        }
-        let ring = ring(ring_json)?;
-        let (mut total, mut written) = (0usize, 0usize);
-        let counts = manifest::verify_manifest(manifest_json, &ring, threshold, |check| {
-            total += 1;
-            if written < signers_cap {
-                let (kid, kid_len) = Text::<SIGNCORE_KEY_ID_BUFFER_BYTES>::from_str(check.kid.as_deref().unwrap_or(""));
-                let record = signcore_signer_check {
-                    index: check.index,
-                    status: check.status.into(),
-                    has_kid: check.kid.is_some(),
-                    kid: kid.into_c_chars(),
-                    kid_len,
-                };
-                // SAFETY: `signers` is non-NULL (signers_cap > written), aligned
-                // and valid for `signers_cap` records by contract.
-                unsafe { put(signers.add(written), record) };
-                written += 1;
+    scrubbed(|| {
+        guard(error, || {
+            // SAFETY: the caller's contracts for the two inputs.
+            let (manifest_json, ring_json) =
+                unsafe { (input(manifest_json, manifest_len)?, input(ring_json, ring_len)?) };
+            out_buffer(signers, signers_cap)?;
+            out_ptr(report)?;
+            if threshold == 0 {
+                return Err(signcore::Error::InvalidThreshold.into());
             }
-        })?;
-        let totals = signcore_manifest_report {
-            digest: counts.digest,
-            threshold: counts.threshold,
-            valid: counts.valid,
-            invalid: counts.invalid,
-            unknown: counts.unknown,
-            duplicate: counts.duplicate,
-            malformed: counts.malformed,
-            signers_total: total,
-            signers_written: written,
-            met: counts.is_met(),
-        };
-        // SAFETY: checked by `out_ptr`; writable by contract.
-        unsafe { put(report, totals) };
-        if counts.is_met() { Ok(()) } else { Err(SIGNCORE_THRESHOLD_NOT_MET.into()) }
+            let ring = ring(ring_json)?;
+            let (mut total, mut written) = (0usize, 0usize);
+            let counts = manifest::verify_manifest(manifest_json, &ring, threshold, |check| {
+                total += 1;
+                if written < signers_cap {
+                    let (kid, kid_len) =
+                        Text::<SIGNCORE_KEY_ID_BUFFER_BYTES>::from_str(check.kid.as_deref().unwrap_or(""));
+                    let record = signcore_signer_check {
+                        index: check.index,
+                        status: check.status.into(),
+                        has_kid: check.kid.is_some(),
+                        kid: kid.into_c_chars(),
+                        kid_len,
+                    };
+                    // SAFETY: `signers` is non-NULL (signers_cap > written), aligned
+                    // and valid for `signers_cap` records by contract.
+                    unsafe { put(signers.add(written), record) };
+                    written += 1;
+                }
+            })?;
+            let totals = signcore_manifest_report {
+                digest: counts.digest,
+                threshold: counts.threshold,
+                valid: counts.valid,
+                invalid: counts.invalid,
+                unknown: counts.unknown,
+                duplicate: counts.duplicate,
+                malformed: counts.malformed,
+                signers_total: total,
+                signers_written: written,
+                met: counts.is_met(),
+            };
+            // SAFETY: checked by `out_ptr`; writable by contract.
+            unsafe { put(report, totals) };
+            if counts.is_met() { Ok(()) } else { Err(SIGNCORE_THRESHOLD_NOT_MET.into()) }
+        })
     })
 }
 

@@ -54,15 +54,15 @@ fn source_name(source: Source) -> &'static str {
         Source::LegacyEnv => "legacy-env",
         Source::LocalEnv => "local-env",
         Source::Mock => "mock",
+        _ => "unknown",
     }
 }
 
 /// Reads a keystore file; its bytes are wiped after use.
 pub(crate) fn read_keystore_file(path: &str) -> Result<Zeroizing<Vec<u8>>, Fail> {
-    std::fs::read(path).map(Zeroizing::new).map_err(|e| {
-        let core = signcore::Error::KeystoreUnreadable;
-        fail_with(core.code(), format!("{core}: {path}: {e}"))
-    })
+    std::fs::read(path)
+        .map(Zeroizing::new)
+        .map_err(|e| fail(signcore::Error::KeystoreUnreadable(signcore::KeystoreUnreadable::from_io(path, &e))))
 }
 
 fn disposed() -> Fail {
@@ -225,7 +225,8 @@ impl NativeKey {
         ts_return_type = "{ signHex(digestHex: string): string; signInto(message: Uint8Array, out: Uint8Array): void; signatureLength: number }"
     )]
     pub fn signers<'env>(&self, env: &'env Env) -> Result<Object<'env>, Fail> {
-        let signature_length = self.with(|held| Ok(held.key.alg().signature_len() as u32))?;
+        // Local keys are HMAC or Ed25519: fixed lengths.
+        let signature_length = self.with(|held| Ok(held.key.alg().signature_len().unwrap_or(0) as u32))?;
         let slot = Rc::clone(&self.held);
         let sign_hex = env
             .create_function_from_closure::<(), _, _>("signHex", move |ctx| {
@@ -326,6 +327,7 @@ fn warning_code(w: &Warning) -> &'static str {
         Warning::LegacyKey => "LEGACY_KEY",
         Warning::LocalEnvKey => "LOCAL_ENV_KEY",
         Warning::MockSigner => "MOCK_SIGNER",
+        _ => "WARNING",
     }
 }
 
@@ -374,7 +376,56 @@ pub fn resolve_signer(
         // Rule 7: the binding's hosts (Signer.fromEnv, signAuditDigest) need a
         // signer, so "nothing configured" is the core's NO_SIGNER error.
         Resolved::NoSigner => return Err(fail(signcore::Error::Policy(PolicyError::NoSigner))),
+        _ => return Err(fail_with("INTERNAL_ERROR", "a signer backend this binding does not know")),
     })
+}
+
+/// An RSA public key from SubjectPublicKeyInfo DER bytes, DER hex, or PEM
+/// text (`-----BEGIN PUBLIC KEY-----`).
+fn rsa_public_key(public: &Either<String, Uint8ArraySlice<'_>>) -> Result<signcore::key::VerifyingKey, Fail> {
+    use signcore::key::VerifyingKey;
+    match public {
+        Either::A(text) if text.trim_start().starts_with("-----BEGIN") => VerifyingKey::rsa_pem(text).map_err(fail),
+        Either::A(hex) => {
+            let mut der = vec![0u8; hex.len() / 2];
+            let der = signcore::hex::decode(hex, &mut der).map_err(fail)?;
+            VerifyingKey::rsa_spki_der(der).map_err(fail)
+        }
+        Either::B(der) => VerifyingKey::rsa_spki_der(der).map_err(fail),
+    }
+}
+
+/// Publishable facts of a public key (Ed25519: 32 bytes; RSA: SPKI DER),
+/// checked by the core: `{ alg, keyHash }` with key_hash = SHA256(public
+/// key) for Ed25519 and SHA256(SPKI DER) for RSA (DESIGN.md §2, §3).
+#[napi(object, object_from_js = false)]
+pub struct PublicKeyInfo {
+    /// Canonical algorithm name.
+    pub alg: &'static str,
+    /// Lowercase hex.
+    pub key_hash: String,
+}
+
+/// The facts of a public key for `alg` (`ed25519` or `rsa-sha256`); throws
+/// `INVALID_KEY` for a key the core refuses.
+#[napi]
+pub fn public_key_info(alg: String, public_key: Uint8ArraySlice<'_>) -> Result<PublicKeyInfo, Fail> {
+    use signcore::key::{ED25519_PUBLIC_KEY_LEN, VerifyingKey};
+    let key = match Alg::parse(&alg).map_err(fail)? {
+        Alg::Ed25519 => {
+            let raw: &[u8; ED25519_PUBLIC_KEY_LEN] = (&*public_key).try_into().map_err(|_| {
+                fail(signcore::Error::InvalidLength {
+                    what: "ed25519 public key",
+                    expected: ED25519_PUBLIC_KEY_LEN,
+                    actual: public_key.len(),
+                })
+            })?;
+            VerifyingKey::ed25519(raw).map_err(fail)?
+        }
+        Alg::RsaSha256 => VerifyingKey::rsa_spki_der(&public_key).map_err(fail)?,
+        _ => return Err(fail_with("INVALID_KEY", format!("{alg} has no public key"))),
+    };
+    Ok(PublicKeyInfo { alg: key.alg().as_str(), key_hash: HashHex::new(&key.key_hash()).as_str().to_owned() })
 }
 
 /// Verifies `signature` (bytes or hex) over `message` with a bare key: an
@@ -389,7 +440,7 @@ pub fn verify_signature(
     message: Uint8ArraySlice<'_>,
     signature: Either<String, Uint8ArraySlice<'_>>,
 ) -> Result<bool, Fail> {
-    use signcore::key::{ED25519_PUBLIC_KEY_LEN, MAX_SIGNATURE_LEN, VerifyingKey};
+    use signcore::key::{ED25519_PUBLIC_KEY_LEN, MAX_VERIFY_SIGNATURE_LEN, VerifyingKey};
     let key = match (Alg::parse(&alg).map_err(fail)?, &public_key, &secret) {
         (Alg::Ed25519, Some(public), None) => {
             let public: [u8; ED25519_PUBLIC_KEY_LEN] = match public {
@@ -405,14 +456,19 @@ pub fn verify_signature(
             VerifyingKey::ed25519(&public).map_err(fail)?
         }
         (Alg::HmacSha256, None, Some(secret)) => VerifyingKey::hmac(bytes(secret)).map_err(fail)?,
+        (Alg::RsaSha256, Some(public), None) => rsa_public_key(public)?,
         (Alg::Ed25519, _, _) => return Err(fail_with("INVALID_KEY", "ed25519 verification takes a publicKey only")),
         (Alg::HmacSha256, _, _) => {
             return Err(fail_with("INVALID_KEY", "hmac-sha256 verification takes a secret only"));
         }
+        (Alg::RsaSha256, _, _) => {
+            return Err(fail_with("INVALID_KEY", "rsa-sha256 verification takes a publicKey only (SPKI DER or PEM)"));
+        }
+        _ => return Err(fail(signcore::Error::UnsupportedAlgorithm)),
     };
-    let mut buf = [0u8; MAX_SIGNATURE_LEN];
+    let mut buf = [0u8; MAX_VERIFY_SIGNATURE_LEN];
     let signature: &[u8] = match &signature {
-        Either::A(hex) if hex.len() > 2 * MAX_SIGNATURE_LEN => return Ok(false),
+        Either::A(hex) if hex.len() > 2 * MAX_VERIFY_SIGNATURE_LEN => return Ok(false),
         Either::A(hex) => signcore::hex::decode(hex, &mut buf).map_err(fail)?,
         Either::B(raw) => raw,
     };
@@ -420,8 +476,8 @@ pub fn verify_signature(
 }
 
 /// The canonical name of an algorithm name DESIGN.md §2 accepts
-/// (`hmac-sha256` or `ed25519`); `rsa-sha256` is returned as is (remote
-/// signers only). Throws `UNKNOWN_ALGORITHM` otherwise.
+/// (`hmac-sha256`, `ed25519`, `rsa-sha256`). Throws `UNKNOWN_ALGORITHM`
+/// otherwise.
 #[napi]
 pub fn canonical_alg(name: String) -> Result<&'static str, Fail> {
     match Alg::parse(&name) {

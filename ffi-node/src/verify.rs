@@ -13,14 +13,8 @@ use crate::keys::read_keystore_file;
 use crate::text::Text;
 use crate::{Fail, bytes, fail, fail_in, parse_prev_hash};
 
-/// Ring capacity of the Node binding (the core default is 16); the ring is
-/// boxed, so the size costs no stack.
-pub const RING_CAPACITY: usize = 256;
-
-type Ring = KeyRing<RING_CAPACITY>;
-
-fn ring(json: &[u8]) -> Result<Box<Ring>, signcore::Error> {
-    Ring::from_json(json).map(Box::new)
+fn ring(json: &[u8]) -> Result<KeyRing, signcore::Error> {
+    KeyRing::from_json(json)
 }
 
 /// Publishable facts about a key: `{ key_id, alg, key_hash, label }`.
@@ -99,10 +93,10 @@ fn check_chain(events: &[u8], ring_json: &[u8], anchor: Option<Hash>) -> Result<
     let report =
         |f: Finding| errors.push(ChainFinding { index: f.index as i64, code: f.code.as_str(), message: f.detail });
     let summary = if events.len() < PARALLEL_MIN_BYTES {
-        chain::verify_chain(events, &*ring, anchor, report)
+        chain::verify_chain(events, &ring, anchor, report)
     } else {
         // 0: every available core.
-        chain::verify_chain_parallel(events, &*ring, anchor, 0, report)
+        chain::verify_chain_parallel(events, &ring, anchor, 0, report)
     }?;
     Ok(ChainReport { ok: errors.is_empty(), checked: summary.checked as i64, errors })
 }
@@ -202,7 +196,7 @@ pub fn verify_manifest(
 ) -> Result<ManifestReport, Fail> {
     let ring = self::ring(bytes(&ring)).map_err(fail)?;
     let mut signers = Vec::new();
-    let report = signcore::manifest::verify_manifest(bytes(&manifest), &*ring, threshold as usize, |check| {
+    let report = signcore::manifest::verify_manifest(bytes(&manifest), &ring, threshold as usize, |check| {
         signers.push(ManifestSigner {
             index: check.index as i64,
             kid: check.kid.map(|k| k.as_str().to_owned()),

@@ -54,7 +54,7 @@ test('rule 5: AUDIT_SIGNING_KEY (and its aliases) beat the mock; AUDIT_SIGNING_A
   const { signer } = fromEnv({ AUDIT_SIGNING_KEY: seed, AUDIT_SIGNING_ALG: 'ed25519' })
   assert.equal(signer.alg, 'ed25519')
   assert.equal(signer.publicKey.toString('hex'), 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a')
-  assert.throws(() => fromEnv({ AUDIT_SIGNING_KEY: 'k', AUDIT_SIGNING_ALG: 'rsa-sha256' }), { code: 'INVALID_SIGNER_CONFIG', message: /algorithm is not usable/ })
+  assert.throws(() => fromEnv({ AUDIT_SIGNING_KEY: 'k', AUDIT_SIGNING_ALG: 'rsa-sha256' }), { code: 'INVALID_SIGNER_CONFIG', message: /not an algorithm the local core signs with/ })
 })
 
 test('rule 4: legacy UTLD_PACKAGE_SIG_KEY, kid legacy-env, with a warning', () => {
@@ -62,7 +62,7 @@ test('rule 4: legacy UTLD_PACKAGE_SIG_KEY, kid legacy-env, with a warning', () =
   assert.deepEqual(codes, ['LEGACY_KEY'])
   assert.equal(signer.kid, 'legacy-env')
   assert.equal(signer.keyHash, sha256(Buffer.from('aa55aa55', 'hex')).toString('hex'))
-  assert.throws(() => fromEnv({ UTLD_PACKAGE_SIG_KEY: 'no-colon' }), { code: 'INVALID_SIGNER_CONFIG', message: /UTLD_PACKAGE_SIG_KEY must be/ })
+  assert.throws(() => fromEnv({ UTLD_PACKAGE_SIG_KEY: 'no-colon' }), { code: 'INVALID_SIGNER_CONFIG', message: /UTLD_PACKAGE_SIG_KEY: must be/ })
 })
 
 test('rule 3: RITMA_KEY_ID from the keystore; an unusable keystore warns and goes on', () => {
@@ -73,22 +73,30 @@ test('rule 3: RITMA_KEY_ID from the keystore; an unusable keystore warns and goe
   assert.equal(signer.source, 'keystore')
   const fallback = fromEnv({ RITMA_KEY_ID: 'nope', RITMA_KEYSTORE_PATH: keystorePath, MOCK_AUDIT_SIGNING_KEY: 'm' })
   assert.deepEqual(fallback.codes, ['KEYSTORE_UNAVAILABLE', 'MOCK_SIGNER'])
-  assert.match(fallback.warnings[0].message, /no key with this id/)
+  assert.match(fallback.warnings[0].message, /no key with key_id "nope"/)
   assert.equal(fallback.signer.kid, 'mock')
   const missing = fromEnv({ RITMA_KEY_ID: 'a', RITMA_KEYSTORE_PATH: path.join(dir, 'absent.json'), AUDIT_SIGNING_KEY: 'k' })
   assert.deepEqual(missing.codes, ['KEYSTORE_UNAVAILABLE', 'LOCAL_ENV_KEY'])
   assert.match(missing.warnings[0].message, /cannot be read/)
 })
 
-test('rule 2: SIGNING_PROXY_URL makes a proxy signer; rule 1: KMS is not in this build', () => {
+test('rule 2: SIGNING_PROXY_URL makes a proxy signer; rule 1: KMS wins over it', () => {
   const { signer } = fromEnv({ SIGNING_PROXY_URL: 'http://127.0.0.1:9/', SIGNING_PROXY_API_KEY: 'k', AUDIT_SIGNING_KEY: 'x' })
   assert.equal(signer.backend, 'proxy')
   assert.equal(signer.kid, null)
   assert.throws(() => signer.signSync(Buffer.alloc(32)), { code: 'SYNC_UNSUPPORTED' })
-  assert.throws(() => fromEnv({ AUDIT_SIGNING_KMS_KEY_ID: 'arn:aws:kms:eu-west-1:1:key/x', SIGNING_PROXY_URL: 'http://x' }), {
-    code: 'BACKEND_UNAVAILABLE',
-    message: /not available in this build/,
-  })
+  // (No KMS call is made before ready() or a signing call: test/kms.suite.js runs those against an emulator.)
+  const kms = Signer.fromEnv(
+    { AUDIT_SIGNING_KMS_KEY_ID: 'arn:aws:kms:eu-west-1:1:key/x', AUDIT_SIGNING_ALG: 'rsa-sha256', SIGNING_PROXY_URL: 'http://x' },
+    { kms: { endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } } },
+  )
+  assert.equal(kms.backend, 'kms')
+  assert.equal(kms.alg, 'rsa-sha256')
+  assert.equal(kms.kid, null, 'the KMS KeyId is known after the start checks')
+  assert.throws(() => kms.signSync(Buffer.alloc(32)), { code: 'SYNC_UNSUPPORTED' })
+  assert.throws(() => kms.ringEntry(), { code: 'KMS_NOT_STARTED' })
+  kms.dispose()
+  assert.throws(() => fromEnv({ AUDIT_SIGNING_KMS_KEY_ID: 'k', AUDIT_SIGNING_ALG: 'rsa-pss' }), { code: 'UNKNOWN_ALGORITHM' })
   assert.throws(() => fromEnv({ SIGNING_PROXY_URL: 'ftp://x' }), { name: 'TypeError', code: 'ERR_INVALID_URL' })
 })
 

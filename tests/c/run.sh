@@ -8,7 +8,9 @@
 #    AddressSanitizer + UBSan, and runs all three over the shared vectors,
 # 5. runs the C99 binary under valgrind (--error-exitcode=1 --leak-check=full),
 # 6. builds ffi-c/examples/audit_chain.c through pkg-config (ffi-c/signcore.pc)
-#    and runs it, plainly and under valgrind.
+#    and runs it, plainly and under valgrind,
+# 7. builds tests/c/stack_scan.c (C99, no sanitizers) and runs it: the secret
+#    copies each secret-handling call leaves on the stack (must be none).
 # Installs libcjson-dev (and gcc, g++, valgrind, pkgconf) with apt when missing.
 # The last line is "N passed, M failed": N sums the checks that passed in
 # every run; M counts failed checks and failed steps. Exits non-zero on any failure.
@@ -155,6 +157,14 @@ if gcc -std=c99 -Wall -Wextra -pedantic -Werror "$repo/ffi-c/examples/audit_chai
     fi
 else
     bad "compile the example"
+fi
+
+# --- 7. the stack scan (plain build: sanitizers and valgrind instrument the stack)
+if gcc -std=c99 "${cflags[@]}" "$here/stack_scan.c" "$lib" "${native_libs[@]}" -o "$out/stack_scan"; then
+    run_tests stack-scan "$out/stack_scan"
+    grep -E '^stack-scan: ' "$out/stack-scan.log" | sed 's/^/  [stack-scan] /'
+else
+    bad "compile stack_scan.c"
 fi
 
 say "done in $(( $(date +%s) - t0 ))s"

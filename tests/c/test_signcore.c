@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -1008,6 +1009,7 @@ static void test_capacities(void)
         memset(infos, 0xAA, sizeof infos);
         CHECK_STATUS(signcore_keystore_metadata(ks, sizeof ks - 1, infos, 1, &n, &err), SIGNCORE_BUFFER_TOO_SMALL);
         CHECK(n == 2 && all_bytes(infos, sizeof infos, 0xAA), "metadata cap 1");
+        CHECK(strstr(err.message, "2 records needed") != NULL, "capacity message counts records");
         CHECK_STATUS(signcore_keystore_metadata(ks, sizeof ks - 1, NULL, 0, &n, NULL), SIGNCORE_BUFFER_TOO_SMALL);
         CHECK(n == 2, "metadata count query");
         CHECK_STATUS(signcore_keystore_metadata(ks, sizeof ks - 1, infos, 2, &n, &err), SIGNCORE_OK);
@@ -1084,7 +1086,7 @@ static void test_inputs(void)
         CHECK_STATUS(signcore_key_from_keystore(&key, short_seed, sizeof short_seed - 1, "a", &err),
                      SIGNCORE_INVALID_KEYSTORE);
         CHECK(err.record_index == 0 && strstr(err.message, "record 0") != NULL, "names the record");
-        CHECK_STATUS(signcore_key_from_keystore(&key, rsa, sizeof rsa - 1, "a", &err), SIGNCORE_INVALID_KEYSTORE);
+        CHECK_STATUS(signcore_key_from_keystore(&key, rsa, sizeof rsa - 1, "a", &err), SIGNCORE_UNSUPPORTED_ALGORITHM);
         CHECK(strstr(err.message, "rsa-sha256") != NULL, "rsa-sha256 named");
     }
     /* The key from before is still there. */
@@ -1095,7 +1097,11 @@ static void test_inputs(void)
         static const char bad_ring[] = "[{\"kid\":\"x\",\"alg\":\"ed25519\",\"public_key\":\"zz\"}]";
         signcore_chain_report report;
         CHECK_STATUS(signcore_verify_chain("[]", 2, bad_ring, sizeof bad_ring - 1, NULL, NULL, 0, &report, &err),
-                     SIGNCORE_INVALID_KEYSTORE);
+                     SIGNCORE_INVALID_KEY_RING);
+        /* Issue 8 item 15: a ring error says "key ring", not "keystore". */
+        CHECK(strstr(err.message, "key ring") != NULL && strstr(err.message, "keystore") == NULL &&
+                  err.record_index == 0,
+              "ring error labelled as a key ring");
         CHECK_STATUS(signcore_verify_chain("{}", 2, "[]", 2, NULL, NULL, 0, &report, NULL), SIGNCORE_INVALID_JSON);
         CHECK_STATUS(signcore_verify_chain("[{}]", 4, "[]", 2, NULL, NULL, 0, &report, NULL), SIGNCORE_CHAIN_INVALID);
         CHECK(report.checked == 1 && report.findings_total == 1, "malformed event is a finding");
@@ -1169,6 +1175,384 @@ static void test_key_lifecycle(void)
     CHECK_STATUS(signcore_key_metadata(&key, &info), SIGNCORE_OK);
     CHECK(strcmp(info.key_id, "b") == 0 && info.alg == SIGNCORE_ALG_ED25519, "refilled");
     CHECK_STATUS(signcore_key_wipe(&key), SIGNCORE_OK);
+    end_set();
+}
+
+/* ------------------------------------------------- issue 8: core fixes */
+
+/* Appends one signed event (payload given as JSON text) to `buf`; `prev` is
+ * updated to its hash. Returns false when the payload cannot be digested. */
+static bool append_event(char *buf, size_t cap, size_t *used, const char *payload, uint8_t prev[32], bool first,
+                         const signcore_key *key, const char *kid, const char *alg)
+{
+    uint8_t digest[32], sig[64];
+    char hash_hex[65], prev_hex[65], sig_hex[129];
+    size_t n = 0;
+    bool ok = signcore_audit_digest(payload, strlen(payload), first ? NULL : prev, digest, NULL) == SIGNCORE_OK;
+    if (!ok)
+        memset(digest, 0x11, sizeof digest);
+    signcore_key_sign(key, digest, 32, sig, sizeof sig, &n);
+    to_hex(digest, 32, hash_hex, sizeof hash_hex);
+    to_hex(prev, 32, prev_hex, sizeof prev_hex);
+    to_hex(sig, n, sig_hex, sizeof sig_hex);
+    *used += (size_t)snprintf(buf + *used, cap - *used,
+                              "%s{\"payload\":%s,\"hash\":\"%s\",\"prev_hash\":%s%s%s,\"kid\":\"%s\",\"alg\":\"%s\","
+                              "\"signature\":\"%s\"}",
+                              first ? "[" : ",", payload, hash_hex, first ? "" : "\"", first ? "null" : prev_hex,
+                              first ? "" : "\"", kid, alg, sig_hex);
+    memcpy(prev, digest, 32);
+    return ok;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* A keystore of `count` HMAC keys "k-<i>" (secret = 32 bytes derived from i). */
+static char *make_keystore(size_t count, size_t *len)
+{
+    size_t cap = count * 128 + 16, used = 0, i;
+    char *ks = (char *)malloc(cap);
+    if (!ks)
+        return NULL;
+    used += (size_t)snprintf(ks + used, cap - used, "[");
+    for (i = 0; i < count; i++)
+        used += (size_t)snprintf(ks + used, cap - used,
+                                 "%s{\"key_id\":\"k-%lu\",\"alg\":\"hmac-sha256\",\"secret_hex\":\"%064lx\"}",
+                                 i ? "," : "", (unsigned long)i, (unsigned long)(i * 2654435761u + 1));
+    used += (size_t)snprintf(ks + used, cap - used, "]");
+    *len = used;
+    return ks;
+}
+
+static void test_core_fixes(void)
+{
+    static const uint8_t seed[32] = {61, 62, 63, 64, 65};
+    signcore_key key = {{0}}, twin = {{0}};
+    signcore_finding findings[8];
+    signcore_chain_report report;
+    signcore_error err;
+    uint8_t prev[32] = {0}, pk[32], digest[32], sig[64];
+    char *events = (char *)malloc(64 * 1024), *payload = (char *)malloc(256);
+    char pk_hex[65], ring[512], manifest[1024], sig_hex[129], digest_hex[65];
+    size_t used = 0, depth, n = 0;
+    begin_set("issue 8: core fixes via C");
+    if (!events || !payload) {
+        CHECK(false, "malloc");
+        free(events);
+        free(payload);
+        end_set();
+        return;
+    }
+    CHECK_STATUS(signcore_key_from_ed25519_seed(&key, "deep", seed), SIGNCORE_OK);
+    signcore_key_public_key(&key, pk);
+    to_hex(pk, 32, pk_hex, sizeof pk_hex);
+    snprintf(ring, sizeof ring, "[{\"kid\":\"deep\",\"alg\":\"ed25519\",\"public_key\":\"%s\"}]", pk_hex);
+
+    /* Item 2: payloads nested 62..65 deep under the event envelope. 62..64
+     * are canonicalized and signed, so they verify; 65 cannot be digested and
+     * is MALFORMED at its index, not an error for the whole chain. */
+    for (depth = 62; depth <= 65; depth++) {
+        bool digestible;
+        memset(payload, '[', depth);
+        memset(payload + depth, ']', depth);
+        payload[2 * depth] = '\0';
+        digestible = append_event(events, 64 * 1024, &used, payload, prev, depth == 62, &key, "deep", "ed25519");
+        CHECK(digestible == (depth <= SIGNCORE_MAX_DEPTH), "payload digestible up to SIGNCORE_MAX_DEPTH");
+    }
+    used += (size_t)snprintf(events + used, 64 * 1024 - used, "]");
+    CHECK_STATUS(signcore_verify_chain(events, used, ring, strlen(ring), NULL, findings, 8, &report, &err),
+                 SIGNCORE_CHAIN_INVALID);
+    CHECK(report.checked == 4 && report.findings_total == 1, "depth 62..65: four events checked, one finding");
+    CHECK(report.findings_written == 1 && findings[0].index == 3 && findings[0].code == SIGNCORE_FINDING_MALFORMED,
+          "depth 65 is MALFORMED at index 3");
+    /* Only the first three: a clean chain. */
+    {
+        char *cut = NULL;
+        size_t k = 0;
+        char *p = events;
+        /* find the 4th event start */
+        for (; (p = strstr(p, ",{\"payload\":")) != NULL; p++)
+            if (++k == 3) {
+                cut = p;
+                break;
+            }
+        if (cut) {
+            cut[0] = ']';
+            CHECK_STATUS(signcore_verify_chain(events, (size_t)(cut - events) + 1, ring, strlen(ring), NULL, findings,
+                                               8, &report, &err),
+                         SIGNCORE_OK);
+            CHECK(report.checked == 3 && report.ok, "depth 62..64 verify");
+        } else {
+            CHECK(false, "4th event");
+        }
+    }
+
+    /* Item 3: one key under two kids counts once toward a threshold. */
+    CHECK_STATUS(signcore_key_from_ed25519_seed(&twin, "twin-b", seed), SIGNCORE_OK);
+    snprintf(ring, sizeof ring,
+             "[{\"kid\":\"twin-a\",\"alg\":\"ed25519\",\"public_key\":\"%s\"},"
+             "{\"kid\":\"twin-b\",\"alg\":\"ed25519\",\"public_key\":\"%s\"}]",
+             pk_hex, pk_hex);
+    signcore_audit_digest("{\"release\":1}", 13, NULL, digest, NULL);
+    to_hex(digest, 32, digest_hex, sizeof digest_hex);
+    signcore_key_sign(&twin, digest, 32, sig, sizeof sig, &n);
+    to_hex(sig, n, sig_hex, sizeof sig_hex);
+    snprintf(manifest, sizeof manifest,
+             "{\"digest\":\"%s\",\"signatures\":[{\"kid\":\"twin-a\",\"alg\":\"ed25519\",\"signature\":\"%s\"},"
+             "{\"kid\":\"twin-b\",\"alg\":\"ed25519\",\"signature\":\"%s\"}]}",
+             digest_hex, sig_hex, sig_hex);
+    {
+        signcore_manifest_report mr;
+        signcore_signer_check checks[2];
+        CHECK_STATUS(signcore_verify_manifest(manifest, strlen(manifest), ring, strlen(ring), 2, checks, 2, &mr, &err),
+                     SIGNCORE_THRESHOLD_NOT_MET);
+        CHECK(mr.valid == 1 && !mr.met, "one key under two kids: valid = 1");
+        CHECK(checks[0].status == SIGNCORE_SIGNER_VALID && checks[1].status == SIGNCORE_SIGNER_DUPLICATE,
+              "the second kid of the same key is a duplicate");
+        CHECK_STATUS(signcore_verify_manifest(manifest, strlen(manifest), ring, strlen(ring), 1, NULL, 0, &mr, &err),
+                     SIGNCORE_OK);
+    }
+
+    /* Item 8: a 17-key keystore is a ring in the std build; 16,000 keys load fast. */
+    {
+        size_t ks_len = 0, count = 0;
+        char *ks = make_keystore(17, &ks_len);
+        signcore_key k16 = {{0}};
+        double t0;
+        used = 0;
+        memset(prev, 0, sizeof prev);
+        CHECK_STATUS(signcore_key_from_keystore(&k16, ks, ks_len, "k-16", &err), SIGNCORE_OK);
+        append_event(events, 64 * 1024, &used, "{\"n\":1}", prev, true, &k16, "k-16", "hmac-sha256");
+        used += (size_t)snprintf(events + used, 64 * 1024 - used, "]");
+#if defined(SIGNCORE_FEATURE_STD)
+        CHECK_STATUS(signcore_verify_chain(events, used, ks, ks_len, NULL, findings, 8, &report, &err), SIGNCORE_OK);
+        CHECK(report.checked == 1 && report.ok, "17-key keystore as a ring");
+#endif
+        signcore_key_wipe(&k16);
+        free(ks);
+        ks = make_keystore(16000, &ks_len);
+        t0 = now_ms();
+        CHECK_STATUS(signcore_keystore_metadata(ks, ks_len, NULL, 0, &count, &err), SIGNCORE_BUFFER_TOO_SMALL);
+        CHECK(count == 16000, "16,000 keys counted");
+        printf("16000-key keystore (%lu bytes): metadata count %.1f ms", (unsigned long)ks_len, now_ms() - t0);
+        t0 = now_ms();
+        CHECK_STATUS(signcore_key_from_keystore(&k16, ks, ks_len, "k-15999", &err), SIGNCORE_OK);
+        printf(", load the last key %.1f ms", now_ms() - t0);
+#if defined(SIGNCORE_FEATURE_STD)
+        t0 = now_ms();
+        CHECK_STATUS(signcore_verify_chain("[]", 2, ks, ks_len, NULL, NULL, 0, &report, &err), SIGNCORE_OK);
+        printf(", as a ring %.1f ms", now_ms() - t0);
+#endif
+        printf("\n");
+        signcore_key_wipe(&k16);
+        free(ks);
+    }
+    signcore_key_wipe(&key);
+    signcore_key_wipe(&twin);
+    free(events);
+    free(payload);
+    end_set();
+}
+
+/*
+ * Issue 8 item 10: what each build accepts. This binary links the std build,
+ * which moves the member table to the heap past SIGNCORE_MAX_OPEN_MEMBERS
+ * (the no_std build refuses such input with SIGNCORE_LIMIT_EXCEEDED; it is
+ * built by ffi-c/build-thumbv7em.sh, not run here).
+ */
+static void test_limits_per_build(void)
+{
+    size_t members = SIGNCORE_MAX_OPEN_MEMBERS + 44, i, used = 0, n = 0, cap = 16 * 1024;
+    char *json = (char *)malloc(cap), *out = (char *)malloc(cap);
+    signcore_error err;
+    begin_set("limits per build (std)");
+    if (!json || !out) {
+        CHECK(false, "malloc");
+        free(json);
+        free(out);
+        end_set();
+        return;
+    }
+    used += (size_t)snprintf(json + used, cap - used, "{");
+    for (i = members; i > 0; i--) /* reverse order: canonicalization must sort */
+        used += (size_t)snprintf(json + used, cap - used, "%s\"m%04lu\":%lu", i == members ? "" : ",",
+                                 (unsigned long)i, (unsigned long)i);
+    used += (size_t)snprintf(json + used, cap - used, "}");
+#if defined(SIGNCORE_FEATURE_STD)
+    CHECK_STATUS(signcore_canonicalize(json, used, out, cap, &n, &err), SIGNCORE_OK);
+    CHECK(n == used && strncmp(out, "{\"m0001\":1,\"m0002\":2,", 21) == 0, "300 members, sorted");
+    {
+        char hex[65];
+        CHECK_STATUS(signcore_audit_digest_hex(json, used, NULL, hex, &err), SIGNCORE_OK);
+    }
+#else
+    CHECK_STATUS(signcore_canonicalize(json, used, out, cap, &n, &err), SIGNCORE_LIMIT_EXCEEDED);
+#endif
+    free(json);
+    free(out);
+    end_set();
+}
+
+/*
+ * Issue 8 item 7: signcore_verify_chain writes neither findings nor the report
+ * when it returns an input error, also when the array is unreadable only
+ * after events that have findings (trailing data, a truncated archive).
+ */
+static void test_chain_error_writes_nothing(void)
+{
+    static const char *const bad[] = {
+        "[{},{},{}] x",     /* trailing data */
+        "[{},{},{}",        /* truncated after the last event */
+        "[{},{},{},",       /* truncated after a comma */
+        "[{},{},{} {}]",    /* a missing comma */
+        "[{},{},{}]]",      /* an extra bracket */
+    };
+    signcore_finding findings[4];
+    signcore_chain_report report;
+    signcore_error err;
+    size_t i;
+    begin_set("verify_chain: errors write nothing");
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        size_t cap;
+        for (cap = 0; cap <= 4; cap += 2) {
+            memset(findings, 0xAA, sizeof findings);
+            memset(&report, 0xAA, sizeof report);
+            CHECK_STATUS(signcore_verify_chain(bad[i], strlen(bad[i]), "[]", 2, NULL, cap ? findings : NULL, cap,
+                                               &report, &err),
+                         SIGNCORE_INVALID_JSON);
+            CHECK(all_bytes(findings, sizeof findings, 0xAA), "no finding written on an input error");
+            CHECK(all_bytes(&report, sizeof report, 0xAA), "no report written on an input error");
+            CHECK(err.status == SIGNCORE_INVALID_JSON && err.offset != (size_t)-1, "error details");
+        }
+    }
+    /* The same events in a well-formed array: three MALFORMED findings. */
+    memset(findings, 0xAA, sizeof findings);
+    CHECK_STATUS(signcore_verify_chain("[{},{},{}]", 10, "[]", 2, NULL, findings, 2, &report, &err),
+                 SIGNCORE_CHAIN_INVALID);
+    CHECK(report.checked == 3 && report.findings_total == 3 && report.findings_written == 2 && !report.ok,
+          "bounded log");
+    CHECK(findings[0].index == 0 && findings[1].index == 1 && findings[0].code == SIGNCORE_FINDING_MALFORMED,
+          "findings written");
+    CHECK(all_bytes(&findings[2], 2 * sizeof findings[0], 0xAA), "only findings_cap written");
+    end_set();
+}
+
+/*
+ * Issue 8 item 13: a corrupted signcore_key never crashes a call and never
+ * yields a result that passes for the intact key's. Every byte of a valid
+ * HMAC and Ed25519 key is flipped (two ways) and sign, verify, hash, public
+ * key and metadata are called. Each corruption must be either refused by
+ * every call (SIGNCORE_KEY_NOT_INITIALIZED for the tag's bytes,
+ * SIGNCORE_KEY_CORRUPTED for any other), with no output written; or leave
+ * every answer equal to the intact key's (a byte that carries nothing, e.g.
+ * padding); or, for the bytes the integrity check cannot see (inside the
+ * core's opaque SigningKey: the Ed25519 seed, the HMAC key block past the
+ * secret's length), produce a signature that does not verify under the
+ * intact key (fail closed). Then the tag followed by random bytes.
+ */
+enum corruption_outcome { REFUSED, UNCHANGED, FAILS_CLOSED, BAD };
+
+static enum corruption_outcome corruption_outcome(const signcore_key *bad, const signcore_key *good,
+                                                  signcore_status want)
+{
+    static const uint8_t msg[32] = {1, 2, 3};
+    uint8_t sig[64], good_sig[64], hash[32], good_hash[32], pub[32], good_pub[32];
+    signcore_key_info info, good_info;
+    size_t n = 77, good_n = 0;
+    signcore_status got[5], good_pub_status;
+    int i;
+    bool refused = true, untouched;
+    memset(sig, 0xAA, sizeof sig);
+    memset(hash, 0xAA, sizeof hash);
+    memset(pub, 0xAA, sizeof pub);
+    memset(&info, 0xAA, sizeof info);
+    got[0] = signcore_key_sign(bad, msg, sizeof msg, sig, sizeof sig, &n);
+    got[1] = signcore_key_verify(bad, msg, sizeof msg, sig, 64);
+    got[2] = signcore_key_hash(bad, hash);
+    got[3] = signcore_key_public_key(bad, pub);
+    got[4] = signcore_key_metadata(bad, &info);
+    untouched = n == 77 && all_bytes(sig, sizeof sig, 0xAA) && all_bytes(hash, sizeof hash, 0xAA) &&
+                all_bytes(pub, sizeof pub, 0xAA) && all_bytes(&info, sizeof info, 0xAA);
+    for (i = 0; i < 5; i++)
+        refused = refused && got[i] == want;
+    if (refused)
+        return untouched ? REFUSED : BAD;
+    /* Not refused: every answer must be the intact key's, or the signature must fail closed. */
+    signcore_key_sign(good, msg, sizeof msg, good_sig, sizeof good_sig, &good_n);
+    signcore_key_hash(good, good_hash);
+    good_pub_status = signcore_key_public_key(good, good_pub);
+    signcore_key_metadata(good, &good_info);
+    if (got[0] != SIGNCORE_OK || got[2] != SIGNCORE_OK || got[4] != SIGNCORE_OK || got[3] != good_pub_status ||
+        memcmp(hash, good_hash, 32) != 0 || (good_pub_status == SIGNCORE_OK && memcmp(pub, good_pub, 32) != 0) ||
+        strcmp(info.key_id, good_info.key_id) != 0 || info.alg != good_info.alg)
+        return BAD;
+    if (n == good_n && memcmp(sig, good_sig, n) == 0)
+        return UNCHANGED;
+    return signcore_key_verify(good, msg, sizeof msg, sig, n) == SIGNCORE_SIGNATURE_INVALID ? FAILS_CLOSED : BAD;
+}
+
+static void test_key_corruption(void)
+{
+    static const uint8_t secret[] = "corruption-test-secret";
+    static const uint8_t seed[32] = {9, 8, 7, 6, 5, 4, 3, 2, 1};
+    static const uint8_t flips[2] = {0x01, 0xFF};
+    signcore_key good, bad;
+    size_t off, f;
+    int kind, trial;
+    long counts[2][4] = {{0}};
+    uint32_t rng = 0x12345678u;
+    char what[128];
+    begin_set("misuse: corrupted keys");
+    for (kind = 0; kind < 2; kind++) {
+        memset(&good, 0, sizeof good);
+        if (kind == 0)
+            CHECK_STATUS(signcore_key_from_hmac_secret(&good, "hmac", secret, sizeof secret - 1), SIGNCORE_OK);
+        else
+            CHECK_STATUS(signcore_key_from_ed25519_seed(&good, "ed", seed), SIGNCORE_OK);
+        for (off = 0; off < sizeof good; off++) {
+            for (f = 0; f < sizeof flips; f++) {
+                signcore_status want = off < 8 ? SIGNCORE_KEY_NOT_INITIALIZED : SIGNCORE_KEY_CORRUPTED;
+                enum corruption_outcome outcome;
+                memcpy(&bad, &good, sizeof bad);
+                ((uint8_t *)&bad)[off] ^= flips[f];
+                outcome = corruption_outcome(&bad, &good, want);
+                counts[kind][outcome]++;
+                snprintf(what, sizeof what, "%s key, byte %lu ^ 0x%02x: a result that passes for the intact key's",
+                         kind ? "ed25519" : "hmac", (unsigned long)off, flips[f]);
+                CHECK(outcome != BAD, what);
+            }
+        }
+        /* The tag followed by random bytes (the forged-storage case). */
+        for (trial = 0; trial < 200; trial++) {
+            memcpy(&bad, &good, 8);
+            for (off = 8; off < sizeof bad; off++) {
+                rng = rng * 1103515245u + 12345u;
+                ((uint8_t *)&bad)[off] = (uint8_t)(rng >> 16);
+            }
+            CHECK(corruption_outcome(&bad, &good, SIGNCORE_KEY_CORRUPTED) == REFUSED, "random storage refused");
+        }
+        /* The intact key still works, a byte-for-byte copy too; wiping a corrupted key is fine. */
+        memcpy(&bad, &good, sizeof bad);
+        {
+            static const uint8_t msg[32] = {4};
+            uint8_t sig[64];
+            size_t n = 0;
+            CHECK_STATUS(signcore_key_sign(&bad, msg, 32, sig, sizeof sig, &n), SIGNCORE_OK);
+            CHECK_STATUS(signcore_key_verify(&good, msg, 32, sig, n), SIGNCORE_OK);
+        }
+        ((uint8_t *)&bad)[100] ^= 1;
+        CHECK_STATUS(signcore_key_wipe(&bad), SIGNCORE_OK);
+        CHECK(all_bytes(&bad, sizeof bad, 0), "corrupted key wiped");
+        signcore_key_wipe(&good);
+        printf("corrupted %s key: %lu flips: %ld refused, %ld no effect, %ld signatures that fail closed\n",
+               kind ? "ed25519" : "hmac", (unsigned long)(2 * sizeof good), counts[kind][REFUSED],
+               counts[kind][UNCHANGED], counts[kind][FAILS_CLOSED]);
+    }
+    CHECK(strcmp(signcore_status_code((int)SIGNCORE_KEY_CORRUPTED), "KEY_CORRUPTED") == 0, "status code");
     end_set();
 }
 
@@ -1317,6 +1701,101 @@ static void test_env(void)
 }
 #endif
 
+/*
+ * Issue 8 item 15: messages name what is wrong (never a secret).
+ * Item 14: the public ring exported from a keystore verifies its chains.
+ */
+static void test_messages_and_public_ring(void)
+{
+    static const char ks[] =
+        "[{\"key_id\":\"node-ed\",\"alg\":\"ed25519\",\"secret_hex\":"
+        "\"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60\",\"label\":\"edge\"},"
+        "{\"key_id\":\"node-hmac\",\"alg\":\"hmac-sha256\",\"secret_hex\":\"00112233445566778899aabbccddeeff\"}]";
+    signcore_key key = {{0}};
+    signcore_error err;
+    signcore_key_info infos[1];
+    signcore_chain_report report;
+    signcore_finding findings[4];
+    char ring[1024], events[2048];
+    uint8_t prev[32] = {0};
+    size_t n = 0, omitted = 99, used = 0;
+    begin_set("issue 8: messages, public ring");
+    /* KEY_NOT_FOUND names the key id. */
+    CHECK_STATUS(signcore_key_from_keystore(&key, ks, sizeof ks - 1, "node-missing", &err), SIGNCORE_KEY_NOT_FOUND);
+    CHECK(strstr(err.message, "node-missing") != NULL, "KEY_NOT_FOUND names the key id");
+    /* Capacities are named: bytes for byte buffers, records for arrays. */
+    CHECK_STATUS(signcore_canonicalize("[1,2]", 5, events, 2, &n, &err), SIGNCORE_BUFFER_TOO_SMALL);
+    CHECK(n == 5 && strstr(err.message, "5 bytes") != NULL, "byte capacity named");
+    CHECK_STATUS(signcore_keystore_metadata(ks, sizeof ks - 1, infos, 1, &n, &err), SIGNCORE_BUFFER_TOO_SMALL);
+    CHECK(n == 2 && strstr(err.message, "2 records") != NULL, "record capacity named");
+    /* No secret in any message. */
+    CHECK(!contains_ci(err.message, "9d61b19d") && !contains_ci(err.message, "00112233"), "no secret");
+
+    /* Item 14: the public ring holds the Ed25519 public key only. */
+    CHECK_STATUS(signcore_keystore_public_ring(ks, sizeof ks - 1, false, NULL, 0, &n, NULL, &err),
+                 SIGNCORE_BUFFER_TOO_SMALL);
+    memset(ring, 0xAA, sizeof ring);
+    CHECK_STATUS(signcore_keystore_public_ring(ks, sizeof ks - 1, false, ring, n - 1, &n, &omitted, &err),
+                 SIGNCORE_BUFFER_TOO_SMALL);
+    CHECK(all_bytes(ring, sizeof ring, 0xAA) && omitted == 99, "too small: nothing written");
+    CHECK_STATUS(signcore_keystore_public_ring(ks, sizeof ks - 1, false, ring, sizeof ring - 1, &n, &omitted, &err),
+                 SIGNCORE_OK);
+    ring[n] = '\0';
+    CHECK(omitted == 1 && strstr(ring, "\"kid\":\"node-ed\"") != NULL &&
+              strstr(ring, "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a") != NULL,
+          "public ring: the Ed25519 public key");
+    CHECK(!contains_ci(ring, "9d61b19d") && !contains_ci(ring, "00112233") && strstr(ring, "node-hmac") == NULL,
+          "public ring: no secret, no HMAC entry");
+    /* A chain signed by the keystore's Ed25519 key verifies against it. */
+    CHECK_STATUS(signcore_key_from_keystore(&key, ks, sizeof ks - 1, "node-ed", &err), SIGNCORE_OK);
+    append_event(events, sizeof events, &used, "{\"n\":1}", prev, true, &key, "node-ed", "ed25519");
+    append_event(events, sizeof events, &used, "{\"n\":2}", prev, false, &key, "node-ed", "ed25519");
+    used += (size_t)snprintf(events + used, sizeof events - used, "]");
+    CHECK_STATUS(signcore_verify_chain(events, used, ring, n, NULL, findings, 4, &report, &err), SIGNCORE_OK);
+    CHECK(report.checked == 2 && report.ok, "verified with the public ring");
+    /* HMAC entries only on request (then it is a secret ring). */
+    CHECK_STATUS(signcore_keystore_public_ring(ks, sizeof ks - 1, true, ring, sizeof ring - 1, &n, &omitted, &err),
+                 SIGNCORE_OK);
+    ring[n] = '\0';
+    CHECK(omitted == 0 && strstr(ring, "00112233445566778899aabbccddeeff") != NULL, "HMAC entries on request");
+    /* A refused keystore writes nothing and names the record. */
+    memset(ring, 0xAA, sizeof ring);
+    {
+        static const char bad[] = "[{\"key_id\":\"x\",\"alg\":\"ed25519\",\"secret_hex\":\"00\"}]";
+        CHECK_STATUS(signcore_keystore_public_ring(bad, sizeof bad - 1, false, ring, sizeof ring, &n, NULL, &err),
+                     SIGNCORE_INVALID_KEYSTORE);
+    }
+    CHECK(all_bytes(ring, sizeof ring, 0xAA) && err.record_index == 0, "refused keystore: nothing written");
+    CHECK_STATUS(signcore_keystore_public_ring(NULL, 0, false, ring, sizeof ring, &n, NULL, NULL),
+                 SIGNCORE_NULL_POINTER);
+    signcore_key_wipe(&key);
+#if defined(SIGNCORE_FEATURE_STD)
+    /* KEYSTORE_UNREADABLE names the path and the OS error (in the warning). */
+    clear_env();
+    setenv("RITMA_KEYSTORE_PATH", "/nonexistent/dir/node_keystore.json", 1);
+    setenv("RITMA_KEY_ID", "node-ed", 1);
+    setenv("MOCK_AUDIT_SIGNING_KEY", "dev-mock-key", 1);
+    CHECK_STATUS(from_env(&key, NULL, &err), SIGNCORE_OK);
+    CHECK(strstr(g_warnings, "/nonexistent/dir/node_keystore.json") != NULL &&
+              (strstr(g_warnings, "No such file") != NULL || strstr(g_warnings, "not found") != NULL),
+          "unreadable keystore: path and OS error named");
+    /* Bad hex in an environment key names the variable, not the value. */
+    clear_env();
+    setenv("AUDIT_SIGNING_KEY", "zz-not-hex-zz", 1);
+    setenv("AUDIT_SIGNING_ALG", "ed25519", 1);
+    CHECK_STATUS(from_env(&key, NULL, &err), SIGNCORE_INVALID_HEX);
+    CHECK(strstr(err.message, "AUDIT_SIGNING_KEY") != NULL && strstr(err.message, "zz-not-hex-zz") == NULL,
+          "bad env hex names the variable");
+    clear_env();
+    setenv("UTLD_PACKAGE_SIG_KEY", "hmac:0g", 1);
+    CHECK_STATUS(from_env(&key, NULL, &err), SIGNCORE_INVALID_HEX);
+    CHECK(strstr(err.message, "UTLD_PACKAGE_SIG_KEY") != NULL, "legacy env hex names the variable");
+    clear_env();
+    signcore_key_wipe(&key);
+#endif
+    end_set();
+}
+
 /* ---------------------------------------------------------------------- main */
 
 int main(int argc, char **argv)
@@ -1342,6 +1821,11 @@ int main(int argc, char **argv)
     test_capacities();
     test_inputs();
     test_key_lifecycle();
+    test_key_corruption();
+    test_chain_error_writes_nothing();
+    test_limits_per_build();
+    test_core_fixes();
+    test_messages_and_public_ring();
 #if defined(SIGNCORE_FEATURE_STD)
     test_env();
 #endif

@@ -40,10 +40,14 @@ async function main(): Promise<void> {
   const later: Buffer = await ed.sign(new Uint8Array(32))
   const ok: boolean = hmac.verifySync(Buffer.from(digest, 'hex'), raw) && (await ed.verify(new Uint8Array(32), later))
   const kid: string | null = signer.kid
-  const alg: 'hmac-sha256' | 'ed25519' | null = fromStore.alg
+  const alg: 'hmac-sha256' | 'ed25519' | 'rsa-sha256' | null = fromStore.alg
   const pk: Buffer | null = ed.publicKey
   const meta = { kid, alg, pk, hash: hmac.keyHash, label: fromStore.label, source: proxy.source, backend: proxy.backend }
   const json: { kid: string | null } = proxy.toJSON()
+  const pinned: Signer = await Signer.proxy('https://signer.internal', { apiKey: 'k', kid: 'node-1', alg: 'ed25519', publicKey: ed.publicKey }).ready()
+  const signedEvent: { hash: string; kid: string; alg: string; signature: string } = await pinned.signCanonical('{"a":1}', null)
+  // @ts-expect-error publicKey is bytes or hex, not a number
+  Signer.proxy('https://signer.internal', { publicKey: 5 })
   hmac.dispose()
   const disposed: boolean = hmac.disposed
 
@@ -69,7 +73,7 @@ async function main(): Promise<void> {
     const code: ErrorCode = (e as SigncoreError).code
     console.log(code, (e as SigncoreError).status)
   }
-  console.log(fromEnvBlock, ok, meta, json, disposed, firstId, codes, asyncReport.checked, signers, valid, validHmac, warnings)
+  console.log(fromEnvBlock, ok, meta, json, signedEvent, disposed, firstId, codes, asyncReport.checked, signers, valid, validHmac, warnings)
 }
 
 void main
