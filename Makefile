@@ -2,13 +2,13 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: bench bench-cli demo test test-rust test-package test-c test-node test-kms test-edge test-fuzz test-proxy test-cli lint docs
+.PHONY: bench bench-cli demo test test-rust test-package test-c test-node test-kms test-edge test-fuzz test-proxy test-cli test-go lint docs
 
 demo:
 	$(CARGO) run -q -p signcore --features std --example audit_demo
 	bash scripts/cli-demo.sh
 
-test: lint test-rust docs test-package test-c test-node test-kms test-edge test-fuzz test-proxy test-cli
+test: lint test-rust docs test-package test-c test-node test-kms test-edge test-fuzz test-proxy test-cli test-go
 
 lint:
 	$(CARGO) fmt --all --check
@@ -52,6 +52,11 @@ test-kms:
 # Every benchmark, each against its anchor in the same run; writes BENCHMARKS.md.
 bench:
 	bash scripts/bench.sh
+
+# Merkle trees, proofs and signed notes against Go's golang.org/x/mod/sumdb
+# (tlog, note), both ways; needs .ci/install-go.sh.
+test-go:
+	bash tests/go/run.sh
 
 # Each fuzz target for a short smoke period (the long campaign: fuzz/run-long.sh).
 test-fuzz:

@@ -98,6 +98,43 @@ export interface ChainReport {
   errors: Array<ChainFinding>
 }
 
+/** A checkpoint's verdict and, when it verifies, its contents. */
+export interface CheckpointVerdict {
+  /** True when the note verifies with the threshold and the origin. */
+  ok: boolean
+  /**
+   * Why not (`SIGNATURE_INVALID`, `THRESHOLD_NOT_MET`, `ORIGIN_MISMATCH`,
+   * `MALFORMED_NOTE`, `MALFORMED_CHECKPOINT`), or `null`.
+   */
+  code: string | null
+  /** A readable reason, or `null`. */
+  message: string | null
+  /** The log's origin line. */
+  origin: string | null
+  /** The tree size. */
+  size: number | null
+  /** The root hash (hex). */
+  root: string | null
+  /** Extension lines after the root ("" when none). */
+  extensions: string | null
+  /** The trusted keys (verifier key strings) whose signature verified. */
+  signedBy: Array<string>
+  /** Signatures by keys not trusted (ignored). */
+  unknown: number
+}
+
+/**
+ * The consistency proof from the first `old_size` events to the first
+ * `new_size` (default: all).
+ */
+export declare function consistencyProof(eventHashes: Array<string>, oldSize: number, newSize?: number | undefined | null): Array<string>
+
+/**
+ * The inclusion proof (hex hashes, leaf side first) of event `index` in the
+ * tree of the first `size` events (default: all).
+ */
+export declare function inclusionProof(eventHashes: Array<string>, index: number, treeSize?: number | undefined | null): Array<string>
+
 /** Publishable facts about a key: `{ key_id, alg, key_hash, label }`. */
 export interface KeyMetadata {
   /** The key's id. */
@@ -156,8 +193,17 @@ export interface ManifestSigner {
   status: 'valid' | 'invalid' | 'unknown' | 'duplicate' | 'malformed'
 }
 
+/** The RFC 9162 Merkle root (hex) over events given by their `hash` (hex). */
+export declare function merkleRoot(eventHashes: Array<string>): string
+
 /** A hash text (64 hex chars, either case) in lowercase, or an error. */
 export declare function normalizeHash(hex: string): string
+
+/**
+ * The note verifier key `<name>+<hex key id>+<base64(0x01 ‖ public key)>`
+ * of an Ed25519 public key (32 bytes or hex).
+ */
+export declare function noteVerifierKey(name: string, publicKey: string | Uint8Array): string
 
 /**
  * The facts of a public key for `alg` (`ed25519` or `rsa-sha256`); throws
@@ -202,11 +248,24 @@ export interface RemoteBackend {
  */
 export declare function resolveSigner(values: Array<string | undefined | null>, onWarning: (arg0: string, arg1: string) => unknown): NativeKey | RemoteBackend
 
+/** Signs a checkpoint with Ed25519 note keys: `names[i]` with seed `seeds[i]`. */
+export declare function signCheckpoint(origin: string, treeSize: number, root: string, extensions: string | undefined | null, names: Array<string>, seeds: Array<Uint8Array>): string
+
 /**
  * The names of the environment variables the signer rules read, in the
  * order `resolveSigner` expects their values.
  */
 export declare function signerEnvVars(): Array<string>
+
+/** The verdict on a proof or a checkpoint. */
+export interface Verdict {
+  /** True when it verifies. */
+  ok: boolean
+  /** Why not (`ROOT_MISMATCH`, `INVALID_PROOF_LENGTH`, ...), or `null`. */
+  code: string | null
+  /** A readable reason, or `null`. */
+  message: string | null
+}
 
 /**
  * A failure of `verifyChainAsync`, delivered as the promise's value (the
@@ -233,6 +292,18 @@ export declare function verifyChain(events: string | Uint8Array, ring: string | 
  * resolves with the report or with a `TaskError` (never rejects).
  */
 export declare function verifyChainAsync(events: string | Uint8Array, ring: string | Uint8Array, anchor?: string | undefined | null): { promise: Promise<ChainReport | TaskError>; cancel(): void }
+
+/**
+ * Opens a signed checkpoint with the caller's trusted verifier keys and
+ * threshold, for the log `origin`.
+ */
+export declare function verifyCheckpoint(note: string | Uint8Array, origin: string, keys: Array<string>, threshold: number): CheckpointVerdict
+
+/** Verifies a consistency proof between two tree sizes and roots. */
+export declare function verifyConsistency(oldSize: number, newSize: number, oldRoot: string, newRoot: string, proof: Array<string>): Verdict
+
+/** Verifies an inclusion proof of the event with hash `event_hash`. */
+export declare function verifyInclusion(eventHash: string, index: number, treeSize: number, proof: Array<string>, root: string): Verdict
 
 /** Verifies an N-of-M manifest against the verifier's ring and threshold. */
 export declare function verifyManifest(manifest: string | Uint8Array, ring: string | Uint8Array, threshold: number): ManifestReport

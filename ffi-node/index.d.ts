@@ -344,3 +344,75 @@ export type VerificationKey =
 
 /** One signature with a bare key; false when it does not verify. */
 export declare function verifySignature(key: VerificationKey, message: Uint8Array, signature: Uint8Array | string): boolean
+
+// ------------------------------------------------ checkpoints and proofs (DESIGN.md §12)
+
+/** Events given by their `hash` (hex), or events that carry one. */
+export type EventHashes = ReadonlyArray<string | { readonly hash: string }>
+/** A tree: its size (events) and root hash (hex). */
+export interface TreeHead {
+  size: number
+  root: string
+}
+/** A proof's verdict. */
+export interface ProofVerdict {
+  ok: boolean
+  /** `ROOT_MISMATCH`, `INVALID_PROOF_LENGTH`, `INDEX_OUT_OF_RANGE`, `INVALID_TREE_SIZE`, or null. */
+  code: string | null
+  message: string | null
+}
+/** The RFC 9162 Merkle root (hex) over the events. */
+export declare function merkleRoot(events: EventHashes): string
+/** Inclusion proof (hex hashes, leaf side first) of event `index` in the first `size` events (default all). */
+export declare function inclusionProof(events: EventHashes, index: number, size?: number | null): string[]
+/** Consistency proof from the first `oldSize` events to the first `newSize` (default all). */
+export declare function consistencyProof(events: EventHashes, oldSize: number, newSize?: number | null): string[]
+/** Verifies an inclusion proof from the proof alone. */
+export declare function verifyInclusion(
+  eventHash: string | { readonly hash: string },
+  index: number,
+  tree: TreeHead,
+  proof: ReadonlyArray<string>,
+): ProofVerdict
+/** Verifies that `oldTree` is a prefix of `newTree`. */
+export declare function verifyConsistency(oldTree: TreeHead, newTree: TreeHead, proof: ReadonlyArray<string>): ProofVerdict
+/** A C2SP tlog-checkpoint body. */
+export interface CheckpointBody {
+  origin: string
+  size: number
+  root: string
+  /** Extension lines, each ending in "\n". */
+  extensions?: string
+}
+/** An Ed25519 note key: name (default: the origin) and 32-byte seed. */
+export interface NoteKey {
+  name?: string
+  seed: Uint8Array | string
+}
+/** Signs a checkpoint; returns the C2SP signed note. */
+export declare function signCheckpoint(checkpoint: CheckpointBody, keys: NoteKey | ReadonlyArray<NoteKey>): string
+/** `<name>+<hex key id>+<base64(0x01 ‖ public key)>` of an Ed25519 public key. */
+export declare function noteVerifierKey(name: string, publicKey: string | Uint8Array): string
+/** The verifier's own trust: the log, its keys and how many must sign. */
+export interface VerifyCheckpointOptions {
+  origin: string
+  keys: ReadonlyArray<string>
+  threshold?: number
+}
+/** A checkpoint's verdict and, when ok, its contents. */
+export interface CheckpointVerdict {
+  ok: boolean
+  /** `SIGNATURE_INVALID`, `THRESHOLD_NOT_MET`, `ORIGIN_MISMATCH`, `MALFORMED_NOTE`, `MALFORMED_CHECKPOINT`, or null. */
+  code: string | null
+  message: string | null
+  origin: string | null
+  size: number | null
+  root: string | null
+  extensions: string | null
+  /** The trusted verifier keys whose signatures verified. */
+  signedBy: string[]
+  /** Signatures by keys not trusted (ignored). */
+  unknown: number
+}
+/** Opens a signed checkpoint note. Throws for an unusable key or threshold. */
+export declare function verifyCheckpoint(note: string | Uint8Array, options: VerifyCheckpointOptions): CheckpointVerdict

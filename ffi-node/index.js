@@ -838,3 +838,4 @@ module.exports = {
   verifyManifest,
   verifySignature,
 }
+Object.assign(module.exports, require('./lib/checkpoint.js')) // DESIGN.md §12

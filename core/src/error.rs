@@ -361,6 +361,10 @@ pub enum Error {
     InvalidBurnSignature,
     /// An evidence package that cannot be read (DESIGN.md §13).
     InvalidEvidence(crate::host::EvidenceProblem),
+    /// A Merkle tree or proof error (DESIGN.md §12).
+    Proof(crate::merkle::ProofError),
+    /// A signed note, note key or checkpoint error (DESIGN.md §12).
+    Note(crate::note::NoteError),
 }
 
 impl Error {
@@ -399,7 +403,21 @@ impl Error {
             Error::KeystoreUnreadable(_) => "KEYSTORE_UNREADABLE",
             Error::InvalidBurnSignature => "INVALID_BURN_SIGNATURE",
             Error::InvalidEvidence(p) => p.code(),
+            Error::Proof(e) => e.code(),
+            Error::Note(e) => e.code(),
         }
+    }
+}
+
+impl From<crate::merkle::ProofError> for Error {
+    fn from(e: crate::merkle::ProofError) -> Self {
+        Error::Proof(e)
+    }
+}
+
+impl From<crate::note::NoteError> for Error {
+    fn from(e: crate::note::NoteError) -> Self {
+        Error::Note(e)
     }
 }
 
@@ -503,6 +521,8 @@ impl fmt::Display for Error {
                 f.write_str("invalid burn signature: expected sig_ followed by the hex of a 32- or 64-byte signature")
             }
             Error::InvalidEvidence(p) => write!(f, "invalid evidence package: {p}"),
+            Error::Proof(e) => e.fmt(f),
+            Error::Note(e) => e.fmt(f),
         }
     }
 }

@@ -11,6 +11,7 @@ extern crate std;
 pub mod archive;
 pub mod canonical;
 pub mod chain;
+pub mod checkpoint;
 pub mod digest;
 mod error;
 pub mod hex;
@@ -19,6 +20,8 @@ mod json;
 pub mod key;
 pub mod keystore;
 pub mod manifest;
+pub mod merkle;
+pub mod note;
 pub mod policy;
 #[cfg(feature = "rsa")]
 pub mod rsa;

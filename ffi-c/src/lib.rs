@@ -28,6 +28,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![allow(non_camel_case_types)]
 
+pub mod checkpoint;
 pub mod consts;
 #[cfg(feature = "std")]
 pub mod env;

@@ -72,6 +72,24 @@ pub enum signcore_status {
     /// `SECRET_REQUIRED`: an HMAC key's ring entry was asked for without
     /// permission to write its secret (an HMAC key has no public part).
     SIGNCORE_SECRET_REQUIRED = 5121,
+    /// `MALFORMED_NOTE`: a signed note that is not C2SP signed-note syntax (the message says what).
+    SIGNCORE_MALFORMED_NOTE = 5130,
+    /// `INVALID_VERIFIER_KEY`: a note verifier key that is not `<name>+<hex key id>+<base64(0x01 ‖ key)>`, or whose id does not match.
+    SIGNCORE_INVALID_VERIFIER_KEY = 5131,
+    /// `MALFORMED_CHECKPOINT`: a note body that is not a C2SP tlog-checkpoint (origin, size, root).
+    SIGNCORE_MALFORMED_CHECKPOINT = 5132,
+    /// `ORIGIN_MISMATCH`: the checkpoint is of another log than the origin expected.
+    SIGNCORE_ORIGIN_MISMATCH = 5133,
+    /// `ROOT_MISMATCH`: a Merkle proof leads to another root than the one given.
+    SIGNCORE_ROOT_MISMATCH = 5134,
+    /// `INVALID_PROOF_LENGTH`: a Merkle proof with the wrong number of hashes for its index and sizes.
+    SIGNCORE_INVALID_PROOF_LENGTH = 5135,
+    /// `INDEX_OUT_OF_RANGE`: a leaf index that is not below the tree size.
+    SIGNCORE_INDEX_OUT_OF_RANGE = 5136,
+    /// `INVALID_TREE_SIZE`: tree sizes no consistency proof relates (old size 0 or above the new size).
+    SIGNCORE_INVALID_TREE_SIZE = 5137,
+    /// `MALFORMED_PROOF`: a proof text that cannot be read.
+    SIGNCORE_MALFORMED_PROOF = 5138,
     /// `NULL_POINTER`: a required pointer argument is NULL.
     SIGNCORE_NULL_POINTER = 5200,
     /// `KEY_NOT_INITIALIZED`: the `signcore_key` was never initialised, was
@@ -130,6 +148,15 @@ pub(crate) const ALL_STATUSES: &[signcore_status] = &[
     SIGNCORE_INVALID_SIGNER_CONFIG,
     SIGNCORE_INVALID_KEY_RING,
     SIGNCORE_SECRET_REQUIRED,
+    SIGNCORE_MALFORMED_NOTE,
+    SIGNCORE_INVALID_VERIFIER_KEY,
+    SIGNCORE_MALFORMED_CHECKPOINT,
+    SIGNCORE_ORIGIN_MISMATCH,
+    SIGNCORE_ROOT_MISMATCH,
+    SIGNCORE_INVALID_PROOF_LENGTH,
+    SIGNCORE_INDEX_OUT_OF_RANGE,
+    SIGNCORE_INVALID_TREE_SIZE,
+    SIGNCORE_MALFORMED_PROOF,
     SIGNCORE_NULL_POINTER,
     SIGNCORE_KEY_NOT_INITIALIZED,
     SIGNCORE_REMOTE_SIGNER_CONFIGURED,
@@ -168,6 +195,15 @@ impl signcore_status {
             SIGNCORE_INVALID_SIGNER_CONFIG => c"INVALID_SIGNER_CONFIG",
             SIGNCORE_INVALID_KEY_RING => c"INVALID_KEY_RING",
             SIGNCORE_SECRET_REQUIRED => c"SECRET_REQUIRED",
+            SIGNCORE_MALFORMED_NOTE => c"MALFORMED_NOTE",
+            SIGNCORE_INVALID_VERIFIER_KEY => c"INVALID_VERIFIER_KEY",
+            SIGNCORE_MALFORMED_CHECKPOINT => c"MALFORMED_CHECKPOINT",
+            SIGNCORE_ORIGIN_MISMATCH => c"ORIGIN_MISMATCH",
+            SIGNCORE_ROOT_MISMATCH => c"ROOT_MISMATCH",
+            SIGNCORE_INVALID_PROOF_LENGTH => c"INVALID_PROOF_LENGTH",
+            SIGNCORE_INDEX_OUT_OF_RANGE => c"INDEX_OUT_OF_RANGE",
+            SIGNCORE_INVALID_TREE_SIZE => c"INVALID_TREE_SIZE",
+            SIGNCORE_MALFORMED_PROOF => c"MALFORMED_PROOF",
             SIGNCORE_NULL_POINTER => c"NULL_POINTER",
             SIGNCORE_KEY_NOT_INITIALIZED => c"KEY_NOT_INITIALIZED",
             SIGNCORE_REMOTE_SIGNER_CONFIGURED => c"REMOTE_SIGNER_CONFIGURED",
@@ -212,6 +248,15 @@ impl signcore_status {
             }
             SIGNCORE_INVALID_KEY_RING => c"invalid key ring record",
             SIGNCORE_SECRET_REQUIRED => c"an HMAC key has no public part: its ring entry needs its secret",
+            SIGNCORE_MALFORMED_NOTE => c"malformed signed note",
+            SIGNCORE_INVALID_VERIFIER_KEY => c"invalid note verifier key",
+            SIGNCORE_MALFORMED_CHECKPOINT => c"malformed checkpoint",
+            SIGNCORE_ORIGIN_MISMATCH => c"the checkpoint's origin is not the log expected",
+            SIGNCORE_ROOT_MISMATCH => c"the proof does not lead to the given root hash",
+            SIGNCORE_INVALID_PROOF_LENGTH => c"the proof has the wrong number of hashes",
+            SIGNCORE_INDEX_OUT_OF_RANGE => c"leaf index not in the tree",
+            SIGNCORE_INVALID_TREE_SIZE => c"invalid tree sizes",
+            SIGNCORE_MALFORMED_PROOF => c"malformed proof",
             SIGNCORE_NULL_POINTER => c"a required pointer argument is NULL",
             SIGNCORE_KEY_NOT_INITIALIZED => c"the key was never initialised or has been wiped",
             SIGNCORE_REMOTE_SIGNER_CONFIGURED => {
@@ -263,6 +308,16 @@ pub(crate) fn status_for_code(code: &str) -> signcore_status {
         "INVALID_SIGNER_CONFIG" => SIGNCORE_INVALID_SIGNER_CONFIG,
         "INVALID_KEY_RING" => SIGNCORE_INVALID_KEY_RING,
         "SECRET_REQUIRED" => SIGNCORE_SECRET_REQUIRED,
+        "MALFORMED_NOTE" => SIGNCORE_MALFORMED_NOTE,
+        "INVALID_VERIFIER_KEY" => SIGNCORE_INVALID_VERIFIER_KEY,
+        "MALFORMED_CHECKPOINT" => SIGNCORE_MALFORMED_CHECKPOINT,
+        "ORIGIN_MISMATCH" => SIGNCORE_ORIGIN_MISMATCH,
+        "ROOT_MISMATCH" => SIGNCORE_ROOT_MISMATCH,
+        "INVALID_PROOF_LENGTH" => SIGNCORE_INVALID_PROOF_LENGTH,
+        "INDEX_OUT_OF_RANGE" => SIGNCORE_INDEX_OUT_OF_RANGE,
+        "INVALID_TREE_SIZE" => SIGNCORE_INVALID_TREE_SIZE,
+        "MALFORMED_PROOF" => SIGNCORE_MALFORMED_PROOF,
+        "THRESHOLD_NOT_MET" => SIGNCORE_THRESHOLD_NOT_MET,
         // A code newer than this binding: still an error, never OK.
         _ => SIGNCORE_OTHER_ERROR,
     }

@@ -81,7 +81,7 @@ run_tests() { # $1 label, rest: command
     local label="$1"; shift
     local log="$out/$label.log" status=0 line
     "$@" > "$log" 2>&1 || status=$?
-    if [ "$label" = c99 ]; then
+    if [ "$label" = c99 ] || [ "$label" = checkpoint-c99 ]; then
         sed "s/^/  [$label] /" "$log"
     else # the same sets again: show only failures and the result
         grep -E '^FAIL|^[0-9]+ passed, [0-9]+ failed$|ERROR: |runtime error' "$log" | sed "s/^/  [$label] /"
@@ -124,6 +124,21 @@ for variant in c99 cxx asan; do
     [ -x "$out/test_host_$variant" ] && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         run_tests "host-$variant" "$out/test_host_$variant" "$host_fixture" "$host_tmp/$variant"
+done
+
+# Checkpoints and Merkle proofs (tests/c/test_checkpoint.c): C99, C++ and ASan/UBSan.
+ck="$here/test_checkpoint.c"
+for v in c99 c++ asan; do
+    case $v in
+        c99) cc=(gcc -std=c99 "${cflags[@]}" "$ck") ;;
+        c++) cc=(g++ -x c++ -std=c++11 "${cflags[@]}" "$ck" -x none) ;;
+        asan) cc=(gcc -std=c99 "${cflags[@]}" -fsanitize=address,undefined -fno-sanitize-recover=all "$ck") ;;
+    esac
+    if "${cc[@]}" "$lib" "${native_libs[@]}" -o "$out/checkpoint_$v"; then
+        run_tests "checkpoint-$v" "$out/checkpoint_$v"
+    else
+        bad "compile test_checkpoint.c ($v)"
+    fi
 done
 
 valgrind_summary() { # $1 log: the leak and error summary lines

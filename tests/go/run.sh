@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# signcore against Go's golang.org/x/mod/sumdb/{tlog,note} (Debian's copy).
+# Builds tests/go/tlogcheck offline in GOPATH mode (the Debian package lays
+# the source out as a GOPATH under /usr/share/gocode; no module proxy, no
+# toolchain download), then runs core/tests/go_interop.rs against it.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$repo"
+out="$repo/target/go"
+mkdir -p "$out"
+export GO111MODULE=off GOPATH=/usr/share/gocode GOPROXY=off GOTOOLCHAIN=local GOFLAGS= GOCACHE="$out/cache"
+go version
+go vet ./tests/go/tlogcheck
+go build -o "$out/tlogcheck" ./tests/go/tlogcheck
+SIGNCORE_TLOGCHECK="$out/tlogcheck" cargo test -q -p signcore --all-features --test go_interop -- --nocapture 2>&1 \
+    | grep -E '^(go interop|vectors):|test result|panicked|error' ; test "${PIPESTATUS[0]}" -eq 0
