@@ -26,6 +26,16 @@
 #endif
 
 /**
+ * Most trusted note keys one `signcore_checkpoint_verify` call takes.
+ */
+#define SIGNCORE_MAX_NOTE_KEYS 16
+
+/**
+ * Most hashes in a proof (`signcore::merkle::MAX_PROOF_HASHES`).
+ */
+#define SIGNCORE_MAX_PROOF_HASHES 65
+
+/**
  * Bytes of a SHA-256 hash (an audit digest, a key hash).
  */
 #define SIGNCORE_HASH_BYTES 32
@@ -268,6 +278,42 @@ typedef enum signcore_status {
    */
   SIGNCORE_SECRET_REQUIRED = 5121,
   /**
+   * `MALFORMED_NOTE`: a signed note that is not C2SP signed-note syntax (the message says what).
+   */
+  SIGNCORE_MALFORMED_NOTE = 5130,
+  /**
+   * `INVALID_VERIFIER_KEY`: a note verifier key that is not `<name>+<hex key id>+<base64(0x01 ‖ key)>`, or whose id does not match.
+   */
+  SIGNCORE_INVALID_VERIFIER_KEY = 5131,
+  /**
+   * `MALFORMED_CHECKPOINT`: a note body that is not a C2SP tlog-checkpoint (origin, size, root).
+   */
+  SIGNCORE_MALFORMED_CHECKPOINT = 5132,
+  /**
+   * `ORIGIN_MISMATCH`: the checkpoint is of another log than the origin expected.
+   */
+  SIGNCORE_ORIGIN_MISMATCH = 5133,
+  /**
+   * `ROOT_MISMATCH`: a Merkle proof leads to another root than the one given.
+   */
+  SIGNCORE_ROOT_MISMATCH = 5134,
+  /**
+   * `INVALID_PROOF_LENGTH`: a Merkle proof with the wrong number of hashes for its index and sizes.
+   */
+  SIGNCORE_INVALID_PROOF_LENGTH = 5135,
+  /**
+   * `INDEX_OUT_OF_RANGE`: a leaf index that is not below the tree size.
+   */
+  SIGNCORE_INDEX_OUT_OF_RANGE = 5136,
+  /**
+   * `INVALID_TREE_SIZE`: tree sizes no consistency proof relates (old size 0 or above the new size).
+   */
+  SIGNCORE_INVALID_TREE_SIZE = 5137,
+  /**
+   * `MALFORMED_PROOF`: a proof text that cannot be read.
+   */
+  SIGNCORE_MALFORMED_PROOF = 5138,
+  /**
    * `NULL_POINTER`: a required pointer argument is NULL.
    */
   SIGNCORE_NULL_POINTER = 5200,
@@ -458,6 +504,67 @@ typedef enum signcore_evidence_signature {
 } signcore_evidence_signature;
 
 /**
+ * What a verified checkpoint says (C2SP tlog-checkpoint).
+ */
+typedef struct signcore_checkpoint {
+  /**
+   * The tree size: events covered.
+   */
+  uint64_t size;
+  /**
+   * The RFC 9162 Merkle root over those events.
+   */
+  uint8_t root[32];
+  /**
+   * Bytes of the checkpoint body at the start of the note (origin, size,
+   * root and any extension lines), so extension lines can be read.
+   */
+  size_t body_len;
+  /**
+   * Distinct trusted keys with a valid signature.
+   */
+  size_t verified;
+  /**
+   * Signatures by keys the caller did not pass (skipped).
+   */
+  size_t unknown;
+  /**
+   * Bit `i` set when `verifier_keys[i]` signed.
+   */
+  uint64_t signed_by;
+} signcore_checkpoint;
+
+/**
+ * Details of a failure, for the functions that parse input.
+ *
+ * Functions that take a `signcore_error *error` write it on every return
+ * when `error` is not NULL (pass NULL to skip it): on success `status` is
+ * `SIGNCORE_OK` and `message` is empty. The message is readable, names the
+ * keystore or ring record (index and key_id) when one was refused, and
+ * never contains secret material.
+ */
+typedef struct signcore_error {
+  /**
+   * The status the function returned.
+   */
+  enum signcore_status status;
+  /**
+   * Byte offset into the JSON input where a JSON error was found, or
+   * `SIZE_MAX` when the error has no offset.
+   */
+  size_t offset;
+  /**
+   * Index of the refused keystore or ring record, or `SIZE_MAX`.
+   */
+  size_t record_index;
+  /**
+   * NUL-terminated UTF-8 message, truncated (at a character boundary) to
+   * fit `SIGNCORE_ERROR_MESSAGE_BYTES` including the NUL.
+   */
+  char message[SIGNCORE_ERROR_MESSAGE_BYTES];
+} signcore_error;
+
+/**
  * Caller-owned storage for one signing key (an HMAC-SHA256 secret or an
  * Ed25519 seed, with its key id and label). Opaque: use it only through
  * `signcore_key_*` functions.
@@ -504,36 +611,6 @@ typedef struct signcore_key {
  */
 typedef void (*signcore_warning_fn)(void *ctx, const char *message);
 #endif
-
-/**
- * Details of a failure, for the functions that parse input.
- *
- * Functions that take a `signcore_error *error` write it on every return
- * when `error` is not NULL (pass NULL to skip it): on success `status` is
- * `SIGNCORE_OK` and `message` is empty. The message is readable, names the
- * keystore or ring record (index and key_id) when one was refused, and
- * never contains secret material.
- */
-typedef struct signcore_error {
-  /**
-   * The status the function returned.
-   */
-  enum signcore_status status;
-  /**
-   * Byte offset into the JSON input where a JSON error was found, or
-   * `SIZE_MAX` when the error has no offset.
-   */
-  size_t offset;
-  /**
-   * Index of the refused keystore or ring record, or `SIZE_MAX`.
-   */
-  size_t record_index;
-  /**
-   * NUL-terminated UTF-8 message, truncated (at a character boundary) to
-   * fit `SIGNCORE_ERROR_MESSAGE_BYTES` including the NUL.
-   */
-  char message[SIGNCORE_ERROR_MESSAGE_BYTES];
-} signcore_error;
 
 /**
  * What `signcore_verify_evidence` found.
@@ -722,6 +799,104 @@ typedef struct signcore_manifest_report {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Verifies a signed checkpoint note: C2SP signed-note syntax, the Ed25519
+ * signatures by the trusted keys (others are skipped), at least
+ * `threshold` distinct trusted keys, a checkpoint body, and the origin.
+ *
+ * - `note`, `note_len`: the signed note (text, blank line, signature lines).
+ * - `origin`: NUL-terminated; the log the caller expects. A checkpoint of
+ *   another log is `SIGNCORE_ORIGIN_MISMATCH`, whoever signed it.
+ * - `verifier_keys`, `verifier_keys_len`: the trusted keys, each a
+ *   NUL-terminated `<name>+<hex key id>+<base64(0x01 ‖ public key)>`; at
+ *   most `SIGNCORE_MAX_NOTE_KEYS`.
+ * - `threshold`: distinct trusted keys that must have signed (at least 1).
+ * - `out`: receives the size, root and signature counts on success.
+ * - `error`: optional (may be NULL) failure details.
+ *
+ * Returns `SIGNCORE_OK`; `SIGNCORE_MALFORMED_NOTE`, `SIGNCORE_INVALID_VERIFIER_KEY`,
+ * `SIGNCORE_SIGNATURE_INVALID` (a trusted key's signature does not verify),
+ * `SIGNCORE_THRESHOLD_NOT_MET`, `SIGNCORE_INVALID_THRESHOLD`,
+ * `SIGNCORE_MALFORMED_CHECKPOINT`, `SIGNCORE_ORIGIN_MISMATCH`,
+ * `SIGNCORE_LIMIT_EXCEEDED` (too many keys), `SIGNCORE_NULL_POINTER`,
+ * `SIGNCORE_INVALID_UTF8`; `out` is written only on success.
+ *
+ * # Safety
+ * `note` must point to `note_len` readable bytes; `origin` to a
+ * NUL-terminated string; `verifier_keys` to `verifier_keys_len` pointers to
+ * NUL-terminated strings; `out` to a writable `signcore_checkpoint`;
+ * `error`, when not NULL, to a writable `signcore_error`.
+ */
+enum signcore_status signcore_checkpoint_verify(const uint8_t *note_bytes,
+                                                size_t note_len,
+                                                const char *origin,
+                                                const char *const *verifier_keys,
+                                                size_t verifier_keys_len,
+                                                size_t threshold,
+                                                struct signcore_checkpoint *out,
+                                                struct signcore_error *error);
+
+/**
+ * Verifies that the event with hash `event_hash` is leaf `index` of the
+ * tree of `size` events whose root is `root` (RFC 9162 §2.1.3.2). The leaf
+ * hash `SHA256(0x00 ‖ event_hash)` is computed here.
+ *
+ * - `event_hash`, `root`: 32 raw bytes each.
+ * - `proof`, `proof_hashes`: the audit path, `proof_hashes` × 32 bytes;
+ *   `proof` may be NULL when `proof_hashes` is 0.
+ *
+ * Returns `SIGNCORE_OK`; `SIGNCORE_ROOT_MISMATCH` (the proof leads to
+ * another root), `SIGNCORE_INVALID_PROOF_LENGTH`, `SIGNCORE_INDEX_OUT_OF_RANGE`,
+ * `SIGNCORE_NULL_POINTER`.
+ *
+ * # Safety
+ * `event_hash` and `root` must point to 32 readable bytes; `proof` to
+ * `proof_hashes * 32`; `error`, when not NULL, to a writable `signcore_error`.
+ */
+enum signcore_status signcore_verify_inclusion(const uint8_t *event_hash,
+                                               uint64_t index,
+                                               uint64_t size,
+                                               const uint8_t *proof,
+                                               size_t proof_hashes,
+                                               const uint8_t *root,
+                                               struct signcore_error *error);
+
+/**
+ * Verifies that the tree of `old_size` events with root `old_root` is a
+ * prefix of the tree of `new_size` events with root `new_root`
+ * (RFC 9162 §2.1.4.2). Equal sizes need no proof and equal roots.
+ *
+ * Returns `SIGNCORE_OK`; `SIGNCORE_ROOT_MISMATCH`, `SIGNCORE_INVALID_PROOF_LENGTH`,
+ * `SIGNCORE_INVALID_TREE_SIZE` (old size 0 or above the new size),
+ * `SIGNCORE_NULL_POINTER`.
+ *
+ * # Safety
+ * `old_root` and `new_root` must point to 32 readable bytes; `proof` to
+ * `proof_hashes * 32` (may be NULL when 0); `error`, when not NULL, to a
+ * writable `signcore_error`.
+ */
+enum signcore_status signcore_verify_consistency(uint64_t old_size,
+                                                 uint64_t new_size,
+                                                 const uint8_t *old_root,
+                                                 const uint8_t *new_root,
+                                                 const uint8_t *proof,
+                                                 size_t proof_hashes,
+                                                 struct signcore_error *error);
+
+/**
+ * The RFC 9162 Merkle root over `count` event hashes (concatenated 32-byte
+ * hashes), streamed in O(log n) memory; the root of no events is SHA256().
+ *
+ * # Safety
+ * `event_hashes` must point to `count * 32` readable bytes (may be NULL when
+ * `count` is 0); `root_out` to 32 writable bytes; `error`, when not NULL, to
+ * a writable `signcore_error`.
+ */
+enum signcore_status signcore_merkle_root(const uint8_t *event_hashes,
+                                          size_t count,
+                                          uint8_t *root_out,
+                                          struct signcore_error *error);
 
 /**
  * `SIGNCORE_HASH_BYTES` (32).
