@@ -239,7 +239,8 @@ impl<'r> ChainVerifier<'r> {
 }
 
 /// The stored `hash` and `prev_hash` of an event, when both can be read
-/// (the rest of the event is not judged here).
+/// (the rest of the event is not judged here). Used by the archive writer.
+#[cfg(feature = "alloc")]
 pub(crate) fn stored_links(event: &[u8]) -> Option<(Hash, Option<Hash>)> {
     let f = fields(event).ok()?;
     let hash = parse_hash(string(event, f.hash?)?).ok()?;
