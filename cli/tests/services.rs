@@ -1,7 +1,7 @@
 //! `signcore verify --database-url` and `signcore archive` against a real
 //! PostgreSQL server (Debian's postgresql package, initdb into a temp dir,
 //! pg_ctl on 127.0.0.1 with a free port) and S3 output into a local moto
-//! server (build/venv, installed by .ci/install-cli.sh). Both servers are
+//! server (build/venv-s3, installed by .ci/install-cli.sh). Both servers are
 //! started by this test and stopped by PID/pg_ctl when it ends, even on failure.
 mod common;
 
@@ -88,7 +88,7 @@ struct Moto {
 
 impl Moto {
     fn start() -> Moto {
-        let server = Path::new(env!("CARGO_MANIFEST_DIR")).join("../build/venv/bin/moto_server");
+        let server = Path::new(env!("CARGO_MANIFEST_DIR")).join("../build/venv-s3/bin/moto_server");
         assert!(server.exists(), "moto_server not found at {}: run .ci/install-cli.sh", server.display());
         let port = free_port();
         let child = Command::new(server)
