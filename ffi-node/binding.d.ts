@@ -257,16 +257,6 @@ export declare function signCheckpoint(origin: string, treeSize: number, root: s
  */
 export declare function signerEnvVars(): Array<string>
 
-/** The verdict on a proof or a checkpoint. */
-export interface Verdict {
-  /** True when it verifies. */
-  ok: boolean
-  /** Why not (`ROOT_MISMATCH`, `INVALID_PROOF_LENGTH`, ...), or `null`. */
-  code: string | null
-  /** A readable reason, or `null`. */
-  message: string | null
-}
-
 /**
  * A failure of `verifyChainAsync`, delivered as the promise's value (the
  * JS wrapper throws it as a `SigncoreError`).
@@ -276,6 +266,16 @@ export interface TaskError {
   code: string
   /** Readable message. */
   message: string
+}
+
+/** The verdict on a proof or a checkpoint. */
+export interface Verdict {
+  /** True when it verifies. */
+  ok: boolean
+  /** Why not (`ROOT_MISMATCH`, `INVALID_PROOF_LENGTH`, ...), or `null`. */
+  code: string | null
+  /** A readable reason, or `null`. */
+  message: string | null
 }
 
 /**
