@@ -637,6 +637,7 @@ impl Parsed<'_> {
         }
     }
 
+    #[inline(never)]
     fn record(&self) -> Result<KeyRecord, Error> {
         Ok(KeyRecord {
             key_id: self.key_id.clone(),
@@ -647,6 +648,7 @@ impl Parsed<'_> {
 }
 
 /// Splits the top-level array and hands each checked record to `f`.
+#[inline(never)]
 fn for_each_record<'j>(
     json: &'j [u8],
     mode: Mode,
