@@ -16,7 +16,7 @@ const RING: &[u8] = br#"[
 ]"#;
 
 fuzz_target!(|data: &[u8]| {
-    static RING_ONCE: OnceLock<KeyRing<4>> = OnceLock::new();
+    static RING_ONCE: OnceLock<KeyRing> = OnceLock::new();
     let ring = RING_ONCE.get_or_init(|| KeyRing::from_json(RING).unwrap());
     let mut last = 0;
     let mut count = 0;

@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 use signcore::keystore::{KeyRing, Keystore, load_key, validate};
 
 fuzz_target!(|data: &[u8]| {
-    let whole = Keystore::<8>::from_json(data);
+    let whole = Keystore::from_json(data);
     let streamed = validate(data);
     match (&whole, &streamed) {
         (Ok(store), Ok(n)) => {
@@ -34,5 +34,5 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let _ = KeyRing::<8>::from_json(data);
+    let _ = KeyRing::from_json(data);
 });
