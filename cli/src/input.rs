@@ -330,30 +330,44 @@ impl Splitter {
                 _ if need_comma => bail!("invalid JSON at byte {}: expected , or ] in the events array", self.offset()),
                 _ => {}
             }
-            match Self::scan_value(&self.buf, self.pos) {
-                Ok(Scan::Done(end)) => {
-                    spans.push((self.pos, end));
-                    self.pos = end;
-                    need_comma = true;
-                    if spans.len() >= BATCH_EVENTS {
-                        self.flush_batch(&mut spans, send)?;
-                    }
+            need_comma |= self.next_event(&mut spans, send, "JSON", " in the events array")?;
+        }
+    }
+
+    /// One step over the event at `self.pos`: records it when it is
+    /// complete (true), or flushes the batch and reads more input (false).
+    /// `format` and `context` name the input in errors.
+    fn next_event(
+        &mut self,
+        spans: &mut Vec<(usize, usize)>,
+        send: &mut dyn FnMut(Batch) -> Result<()>,
+        format: &str,
+        context: &str,
+    ) -> Result<bool> {
+        match Self::scan_value(&self.buf, self.pos) {
+            Ok(Scan::Done(end)) => {
+                spans.push((self.pos, end));
+                self.pos = end;
+                if spans.len() >= BATCH_EVENTS {
+                    self.flush_batch(spans, send)?;
                 }
-                Ok(Scan::More) => {
-                    if self.buf.len() - self.pos > MAX_EVENT_LEN {
-                        bail!("event at byte {} is larger than {} MiB", self.offset(), MAX_EVENT_LEN >> 20);
-                    }
-                    if self.eof {
-                        bail!(
-                            "invalid JSON: the input ends inside an event at byte {}; truncated file?",
-                            self.offset()
-                        );
-                    }
-                    self.flush_batch(&mut spans, send)?;
-                    self.fill()?;
-                }
-                Err(e) => bail!("invalid JSON at byte {}: {e} in the events array", self.offset()),
+                Ok(true)
             }
+            Ok(Scan::More) => {
+                if self.buf.len() - self.pos > MAX_EVENT_LEN {
+                    bail!("event at byte {} is larger than {} MiB", self.offset(), MAX_EVENT_LEN >> 20);
+                }
+                if self.eof {
+                    bail!(
+                        "invalid {format}: the input ends inside an event at byte {}; truncated file?",
+                        self.offset()
+                    );
+                }
+                self.flush_batch(spans, send)?;
+                self.fill()?;
+                Ok(false)
+            }
+            Err(e) => bail!("invalid {format} at byte {}: {e}{context}", self.offset()),
         }
     }
 
@@ -492,29 +506,7 @@ impl Splitter {
                     continue;
                 }
             }
-            match Self::scan_value(&self.buf, self.pos) {
-                Ok(Scan::Done(end)) => {
-                    spans.push((self.pos, end));
-                    self.pos = end;
-                    if spans.len() >= BATCH_EVENTS {
-                        self.flush_batch(&mut spans, send)?;
-                    }
-                }
-                Ok(Scan::More) => {
-                    if self.buf.len() - self.pos > MAX_EVENT_LEN {
-                        bail!("event at byte {} is larger than {} MiB", self.offset(), MAX_EVENT_LEN >> 20);
-                    }
-                    if self.eof {
-                        bail!(
-                            "invalid NDJSON: the input ends inside an event at byte {}; truncated file?",
-                            self.offset()
-                        );
-                    }
-                    self.flush_batch(&mut spans, send)?;
-                    self.fill()?;
-                }
-                Err(e) => bail!("invalid NDJSON at byte {}: {e}", self.offset()),
-            }
+            self.next_event(&mut spans, send, "NDJSON", "")?;
         }
         Ok((Kind::Ndjson, std::mem::take(header)))
     }
