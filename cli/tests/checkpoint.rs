@@ -518,7 +518,8 @@ fn proof_input_errors() {
     cases.push((mk(&["prove", "consistency", ev, "--old-size", "0"]), "INVALID_TREE_SIZE"));
     cases.push((mk(&["prove", "consistency", ev, "--old-size", "51"]), "INVALID_TREE_SIZE"));
     cases.push((mk(&["prove", "inclusion", ev, "--index", "1", "--checkpoint", ev]), "malformed"));
-    let edits: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let edits: Vec<(&str, Edit, &str)> = vec![
         ("not JSON", Box::new(|v| *v = Value::String("x".into())), "format"),
         ("no format", Box::new(|v| v["format"] = Value::Null), "format"),
         ("bad type", Box::new(|v| v["type"] = "other".into()), "type"),

@@ -178,14 +178,14 @@ pub fn run_prove(cmd: Prove) -> Result<Outcome> {
                 .with_context(|| format!("event {index} is not UTF-8"))?;
             let event = RawValue::from_string(event).with_context(|| format!("event {index} is not JSON"))?;
             let mut mismatch = None;
-            if let Some((_, s, root)) = &embedded {
-                if *s != size || *root != p.root {
-                    mismatch = Some(format!(
-                        "the checkpoint is of size {s} with root {}, the events' tree of size {size} has root {}",
-                        hex(root),
-                        hex(&p.root)
-                    ));
-                }
+            if let Some((_, s, root)) = &embedded
+                && (*s != size || *root != p.root)
+            {
+                mismatch = Some(format!(
+                    "the checkpoint is of size {s} with root {}, the events' tree of size {size} has root {}",
+                    hex(root),
+                    hex(&p.root)
+                ));
             }
             let file = InclusionFile {
                 format: PROOF_FORMAT,
@@ -404,10 +404,10 @@ pub fn run_verify_proof(args: VerifyProofArgs) -> Result<Outcome> {
             if let Some(event) = embedded.event {
                 check_event(event.get().as_bytes(), &event_hash, &mut findings)?;
             }
-            if let Some(root) = root.filter(|_| findings.is_empty()) {
-                if let Err(e) = merkle::verify_inclusion(&merkle::leaf_hash(&event_hash), index, size, &hashes, &root) {
-                    findings.push(Finding { code: e.code(), message: format!("inclusion proof: {e}") });
-                }
+            if let Some(root) = root.filter(|_| findings.is_empty())
+                && let Err(e) = merkle::verify_inclusion(&merkle::leaf_hash(&event_hash), index, size, &hashes, &root)
+            {
+                findings.push(Finding { code: e.code(), message: format!("inclusion proof: {e}") });
             }
         }
         _ => {
@@ -446,12 +446,11 @@ pub fn run_verify_proof(args: VerifyProofArgs) -> Result<Outcome> {
                     None
                 }
             };
-            if let (Some(root), Some(old_root)) = (root, old_root) {
-                if findings.is_empty() {
-                    if let Err(e) = merkle::verify_consistency(old_size, size, &old_root, &root, &hashes) {
-                        findings.push(Finding { code: e.code(), message: format!("consistency proof: {e}") });
-                    }
-                }
+            if let (Some(root), Some(old_root)) = (root, old_root)
+                && findings.is_empty()
+                && let Err(e) = merkle::verify_consistency(old_size, size, &old_root, &root, &hashes)
+            {
+                findings.push(Finding { code: e.code(), message: format!("consistency proof: {e}") });
             }
         }
     }
