@@ -572,6 +572,17 @@ pub fn text_unverified(note: &[u8]) -> Result<&str, NoteError> {
     Ok(parts.text)
 }
 
+/// Calls `f(name, key id)` for each readable signature line of `note`
+/// (nothing when the note is malformed), e.g. to pick trusted keys.
+pub fn for_each_signature_line(note: &[u8], mut f: impl FnMut(&str, u32)) {
+    let Ok(parts) = split(note) else { return };
+    for line in parts.sigs.split_terminator('\n').take(MAX_NOTE_SIGNATURES) {
+        if let Ok(sig) = parse_sig_line(line) {
+            f(sig.name, sig.key_id);
+        }
+    }
+}
+
 /// One signature line, decoded: name, key id and the rest of the raw
 /// signature (only kept when it is short enough to be Ed25519's).
 struct SigLine<'a> {
