@@ -664,3 +664,131 @@ fn go_verifies_what_the_command_printed() {
         queries.len()
     );
 }
+
+#[test]
+fn archives_carry_their_checkpoint() {
+    let f = Fixture::new();
+    let v = Vectors::load();
+    let ring = v.write_ring(f.dir.path());
+    let (ks, ev, r) = (Fixture::s(&f.keystore), Fixture::s(&f.events), Fixture::s(&ring));
+    let out = f.p("a.json");
+    let a = Fixture::s(&out);
+    let (code, _, stderr) = run(&[
+        "archive",
+        "--from",
+        ev,
+        "--origin",
+        ORIGIN,
+        "--out",
+        a,
+        "--keystore",
+        ks,
+        "--key-id",
+        KID,
+        "--checkpoint",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let archive: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let note = archive["checkpoint"].as_str().unwrap();
+    // The same note `signcore checkpoint` prints for these events.
+    let (_, printed, _) = run(&["checkpoint", ev, "--origin", ORIGIN, "--keystore", ks, "--key-id", KID]);
+    assert_eq!(note, printed);
+    let (code, stdout, stderr) = run(&["verify", a, "--ring", r, "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let cp = &report["archive"]["checkpoint"];
+    assert_eq!(
+        (cp["size"].as_u64(), cp["root_checked"].as_bool(), cp["signed_by_ring"].as_u64()),
+        (Some(50), Some(true), Some(1))
+    );
+    let (code, stdout, _) = run(&["verify", a, "--ring", r]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("checkpoint: tree size 50"), "{stdout}");
+    // prove takes the archive as its events; the checkpoint from it verifies the proof.
+    std::fs::write(f.p("cp.txt"), note).unwrap();
+    let (code, proof, _) = run(&["prove", "inclusion", a, "--index", "3", "--checkpoint", Fixture::s(&f.p("cp.txt"))]);
+    assert_eq!(code, 0);
+    std::fs::write(f.p("p.json"), proof).unwrap();
+    assert_eq!(f.verify(&f.p("p.json"), &[]).0, 0);
+    // Cosigning keeps it; the in-memory path (members out of streaming order) checks it too.
+    let ks2 = Fixture::s(&f.keystore);
+    let (code, _, stderr) = run(&["archive", "cosign", a, "--keystore", ks2, "--key-id", "audit-ed25519-2"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, _) = run(&["verify", a, "--ring", r, "--threshold", "2", "--json"]);
+    assert_eq!(code, 0, "{stdout}");
+    let mut reordered: serde_json::Map<String, Value> = serde_json::Map::new();
+    let obj: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    for k in ["events", "checkpoint", "format", "origin", "range", "manifest"] {
+        reordered.insert(k.into(), obj[k].clone());
+    }
+    let events_first = f.p("reordered.json");
+    std::fs::write(&events_first, serde_json::to_vec(&reordered).unwrap()).unwrap();
+    let (code, stdout, stderr) = run(&["verify", Fixture::s(&events_first), "--ring", r, "--json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["archive"]["checkpoint"]["size"], 50);
+
+    // A signed archive whose checkpoint is not of its events: CHECKPOINT_MISMATCH (exit 1).
+    let lines: Vec<Vec<u8>> = std::fs::read(&f.events)
+        .unwrap()
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    let signer = NoteSigner::new(ORIGIN, &f.key).unwrap();
+    let wrong = checkpoint::sign(&checkpoint::Checkpoint::new(ORIGIN, 49, [1; 32]).unwrap(), &[&signer]).unwrap();
+    let head = signcore::archive::stored_hash(lines.last().unwrap());
+    let range = signcore::archive::Range { first: 0, size: 50, anchor: None, head };
+    let mut w = signcore::archive::ArchiveWriter::with_checkpoint(ORIGIN, range, &wrong);
+    for e in &lines {
+        w.event(e).unwrap();
+    }
+    std::fs::write(f.p("wrong.json"), w.finish(&[(KID, &f.key)]).unwrap()).unwrap();
+    let (code, stdout, _) = run(&["verify", Fixture::s(&f.p("wrong.json")), "--ring", r]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("CHECKPOINT_MISMATCH"), "{stdout}");
+    // Editing the checkpoint text breaks the digest.
+    let edited = String::from_utf8(std::fs::read(&out).unwrap()).unwrap().replacen("\\n50\\n", "\\n51\\n", 1);
+    std::fs::write(f.p("edited.json"), edited).unwrap();
+    let (code, stdout, _) = run(&["verify", Fixture::s(&f.p("edited.json")), "--ring", r]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("ARCHIVE_DIGEST_MISMATCH"), "{stdout}");
+    // An HMAC key or a slice cannot carry one.
+    let (code, _, stderr) = run(&[
+        "archive",
+        "--from",
+        ev,
+        "--origin",
+        ORIGIN,
+        "--out",
+        a,
+        "--keystore",
+        ks,
+        "--key-id",
+        "audit-hmac-1",
+        "--checkpoint",
+    ]);
+    assert_input_error(code, &stderr);
+    assert!(stderr.contains("Ed25519"), "{stderr}");
+    let (code, _, stderr) = run(&[
+        "archive",
+        "--from",
+        ev,
+        "--first",
+        "5",
+        "--anchor",
+        &"ab".repeat(32),
+        "--origin",
+        ORIGIN,
+        "--out",
+        a,
+        "--keystore",
+        ks,
+        "--key-id",
+        KID,
+        "--checkpoint",
+    ]);
+    assert_input_error(code, &stderr);
+    assert!(stderr.contains("first event"), "{stderr}");
+    common::report_count("archive checkpoints (write, verify, cosign, reorder, mismatch, edit, refusals)", 8);
+}

@@ -873,8 +873,8 @@ mod build {
             root.event(event);
         }
         let bad = || Error::Json(err(JsonErrorKind::WrongShape, 0));
-        let cp = crate::checkpoint::Checkpoint::new(origin, range.size, root.root().ok_or_else(bad)?)
-            .map_err(|_| bad())?;
+        let cp =
+            crate::checkpoint::Checkpoint::new(origin, range.size, root.root().ok_or_else(bad)?).map_err(|_| bad())?;
         let note = crate::checkpoint::sign(&cp, &[note_signer]).map_err(|_| bad())?;
         let mut writer = ArchiveWriter::with_checkpoint(origin, range, &note);
         for event in events {

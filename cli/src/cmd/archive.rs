@@ -54,6 +54,10 @@ pub struct Args {
     /// Key id of the signing key.
     #[arg(long, env = "RITMA_KEY_ID", value_name = "ID")]
     pub key_id: Option<String>,
+    /// Also carry the signed checkpoint of the events (DESIGN.md §8, §12), signed by the
+    /// same key as a C2SP note named after the origin: full chains and Ed25519 keys only.
+    #[arg(long)]
+    pub checkpoint: bool,
 }
 
 /// Subcommands of `signcore archive`.
@@ -100,9 +104,12 @@ pub fn run(args: Args) -> Result<Outcome> {
         }
     };
     let origin = args.origin.unwrap_or(default_origin);
-    let archive =
+    let archive = if args.checkpoint {
+        super::checkpoint::archive_with_checkpoint(&events, &origin, first, &kid, &key)?
+    } else {
         signcore::archive::build_archive(events.iter().map(Vec::as_slice), &origin, first, anchor, &[(&kid, &key)])
-            .map_err(|e| anyhow::anyhow!("cannot build the archive: {e} ({})", e.code()))?;
+            .map_err(|e| anyhow::anyhow!("cannot build the archive: {e} ({})", e.code()))?
+    };
     write_out(out, archive)?;
     eprintln!(
         "wrote {out}: {} events (chain index {first}..{}), origin {origin:?}, signed by {kid}",

@@ -273,3 +273,36 @@ pub fn base64_root(root: &Hash) -> String {
     let cp = Checkpoint { origin: "x", size: 0, root: *root, extensions: "" };
     cp.to_string().lines().nth(2).unwrap_or_default().to_owned()
 }
+
+/// `signcore archive --checkpoint`: the archive of a full chain carrying its
+/// signed checkpoint (the core's `build_archive_with_checkpoint`), the note
+/// signed by the archive's own key under the origin's name.
+pub fn archive_with_checkpoint(
+    events: &[Vec<u8>],
+    origin: &str,
+    first: u64,
+    kid: &str,
+    key: &signcore::key::SigningKey,
+) -> Result<Vec<u8>> {
+    if first != 0 {
+        bail!(
+            "--checkpoint: the archive starts at chain index {first}: a checkpoint covers a chain from its first event (archive without --limit/--first)"
+        );
+    }
+    if key.alg() != signcore::key::Alg::Ed25519 {
+        bail!(
+            "--checkpoint: key {kid:?} is {}: checkpoints are signed with Ed25519 keys only (UNSUPPORTED_ALGORITHM)",
+            key.alg().as_str()
+        );
+    }
+    Checkpoint::new(origin, 0, [0; 32]).map_err(|e| note_error("--origin", e))?;
+    let signer = NoteSigner::new(origin, key)
+        .map_err(|e| note_error(&format!("--checkpoint: --origin {origin:?} as a note key name"), e))?;
+    for (i, e) in events.iter().enumerate() {
+        if signcore::archive::stored_hash(e).is_none() {
+            bail!("--checkpoint: event {i} has no readable hash");
+        }
+    }
+    signcore::archive::build_archive_with_checkpoint(events.iter().map(Vec::as_slice), origin, &[(kid, key)], &signer)
+        .map_err(|e| anyhow::anyhow!("cannot build the archive: {e} ({})", e.code()))
+}
