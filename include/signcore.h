@@ -578,12 +578,13 @@ typedef struct signcore_error {
  * the tag but was altered since a constructor filled it (a flipped byte, a
  * partial copy, the tag followed by other bytes) is refused with
  * `SIGNCORE_KEY_CORRUPTED`: every use first verifies a keyed checksum over
- * the stored fields, their ranges, and that the stored key agrees with
- * them. Bytes inside the core's opaque key that the check cannot see (an
- * Ed25519 seed) make signatures that do not verify (fail closed), never a
- * crash (see ffi-c/README.md, "Key storage"). The checksum's key is random
- * per process in the std build: storage is valid only in the process that
- * filled it (copies within it work).
+ * every stored byte (the secret or seed included, which is stored as plain
+ * bytes), then the fields' ranges; signing and verifying rebuild the key
+ * from the stored secret per call (and compare an Ed25519 key's public
+ * key). A flipped byte anywhere is refused, never a crash and never a
+ * signature (see ffi-c/README.md, "Key storage"). The checksum's key is
+ * random per process in the std build: storage is valid only in the
+ * process that filled it (copies within it work).
  *
  * A constructor (`signcore_key_from_*`) fills it; `signcore_key_wipe`
  * zeroizes every byte, after which it is refused again until refilled.
