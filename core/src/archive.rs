@@ -790,6 +790,20 @@ mod build {
             Ok(())
         }
 
+        /// Hands the text written so far to `write` and empties the buffer,
+        /// so an archive of any size streams through a small buffer: call it
+        /// every few events; [`ArchiveWriter::finish`] returns the rest.
+        pub fn flush_to<E>(&mut self, write: impl FnOnce(&[u8]) -> Result<(), E>) -> Result<(), E> {
+            write(&self.out)?;
+            self.out.clear();
+            Ok(())
+        }
+
+        /// Bytes buffered since the last [`ArchiveWriter::flush_to`].
+        pub fn buffered(&self) -> usize {
+            self.out.len()
+        }
+
         /// Closes the archive with a manifest signed by each of `signers`
         /// (`(kid, key)`; none makes an unsigned archive) and returns its JSON
         /// text. Errors when the number of events differs from `range.size`.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use signcore::archive::{self, ArchiveReport, Checks, Found, Options, Range};
+use signcore::archive_block::ArchiveBlock;
 use signcore::digest::{Hash, parse_hash};
 use signcore::hex::HashHex;
 use signcore::keystore::KeyRing;
@@ -121,15 +122,15 @@ pub fn run(args: Args) -> Result<Outcome> {
         )?
     } else {
         let input = args.input.as_deref().unwrap_or("-");
-        let bytes = match input.strip_prefix("s3://") {
-            Some(url) => Some(Arc::new(crate::s3::get(url)?)),
-            None => None,
-        };
+        let s3 = input.strip_prefix("s3://");
+        // Each call opens the input afresh (a second GET for S3): the body
+        // is streamed, never collected.
         let open = || -> Result<(Box<dyn Read + Send>, Option<u64>)> {
             if input == "-" {
                 Ok((Box::new(std::io::stdin()), None))
-            } else if let Some(bytes) = &bytes {
-                Ok((Box::new(std::io::Cursor::new(bytes.to_vec())), Some(bytes.len() as u64)))
+            } else if let Some(url) = s3 {
+                let (body, size) = crate::s3::get_reader(url)?;
+                Ok((body, Some(size)))
             } else {
                 let file = std::fs::File::open(input).with_context(|| format!("cannot open {input}"))?;
                 let len = file.metadata().ok().map(|m| m.len());
@@ -138,7 +139,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         };
         let kind = if input == "-" {
             "stdin"
-        } else if bytes.is_some() {
+        } else if s3.is_some() {
             "s3"
         } else {
             "file"
@@ -315,7 +316,7 @@ fn verify_in_memory(
         manifest: raw("manifest"),
         checkpoint: raw("checkpoint"),
     };
-    let head = report.range.and_then(|r| r.head);
+    let head = report.chain.head;
     Ok(Verdict {
         source,
         kind: Some(Kind::Archive),
@@ -352,29 +353,10 @@ pub fn json_report(v: &Verdict) -> serde_json::Value {
             e
         })
         .collect();
+    // The core's ArchiveBlock: the very block Node's verifyArchive reports.
     let archive = v.archive.as_ref().map(|(r, h)| {
-        json!({
-            "format": raw_json(h.format.as_deref()),
-            "origin": raw_json(h.origin.as_deref()),
-            "range": raw_json(h.range.as_deref()),
-            "digest": hex(&r.digest),
-            "manifest": r.manifest.map(|m| json!({
-                "digest": HashHex::new(&m.digest).as_str(),
-                "threshold": m.threshold,
-                "valid": m.valid,
-                "invalid": m.invalid,
-                "unknown": m.unknown,
-                "duplicate": m.duplicate,
-                "malformed": m.malformed,
-                "met": m.is_met(),
-            })),
-            "checkpoint": r.checkpoint.map(|c| json!({
-                "size": c.size,
-                "root": HashHex::new(&c.root).as_str(),
-                "root_checked": c.root_checked,
-                "signed_by_ring": c.signed_by_ring,
-            })),
-        })
+        serde_json::to_value(ArchiveBlock::new(r, h.format.as_deref(), h.origin.as_deref()))
+            .unwrap_or(serde_json::Value::Null)
     });
     json!({
         "ok": v.ok(),
