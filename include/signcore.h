@@ -439,6 +439,11 @@ typedef enum signcore_finding_code {
    */
   SIGNCORE_FINDING_THRESHOLD_NOT_MET = 8,
   /**
+   * `CHECKPOINT_MISMATCH` (archives): the archive's `checkpoint` member
+   * cannot be read or disagrees with the events (size, origin, root).
+   */
+  SIGNCORE_FINDING_CHECKPOINT_MISMATCH = 9,
+  /**
    * A finding newer than this binding (never expected): still a finding.
    */
   SIGNCORE_FINDING_OTHER = 255,
@@ -661,6 +666,24 @@ typedef struct signcore_archive_report {
    * Signature blocks by kids not in the ring.
    */
   size_t unknown_signers;
+  /**
+   * Whether the archive carries a readable `checkpoint` member (checked
+   * against the events: `CHECKPOINT_MISMATCH` findings).
+   */
+  bool has_checkpoint;
+  /**
+   * The checkpoint's tree size (0 without one).
+   */
+  uint64_t checkpoint_size;
+  /**
+   * The checkpoint's root hash (zero without one).
+   */
+  uint8_t checkpoint_root[SIGNCORE_HASH_BYTES];
+  /**
+   * Whether the root was recomputed from the events (a full-chain
+   * archive); for a slice only the size is checked.
+   */
+  bool checkpoint_root_checked;
 } signcore_archive_report;
 
 /**
@@ -962,8 +985,9 @@ extern "C" {
  *   `findings_cap` is 0. Chain findings come first, in index order (index
  *   = position in `events`), then the archive-level findings
  *   (`SIGNCORE_FINDING_ARCHIVE_DIGEST_MISMATCH`,
- *   `SIGNCORE_FINDING_RANGE_MISMATCH`, `SIGNCORE_FINDING_THRESHOLD_NOT_MET`)
- *   with index `SIGNCORE_ARCHIVE_FINDING_INDEX`. A bounded log: the first
+ *   `SIGNCORE_FINDING_RANGE_MISMATCH`, `SIGNCORE_FINDING_THRESHOLD_NOT_MET`,
+ *   `SIGNCORE_FINDING_CHECKPOINT_MISMATCH` for an archive that carries a
+ *   `checkpoint` member) with index `SIGNCORE_ARCHIVE_FINDING_INDEX`. A bounded log: the first
  *   `findings_cap` are written, `report->findings_total` counts them all.
  * - `report`: receives the totals, range, digest and signer counts on
  *   `SIGNCORE_OK` and `SIGNCORE_ARCHIVE_INVALID` only.

@@ -66,6 +66,16 @@ pub struct signcore_archive_report {
     pub invalid_signers: usize,
     /// Signature blocks by kids not in the ring.
     pub unknown_signers: usize,
+    /// Whether the archive carries a readable `checkpoint` member (checked
+    /// against the events: `CHECKPOINT_MISMATCH` findings).
+    pub has_checkpoint: bool,
+    /// The checkpoint's tree size (0 without one).
+    pub checkpoint_size: u64,
+    /// The checkpoint's root hash (zero without one).
+    pub checkpoint_root: [u8; SIGNCORE_HASH_BYTES],
+    /// Whether the root was recomputed from the events (a full-chain
+    /// archive); for a slice only the size is checked.
+    pub checkpoint_root_checked: bool,
 }
 
 fn record(found: &Found) -> signcore_finding {
@@ -83,6 +93,7 @@ fn archive_code(code: ArchiveCode) -> signcore_finding_code {
         ArchiveCode::ArchiveDigestMismatch => signcore_finding_code::SIGNCORE_FINDING_ARCHIVE_DIGEST_MISMATCH,
         ArchiveCode::RangeMismatch => signcore_finding_code::SIGNCORE_FINDING_RANGE_MISMATCH,
         ArchiveCode::ThresholdNotMet => signcore_finding_code::SIGNCORE_FINDING_THRESHOLD_NOT_MET,
+        ArchiveCode::CheckpointMismatch => signcore_finding_code::SIGNCORE_FINDING_CHECKPOINT_MISMATCH,
         _ => signcore_finding_code::SIGNCORE_FINDING_OTHER,
     }
 }
@@ -160,8 +171,9 @@ fn hash_or_zero(hash: Option<Hash>) -> (bool, [u8; SIGNCORE_HASH_BYTES]) {
 ///   `findings_cap` is 0. Chain findings come first, in index order (index
 ///   = position in `events`), then the archive-level findings
 ///   (`SIGNCORE_FINDING_ARCHIVE_DIGEST_MISMATCH`,
-///   `SIGNCORE_FINDING_RANGE_MISMATCH`, `SIGNCORE_FINDING_THRESHOLD_NOT_MET`)
-///   with index `SIGNCORE_ARCHIVE_FINDING_INDEX`. A bounded log: the first
+///   `SIGNCORE_FINDING_RANGE_MISMATCH`, `SIGNCORE_FINDING_THRESHOLD_NOT_MET`,
+///   `SIGNCORE_FINDING_CHECKPOINT_MISMATCH` for an archive that carries a
+///   `checkpoint` member) with index `SIGNCORE_ARCHIVE_FINDING_INDEX`. A bounded log: the first
 ///   `findings_cap` are written, `report->findings_total` counts them all.
 /// - `report`: receives the totals, range, digest and signer counts on
 ///   `SIGNCORE_OK` and `SIGNCORE_ARCHIVE_INVALID` only.
@@ -245,6 +257,10 @@ pub unsafe extern "C" fn signcore_verify_archive(
                 valid_signers: manifest.map_or(0, |m| m.valid),
                 invalid_signers: manifest.map_or(0, |m| m.invalid),
                 unknown_signers: manifest.map_or(0, |m| m.unknown),
+                has_checkpoint: verdict.checkpoint.is_some(),
+                checkpoint_size: verdict.checkpoint.map_or(0, |c| c.size),
+                checkpoint_root: verdict.checkpoint.map_or([0; SIGNCORE_HASH_BYTES], |c| c.root),
+                checkpoint_root_checked: verdict.checkpoint.is_some_and(|c| c.root_checked),
             };
             // SAFETY: checked by `out_ptr`; writable by contract.
             unsafe { put(report, totals) };

@@ -37,6 +37,9 @@ pub enum signcore_finding_code {
     /// `THRESHOLD_NOT_MET` (archives): fewer distinct trusted keys signed the
     /// manifest than the verifier's threshold, or no readable manifest.
     SIGNCORE_FINDING_THRESHOLD_NOT_MET = 8,
+    /// `CHECKPOINT_MISMATCH` (archives): the archive's `checkpoint` member
+    /// cannot be read or disagrees with the events (size, origin, root).
+    SIGNCORE_FINDING_CHECKPOINT_MISMATCH = 9,
     /// A finding newer than this binding (never expected): still a finding.
     SIGNCORE_FINDING_OTHER = 255,
 }
@@ -96,6 +99,7 @@ pub extern "C" fn signcore_finding_code_str(code: c_int) -> *const c_char {
         6 => c"ARCHIVE_DIGEST_MISMATCH".as_ptr(),
         7 => c"RANGE_MISMATCH".as_ptr(),
         8 => c"THRESHOLD_NOT_MET".as_ptr(),
+        9 => c"CHECKPOINT_MISMATCH".as_ptr(),
         _ => c"UNKNOWN".as_ptr(),
     }
 }

@@ -432,7 +432,7 @@ static void test_archives(const char *dir)
     CHECK(r.ok && r.checked == 4 && r.findings_total == 0 && r.findings_written == 0 && r.archive_findings == 0);
     CHECK(r.has_range && r.range_first == 0 && r.range_size == 4 && !r.has_anchor && all_bytes(r.anchor, 32, 0));
     CHECK(r.has_head && r.has_digest && r.has_manifest && r.threshold == 1 && r.valid_signers == 1);
-    CHECK(r.invalid_signers == 0 && r.unknown_signers == 0);
+    CHECK(r.invalid_signers == 0 && r.unknown_signers == 0 && !r.has_checkpoint && r.checkpoint_size == 0);
     {
         /* range.head is the last event's hash, as the archive states it */
         cJSON *doc = cJSON_Parse(valid);
@@ -479,6 +479,18 @@ static void test_archives(const char *dir)
     CHECK_STATUS(verify_archive(cosigned, ring, 3, NULL, f, 8, &r), SIGNCORE_ARCHIVE_INVALID);
     CHECK(r.findings_total == 1 && has_finding(f, 1, SIGNCORE_FINDING_THRESHOLD_NOT_MET, ARCHIVE));
 
+    /* an archive carrying its signed checkpoint: checked against the events */
+    {
+        char *checkpointed = read_in(dir, "archive-checkpoint.json");
+        CHECK(checkpointed != NULL);
+        if (checkpointed) {
+            CHECK_STATUS(verify_archive(checkpointed, ring, 1, NULL, f, 8, &r), SIGNCORE_OK);
+            CHECK(r.ok && r.has_checkpoint && r.checkpoint_size == 4 && r.checkpoint_root_checked);
+            CHECK(!all_bytes(r.checkpoint_root, 32, 0));
+            free(checkpointed);
+        }
+    }
+
     /* an edited event: the chain finding at its index first, then the digest */
     edited = replace(valid, "\"export\"", "\"exp0rt\"");
     CHECK(edited != NULL);
@@ -524,6 +536,7 @@ static void test_archives(const char *dir)
     CHECK(strcmp(signcore_finding_code_str(SIGNCORE_FINDING_ARCHIVE_DIGEST_MISMATCH), "ARCHIVE_DIGEST_MISMATCH") == 0);
     CHECK(strcmp(signcore_finding_code_str(SIGNCORE_FINDING_RANGE_MISMATCH), "RANGE_MISMATCH") == 0);
     CHECK(strcmp(signcore_finding_code_str(SIGNCORE_FINDING_THRESHOLD_NOT_MET), "THRESHOLD_NOT_MET") == 0);
+    CHECK(strcmp(signcore_finding_code_str(SIGNCORE_FINDING_CHECKPOINT_MISMATCH), "CHECKPOINT_MISMATCH") == 0);
     CHECK(strcmp(signcore_status_code((int)SIGNCORE_ARCHIVE_INVALID), "ARCHIVE_INVALID") == 0);
     printf("archives: %ld checks (valid, truncated, unsigned, 2-of-3 cosigned, edited, input errors)\n",
            g_passed - n);
