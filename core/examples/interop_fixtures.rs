@@ -3,7 +3,7 @@
 //! Node"; issue 11 `signcore_verify_archive`):
 //!
 //! ```text
-//! cargo run -q -p signcore --features std --example interop_fixtures -- OUT_DIR
+//! cargo run -q -p signcore --all-features --example interop_fixtures -- OUT_DIR
 //! ```
 //!
 //! - `OUT_DIR/burns.json`: `{ keystore, public_ring, burns: [{ key_id, alg,
