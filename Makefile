@@ -2,13 +2,13 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: bench bench-cli demo test test-rust test-package test-c test-node test-kms test-edge test-fuzz test-proxy test-cli test-go lint docs
+.PHONY: bench bench-cli demo test test-rust test-package test-c test-node test-kms test-edge test-edge-checkpoint test-fuzz test-proxy test-cli test-go lint docs
 
 demo:
 	$(CARGO) run -q -p signcore --features std --example audit_demo
 	bash scripts/cli-demo.sh
 
-test: lint test-rust docs test-package test-c test-node test-kms test-edge test-fuzz test-proxy test-cli test-go
+test: lint test-rust docs test-package test-c test-node test-kms test-edge test-fuzz test-proxy test-cli test-go test-edge-checkpoint
 
 lint:
 	$(CARGO) fmt --all --check
@@ -36,6 +36,11 @@ test-c:
 # The core on a bare-metal target under qemu-arm: known answers, stack and size budgets.
 test-edge:
 	bash edge/run.sh
+
+# The no_std checkpoint verifier on the same target (a non-default edge build:
+# .text delta, stack under qemu-arm, known answers from Go's sumdb).
+test-edge-checkpoint:
+	bash edge/checkpoint-cost.sh
 
 # Node binding: build the native module, then node:test (vectors, node:crypto
 # cross-checks, mock proxy, tsc --strict typings, SQLite audit flow).

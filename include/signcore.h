@@ -278,6 +278,29 @@ typedef enum signcore_status {
    */
   SIGNCORE_SECRET_REQUIRED = 5121,
   /**
+   * `INVALID_BURN_SIGNATURE`: a burn signature that is not `sig_` followed
+   * by the hex of a signature (DESIGN.md §13).
+   */
+  SIGNCORE_INVALID_BURN_SIGNATURE = 5122,
+  /**
+   * `INVALID_EVIDENCE`: an evidence package of the wrong shape (not a
+   * `signcore-evidence/1` object, a bad file entry, path, size or hash,
+   * unsorted or duplicate paths, a bad `meta` or signature block; the
+   * message says which). Package limits are `SIGNCORE_LIMIT_EXCEEDED`.
+   */
+  SIGNCORE_INVALID_EVIDENCE = 5123,
+  /**
+   * `IO_ERROR`: a file or directory could not be read (the message names
+   * the path, the action and the OS error kind).
+   */
+  SIGNCORE_IO_ERROR = 5124,
+  /**
+   * `NOT_PACKAGEABLE`: an evidence directory holds an entry that is not a
+   * regular file or directory (a symbolic link, a device) or whose name is
+   * not UTF-8 (the message names the path).
+   */
+  SIGNCORE_NOT_PACKAGEABLE = 5125,
+  /**
    * `MALFORMED_NOTE`: a signed note that is not C2SP signed-note syntax (the message says what).
    */
   SIGNCORE_MALFORMED_NOTE = 5130,
@@ -578,12 +601,13 @@ typedef struct signcore_error {
  * the tag but was altered since a constructor filled it (a flipped byte, a
  * partial copy, the tag followed by other bytes) is refused with
  * `SIGNCORE_KEY_CORRUPTED`: every use first verifies a keyed checksum over
- * the stored fields, their ranges, and that the stored key agrees with
- * them. Bytes inside the core's opaque key that the check cannot see (an
- * Ed25519 seed) make signatures that do not verify (fail closed), never a
- * crash (see ffi-c/README.md, "Key storage"). The checksum's key is random
- * per process in the std build: storage is valid only in the process that
- * filled it (copies within it work).
+ * every stored byte (the secret or seed included, which is stored as plain
+ * bytes), then the fields' ranges; signing and verifying rebuild the key
+ * from the stored secret per call (and compare an Ed25519 key's public
+ * key). A flipped byte anywhere is refused, never a crash and never a
+ * signature (see ffi-c/README.md, "Key storage"). The checksum's key is
+ * random per process in the std build: storage is valid only in the
+ * process that filled it (copies within it work).
  *
  * A constructor (`signcore_key_from_*`) fills it; `signcore_key_wipe`
  * zeroizes every byte, after which it is refused again until refilled.
@@ -1041,9 +1065,9 @@ enum signcore_status signcore_sign_burn(const struct signcore_key *key,
  *
  * Returns `SIGNCORE_OK` only when it verifies; `SIGNCORE_SIGNATURE_INVALID`
  * when it does not; `SIGNCORE_INVALID_LENGTH` for a signature of the wrong
- * length for the key; `SIGNCORE_OTHER_ERROR` (code
- * `INVALID_BURN_SIGNATURE`) for text that is not `sig_<hex>`;
- * `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`.
+ * length for the key; `SIGNCORE_INVALID_BURN_SIGNATURE` for text that is
+ * not `sig_<hex>`; `SIGNCORE_INVALID_UTF8`, `SIGNCORE_NULL_POINTER`,
+ * `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`.
  *
  * # Safety
  * `key` must point to a readable `signcore_key`, `burn_hash` to
@@ -1074,11 +1098,17 @@ enum signcore_status signcore_verify_burn(const struct signcore_key *key,
  *   `SIGNCORE_BUFFER_TOO_SMALL` (then `report` is still written).
  * - `error`: optional (may be NULL) failure details.
  *
- * Returns `SIGNCORE_OK` when the package could be verified (the verdict is
- * `report->ok`); for unreadable input the JSON errors, `SIGNCORE_OTHER_ERROR`
- * with code `INVALID_EVIDENCE` in `error` (a package of the wrong shape),
- * `SIGNCORE_INVALID_KEYSTORE` (ring), `SIGNCORE_OTHER_ERROR` (a directory that
- * cannot be read), `SIGNCORE_NULL_POINTER`, `SIGNCORE_INVALID_UTF8`.
+ * Returns `SIGNCORE_OK` when the package could be verified: the verdict
+ * (valid or not, tampered files included) is `report->ok`, never a status.
+ * Input errors have their own status and `error` details: the JSON errors,
+ * `SIGNCORE_INVALID_EVIDENCE` (a package of the wrong shape),
+ * `SIGNCORE_LIMIT_EXCEEDED` (more files or meta entries, or a larger
+ * package, than the core's limits), `SIGNCORE_INVALID_KEYSTORE` /
+ * `SIGNCORE_INVALID_KEY_RING` (ring), `SIGNCORE_IO_ERROR` (`dir` or a file in
+ * it cannot be read: the message names the path), `SIGNCORE_NOT_PACKAGEABLE`
+ * (a symbolic link, device or non-UTF-8 name in `dir`),
+ * `SIGNCORE_BUFFER_TOO_SMALL` (`report_json`), `SIGNCORE_NULL_POINTER`,
+ * `SIGNCORE_INVALID_UTF8` (`dir`), `SIGNCORE_INVALID_ARGUMENT`.
  *
  * # Safety
  * `package_json` must point to `package_len` readable bytes, `ring_json` to

@@ -190,6 +190,43 @@ fn postgres_and_s3() {
     assert_eq!(report["checked"], 10);
     checks += 1;
 
+    // checkpoint / prove from the table (ckpt2): the root of the stored hashes, a proof that verifies.
+    {
+        let hashes: Vec<[u8; 32]> = events.iter().map(|e| signcore::archive::stored_hash(e).unwrap()).collect();
+        let root = signcore::merkle::root_of_event_hashes(&hashes).unwrap();
+        let ks = keystore.to_str().unwrap();
+        let base = ["--database-url", pg.url.as_str(), "--origin", "example.com/audit"];
+        let (code, out, err) =
+            run(&[&["checkpoint"][..], &base, &["--keystore", ks, "--key-id", "audit-ed25519-1", "--json"]].concat());
+        assert_eq!(code, 0, "{err}");
+        let cp: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            (cp["size"].as_u64(), cp["root"].as_str()),
+            (Some(50), Some(signcore::hex::HashHex::new(&root).as_str()))
+        );
+        let note = dir.path().join("db-checkpoint.txt");
+        std::fs::write(&note, cp["note"].as_str().unwrap()).unwrap();
+        let proof = dir.path().join("db-proof.json");
+        let (code, _, err) = run(&[
+            "prove",
+            "inclusion",
+            "--database-url",
+            &pg.url,
+            "--index",
+            "9",
+            "--checkpoint",
+            note.to_str().unwrap(),
+            "--out",
+            proof.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let vkey = cp["verifier_key"].as_str().unwrap();
+        let (code, out, err) =
+            run(&["verify-proof", proof.to_str().unwrap(), "--origin", "example.com/audit", "--verifier-key", vkey]);
+        assert_eq!(code, 0, "{out}{err}");
+        checks += 2;
+    }
+
     // A row edited in place: HASH_MISMATCH at that row id, saying what differs.
     client
         .execute("UPDATE audit_events SET payload = jsonb_set(payload, '{actor}', '\"mallory\"') WHERE id = 8", &[])

@@ -10,7 +10,10 @@ use sha2::{Digest, Sha256};
 use signcore::checkpoint::{self, Checkpoint};
 use signcore::digest::Hash;
 use signcore::key::SigningKey;
-use signcore::merkle::{MerkleTree, RootBuilder, leaf_hash, verify_consistency, verify_inclusion};
+use signcore::merkle::{
+    MerkleTree, RootBuilder, consistency_proof_of_events, inclusion_proof_of_events, leaf_hash, verify_consistency,
+    verify_inclusion,
+};
 use signcore::note::NoteSigner;
 
 fn events(n: u64) -> Vec<Hash> {
@@ -73,6 +76,17 @@ fn proofs(c: &mut Criterion) {
     });
     g.bench_function("consistency_verify", |b| {
         b.iter(|| verify_consistency(old, n, black_box(&old_root), &root, black_box(&cons)).unwrap())
+    });
+    g.finish();
+    // What `signcore prove` does: a proof from the event hashes alone
+    // (32 bytes per event held, no tree), one pass over the events.
+    let mut g = c.benchmark_group("merkle_proof_from_event_hashes_1M");
+    g.sample_size(10);
+    g.bench_function("inclusion", |b| {
+        b.iter(|| black_box(inclusion_proof_of_events(black_box(&ev), index, n).unwrap()))
+    });
+    g.bench_function("consistency", |b| {
+        b.iter(|| black_box(consistency_proof_of_events(black_box(&ev), old, n).unwrap()))
     });
     g.finish();
 }

@@ -10,17 +10,20 @@
 //!   "range": { "first", "size", "anchor": hex | null, "head": hex | null } | null,
 //!   "digest": "<recomputed digest, hex>" | null,
 //!   "manifest": { "digest", "threshold", "met", "valid", "invalid", "unknown",
-//!                 "duplicate", "malformed" } | null }
+//!                 "duplicate", "malformed" } | null,
+//!   "checkpoint": { "size", "root": hex, "root_checked", "signed_by_ring" } | null }
 //! ```
 //!
 //! `format` and `origin` are `null` when absent or not JSON strings;
 //! `range` is `null` when unreadable (then a `RANGE_MISMATCH` was
 //! reported); `digest` is `null` when the archive cannot be canonicalized;
-//! `manifest` is `null` when absent or unreadable.
+//! `manifest` is `null` when absent or unreadable; `checkpoint` is `null`
+//! when the archive carries none (or it cannot be read: then a
+//! `CHECKPOINT_MISMATCH` was reported).
 
 use alloc::string::String;
 
-use crate::archive::{ArchiveReport, Range};
+use crate::archive::{ArchiveReport, CheckpointSummary, Range};
 use crate::digest::Hash;
 use crate::json::{Span, decode_escape, pick_members, skip_ws, string_content};
 use crate::manifest::ManifestReport;
@@ -38,6 +41,8 @@ pub struct ArchiveBlock {
     pub digest: Option<Hash>,
     /// The manifest's verdict with the verifier's threshold.
     pub manifest: Option<ManifestReport>,
+    /// What the archive's checkpoint says, when it carries one.
+    pub checkpoint: Option<CheckpointSummary>,
 }
 
 impl ArchiveBlock {
@@ -50,6 +55,7 @@ impl ArchiveBlock {
             range: report.range,
             digest: report.digest,
             manifest: report.manifest,
+            checkpoint: report.checkpoint,
         }
     }
 
@@ -93,7 +99,7 @@ fn json_string(json: &[u8]) -> Option<String> {
 mod ser {
     use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-    use super::{ArchiveBlock, Hash, Range};
+    use super::{ArchiveBlock, CheckpointSummary, Hash, Range};
     use crate::hex::HashHex;
 
     struct Hex<'a>(&'a Option<Hash>);
@@ -121,15 +127,30 @@ mod ser {
         }
     }
 
+    struct CheckpointShape<'a>(&'a CheckpointSummary);
+
+    impl Serialize for CheckpointShape<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let c = self.0;
+            let mut st = s.serialize_struct("Checkpoint", 4)?;
+            st.serialize_field("size", &c.size)?;
+            st.serialize_field("root", HashHex::new(&c.root).as_str())?;
+            st.serialize_field("root_checked", &c.root_checked)?;
+            st.serialize_field("signed_by_ring", &c.signed_by_ring)?;
+            st.end()
+        }
+    }
+
     /// The shape of the module documentation.
     impl Serialize for ArchiveBlock {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut st = s.serialize_struct("ArchiveBlock", 5)?;
+            let mut st = s.serialize_struct("ArchiveBlock", 6)?;
             st.serialize_field("format", &self.format)?;
             st.serialize_field("origin", &self.origin)?;
             st.serialize_field("range", &self.range.as_ref().map(RangeShape))?;
             st.serialize_field("digest", &Hex(&self.digest))?;
             st.serialize_field("manifest", &self.manifest)?;
+            st.serialize_field("checkpoint", &self.checkpoint.as_ref().map(CheckpointShape))?;
             st.end()
         }
     }

@@ -2,9 +2,11 @@
  * C tests of the host API of the C ABI (DESIGN.md §13): compliance burn
  * signatures and evidence packages signed by the Rust core
  * (tests/c/host_fixture.json, regenerated and checked by core/tests/host.rs)
- * and verified here, plus burns signed here, tampered evidence and misuse.
+ * and verified here, plus burns signed here, tampered evidence and misuse;
+ * burns and §8 archives that core/examples/interop_fixtures.rs signs at test
+ * time (INTEROP_DIR).
  *
- * Plain C99; also compiles as C++. Usage: test_host FIXTURE WORKDIR.
+ * Plain C99; also compiles as C++. Usage: test_host FIXTURE WORKDIR INTEROP_DIR.
  * The last line is "N passed, M failed".
  */
 #define _POSIX_C_SOURCE 200809L
@@ -121,8 +123,9 @@ static void test_burns_from_rust(void)
         /* another hash text: invalid */
         CHECK_STATUS(signcore_verify_burn(&key, "other", 5, sig, strlen(sig)), SIGNCORE_SIGNATURE_INVALID);
         /* not sig_<hex> */
-        CHECK_STATUS(signcore_verify_burn(&key, hash, strlen(hash), sig + 4, strlen(sig) - 4), SIGNCORE_OTHER_ERROR);
-        CHECK_STATUS(signcore_verify_burn(&key, hash, strlen(hash), "sig_zz", 6), SIGNCORE_OTHER_ERROR);
+        CHECK_STATUS(signcore_verify_burn(&key, hash, strlen(hash), sig + 4, strlen(sig) - 4),
+                     SIGNCORE_INVALID_BURN_SIGNATURE);
+        CHECK_STATUS(signcore_verify_burn(&key, hash, strlen(hash), "sig_zz", 6), SIGNCORE_INVALID_BURN_SIGNATURE);
         CHECK_STATUS(signcore_verify_burn(&key, hash, strlen(hash), "sig_00", 6), SIGNCORE_INVALID_LENGTH);
         /* buffers: too small reports the size needed, NULL checks */
         out_len = 0;
@@ -244,7 +247,8 @@ static void test_evidence_from_rust(const char *workdir)
     if (edited) {
         CHECK_STATUS(signcore_verify_evidence(edited, strlen(edited), g_keystore, strlen(g_keystore), NULL, 0, &report,
                                               NULL, 0, NULL, &error),
-                     SIGNCORE_OTHER_ERROR);
+                     SIGNCORE_INVALID_EVIDENCE);
+        CHECK(error.status == SIGNCORE_INVALID_EVIDENCE);
         CHECK(strstr(error.message, "invalid evidence package") != NULL);
         free(edited);
     }
@@ -252,7 +256,35 @@ static void test_evidence_from_rust(const char *workdir)
                  SIGNCORE_INVALID_JSON);
     CHECK_STATUS(signcore_verify_evidence(package, strlen(package), g_keystore, strlen(g_keystore),
                                           "/nonexistent-dir", 0, &report, NULL, 0, NULL, &error),
-                 SIGNCORE_OTHER_ERROR);
+                 SIGNCORE_IO_ERROR);
+    CHECK(error.status == SIGNCORE_IO_ERROR && strstr(error.message, "/nonexistent-dir") != NULL);
+    /* a symbolic link inside the directory: NOT_PACKAGEABLE, naming it */
+    snprintf(path, sizeof path, "%s/link", workdir);
+    CHECK(symlink("summary.json", path) == 0);
+    CHECK_STATUS(signcore_verify_evidence(package, strlen(package), g_keystore, strlen(g_keystore), workdir, 0,
+                                          &report, NULL, 0, NULL, &error),
+                 SIGNCORE_NOT_PACKAGEABLE);
+    CHECK(error.status == SIGNCORE_NOT_PACKAGEABLE && strstr(error.message, "link") != NULL);
+    unlink(path);
+    /* more meta entries than the core's limit: LIMIT_EXCEEDED */
+    {
+        char *big = (char *)malloc(16384);
+        size_t at = 0;
+        int i;
+        at += (size_t)sprintf(big + at, "{\"created_at\":\"2026-12-01T08:00:00Z\",\"files\":[],"
+                                        "\"format\":\"signcore-evidence/1\",\"meta\":{");
+        for (i = 0; i < 300; i++)
+            at += (size_t)sprintf(big + at, "%s\"k%03d\":\"v\"", i ? "," : "", i);
+        sprintf(big + at, "},\"signature\":null}");
+        CHECK_STATUS(signcore_verify_evidence(big, strlen(big), g_keystore, strlen(g_keystore), NULL, 1, &report, NULL,
+                                              0, NULL, &error),
+                     SIGNCORE_LIMIT_EXCEEDED);
+        free(big);
+    }
+    /* a ring that is not a ring: the ring's own status */
+    CHECK_STATUS(signcore_verify_evidence(package, strlen(package), "[{\"kid\":1}]", 11, NULL, 0, &report, NULL, 0,
+                                          NULL, &error),
+                 SIGNCORE_INVALID_KEY_RING);
     CHECK_STATUS(signcore_verify_evidence(NULL, 0, g_keystore, strlen(g_keystore), NULL, 0, &report, NULL, 0, NULL,
                                           NULL),
                  SIGNCORE_NULL_POINTER);
@@ -268,12 +300,86 @@ static void test_evidence_from_rust(const char *workdir)
     }
 }
 
+/* Issue 12: every host error a C function returns has its own status, code and text. */
+static void test_host_status_codes(void)
+{
+    static const struct {
+        signcore_status status;
+        const char *code;
+    } codes[] = {
+        {SIGNCORE_INVALID_BURN_SIGNATURE, "INVALID_BURN_SIGNATURE"},
+        {SIGNCORE_INVALID_EVIDENCE, "INVALID_EVIDENCE"},
+        {SIGNCORE_IO_ERROR, "IO_ERROR"},
+        {SIGNCORE_NOT_PACKAGEABLE, "NOT_PACKAGEABLE"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        const char *text = signcore_status_str((int)codes[i].status);
+        CHECK(strcmp(signcore_status_code((int)codes[i].status), codes[i].code) == 0);
+        CHECK(text != NULL && strcmp(text, "unknown signcore status") != 0 &&
+              strcmp(text, signcore_status_str((int)SIGNCORE_OTHER_ERROR)) != 0);
+        CHECK((int)codes[i].status >= 5100 && (int)codes[i].status < 5200);
+    }
+}
+
+/*
+ * Burns signed by the Rust host API at test time (core/examples/interop_fixtures.rs
+ * writes DIR/burns.json; one burn hash is new on every run), verified here
+ * through the C ABI; any altered signature or burn hash must fail.
+ */
+static void test_burns_interop(const char *dir)
+{
+    char path[4096];
+    char *text, *keystore;
+    size_t len = 0, n = 0;
+    cJSON *fixture;
+    const cJSON *burn;
+    snprintf(path, sizeof path, "%s/burns.json", dir);
+    text = read_file(path, &len);
+    fixture = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    CHECK(fixture != NULL);
+    if (!fixture)
+        return;
+    keystore = cJSON_PrintUnformatted(cJSON_GetObjectItem(fixture, "keystore"));
+    cJSON_ArrayForEach(burn, cJSON_GetObjectItem(fixture, "burns"))
+    {
+        const char *key_id = cJSON_GetObjectItem(burn, "key_id")->valuestring;
+        const char *hash = cJSON_GetObjectItem(burn, "burn_hash")->valuestring;
+        const char *sig = cJSON_GetObjectItem(burn, "signature")->valuestring;
+        signcore_key key = {{0}};
+        char altered[SIGNCORE_BURN_SIGNATURE_BYTES + 1];
+        char other_hash[512];
+        size_t i, sig_len = strlen(sig);
+        CHECK_STATUS(signcore_key_from_keystore(&key, keystore, strlen(keystore), key_id, NULL), SIGNCORE_OK);
+        CHECK_STATUS(signcore_verify_burn(&key, hash, strlen(hash), sig, sig_len), SIGNCORE_OK);
+        /* every hex digit altered in turn: never verifies */
+        for (i = 4; i < sig_len && sig_len < sizeof altered; i++) {
+            memcpy(altered, sig, sig_len + 1);
+            altered[i] = altered[i] == '0' ? '1' : '0';
+            if (signcore_verify_burn(&key, hash, strlen(hash), altered, sig_len) != SIGNCORE_SIGNATURE_INVALID) {
+                CHECK(!"an altered burn signature verified");
+                break;
+            }
+        }
+        snprintf(other_hash, sizeof other_hash, "%sx", hash);
+        CHECK_STATUS(signcore_verify_burn(&key, other_hash, strlen(other_hash), sig, sig_len),
+                     SIGNCORE_SIGNATURE_INVALID);
+        signcore_key_wipe(&key);
+        n++;
+    }
+    CHECK(n == 6);
+    printf("interop: %lu burns signed by the Rust host API verified from C\n", (unsigned long)n);
+    free(keystore);
+    cJSON_Delete(fixture);
+}
+
 int main(int argc, char **argv)
 {
     size_t len = 0;
     char *text;
-    if (argc < 3) {
-        fprintf(stderr, "usage: test_host FIXTURE WORKDIR\n");
+    if (argc < 4) {
+        fprintf(stderr, "usage: test_host FIXTURE WORKDIR INTEROP_DIR\n");
         return 2;
     }
     text = read_file(argv[1], &len);
@@ -286,6 +392,8 @@ int main(int argc, char **argv)
     g_keystore = cJSON_PrintUnformatted(cJSON_GetObjectItem(g_fixture, "keystore"));
     test_burns_from_rust();
     test_evidence_from_rust(argv[2]);
+    test_host_status_codes();
+    test_burns_interop(argv[3]);
     free(g_keystore);
     cJSON_Delete(g_fixture);
     printf("%ld passed, %ld failed\n", g_passed, g_failed);

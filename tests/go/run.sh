@@ -14,3 +14,7 @@ go vet ./tests/go/tlogcheck
 go build -o "$out/tlogcheck" ./tests/go/tlogcheck
 SIGNCORE_TLOGCHECK="$out/tlogcheck" cargo test -q -p signcore --all-features --test go_interop -- --nocapture 2>&1 \
     | grep -E '^(go interop|vectors):|test result|panicked|error' ; test "${PIPESTATUS[0]}" -eq 0
+# What the `signcore` command prints (signed checkpoints, inclusion and
+# consistency proofs) verified by Go's note.Open / tlog.CheckRecord / CheckTree.
+SIGNCORE_TLOGCHECK="$out/tlogcheck" cargo test -q -p signcore-cli --test checkpoint go_verifies -- --nocapture 2>&1 \
+    | grep -E '^go interop:|test result|panicked|error' ; test "${PIPESTATUS[0]}" -eq 0

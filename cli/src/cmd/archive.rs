@@ -56,6 +56,10 @@ pub struct Args {
     /// Key id of the signing key.
     #[arg(long, env = "RITMA_KEY_ID", value_name = "ID")]
     pub key_id: Option<String>,
+    /// Also carry the signed checkpoint of the events (DESIGN.md §8, §12), signed by the
+    /// same key as a C2SP note named after the origin: full chains and Ed25519 keys only.
+    #[arg(long)]
+    pub checkpoint: bool,
 }
 
 /// Subcommands of `signcore archive`.
@@ -93,6 +97,9 @@ pub fn run(args: Args) -> Result<Outcome> {
     }
     let (kid, key) = crate::util::signing_key(args.keystore.as_deref(), args.key_id.as_deref())?;
     let spool = Spool::new(out)?;
+    if args.checkpoint {
+        return archive_with_checkpoint(&args, spool, out, &kid, &key);
+    }
     let signers = [(kid.as_str(), &key)];
     let (spool, range, origin) = match &args.from {
         Some(path) => {
@@ -140,6 +147,57 @@ pub fn run(args: Args) -> Result<Outcome> {
         range.size,
         range.first,
         range.first + range.size
+    );
+    Ok(Outcome::Done)
+}
+
+/// `signcore archive --checkpoint`: the checkpoint member comes first in
+/// the canonical text the manifest digest covers, so its root must be known
+/// before the first event is digested. This path holds the events in memory
+/// (unlike the streaming path above); a streamed two-pass variant is future work.
+fn archive_with_checkpoint(
+    args: &Args,
+    mut spool: Spool,
+    out: &str,
+    kid: &str,
+    key: &signcore::key::SigningKey,
+) -> Result<Outcome> {
+    let mut events: Vec<Vec<u8>> = Vec::new();
+    let (first, origin) = match &args.from {
+        Some(path) => {
+            if args.anchor.is_some() {
+                bail!("--checkpoint: a checkpoint covers a chain from its first event (no --anchor)");
+            }
+            read_events(path, |event| {
+                events.push(event.to_vec());
+                Ok(())
+            })?;
+            (args.first, args.origin.clone().unwrap_or_else(|| format!("file/{}", path.display())))
+        }
+        None => {
+            let url = args
+                .database_url
+                .as_deref()
+                .context("give --database-url URL (or set DATABASE_URL), or --from FILE")?;
+            let mut first = 0;
+            crate::db::archive_rows(url, &args.table, &args.order_by, args.limit, |item| {
+                match item {
+                    crate::db::ArchiveItem::Range(range) => first = range.first,
+                    crate::db::ArchiveItem::Event(event) => events.push(event.to_vec()),
+                }
+                Ok(())
+            })
+            .context("reading the rows to archive")?;
+            (first, args.origin.clone().unwrap_or_else(|| format!("postgres/{}", args.table)))
+        }
+    };
+    let archive = super::checkpoint::archive_with_checkpoint(&events, &origin, first, kid, key)?;
+    spool.write(&archive)?;
+    spool.commit()?;
+    eprintln!(
+        "wrote {out}: {} events (chain index {first}..{}), origin {origin:?}, signed by {kid}, with its checkpoint",
+        events.len(),
+        first + events.len() as u64
     );
     Ok(Outcome::Done)
 }

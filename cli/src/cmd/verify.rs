@@ -218,6 +218,7 @@ pub fn verify_reader(
                 };
                 let _ = set_anchor.anchor.set(a);
                 let _ = set_anchor.digest.set(kind == Kind::Archive);
+                let _ = set_anchor.checkpoint.set(header.checkpoint.clone());
                 Ok(())
             };
             let mut send_counted = |b: crate::input::Batch| {
@@ -249,23 +250,22 @@ pub fn verify_reader(
         chain.findings = findings.len() as u64;
         chain.head = outcome.head;
         let options = Options { threshold: threshold as usize, expected_anchor: anchor.map(Some) };
-        let report = archive::conclude(
+        let mut push = |f| {
+            if let Found::Archive(a) = f {
+                findings.push(Shown { index: None, code: a.code.as_str(), message: a.detail, id: None, detail: None });
+            }
+        };
+        let mut report = archive::conclude(
             ring,
             header.manifest.as_deref(),
             options,
             Checks { chain, head: outcome.head, digest, range },
-            |f| {
-                if let Found::Archive(a) = f {
-                    findings.push(Shown {
-                        index: None,
-                        code: a.code.as_str(),
-                        message: a.detail,
-                        id: None,
-                        detail: None,
-                    });
-                }
-            },
+            &mut push,
         );
+        if let (Some(cp), Some(tree)) = (header.checkpoint.as_deref(), &outcome.tree) {
+            // The checkpoint's findings come after the other archive findings.
+            report.checkpoint = archive::check_checkpoint(cp, header.origin.as_deref(), range, tree, ring, &mut push);
+        }
         Some((report, header))
     } else {
         None
@@ -309,8 +309,13 @@ fn verify_in_memory(
     // The members, for the report.
     let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
     let raw = |k: &str| value.get(k).and_then(|v| serde_json::to_vec(v).ok());
-    let header =
-        Header { format: raw("format"), origin: raw("origin"), range: raw("range"), manifest: raw("manifest") };
+    let header = Header {
+        format: raw("format"),
+        origin: raw("origin"),
+        range: raw("range"),
+        manifest: raw("manifest"),
+        checkpoint: raw("checkpoint"),
+    };
     let head = report.chain.head;
     Ok(Verdict {
         source,
@@ -397,6 +402,15 @@ fn print_text(v: &Verdict) {
             })
         ),
     };
+    if let Some(c) = v.archive.as_ref().and_then(|(r, _)| r.checkpoint) {
+        println!(
+            "checkpoint: tree size {}, root {} ({}; signed by {} ring key(s))",
+            c.size,
+            HashHex::new(&c.root).as_str(),
+            if c.root_checked { "the Merkle root of these events" } else { "a slice: only the size is checked" },
+            c.signed_by_ring
+        );
+    }
     if v.ok() {
         println!("OK: {} events verified: {what}", v.checked);
     } else {
