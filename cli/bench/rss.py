@@ -9,7 +9,7 @@ the moto server in build/venv-s3 (.ci/install-cli.sh). Starts both on
 127.0.0.1 and stops them by PID / pg_ctl at the end, even on failure.
 Prints a Markdown table: command, build, wall seconds, peak RSS (GNU time %M).
 """
-import os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+import os, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KS = os.path.join(ROOT, "core/examples/demo_keystore.json")
@@ -57,16 +57,23 @@ def moto_start():
     return endpoint, child
 
 
+def on_term(*_):
+    raise KeyboardInterrupt  # the servers are stopped in main's finally
+
+
 def timed(args, env):
     t = time.perf_counter()
     p = subprocess.run(["/usr/bin/time", "-f", "%M", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     wall = time.perf_counter() - t
     if p.returncode != 0:
         sys.exit(f"{args} exited {p.returncode}: {p.stderr}")
-    return wall, int(p.stderr.strip().splitlines()[-1])
+    rss = int(p.stderr.strip().splitlines()[-1])
+    print(f"# {' '.join(args[:3])}: {wall:.1f} s, {rss / 1024:.0f} MiB", file=sys.stderr, flush=True)
+    return wall, rss
 
 
 def main():
+    signal.signal(signal.SIGTERM, on_term)
     n = int(sys.argv[1])
     builds = [a.split("=", 1) for a in sys.argv[2:]]
     gen = os.path.join(os.path.dirname(builds[-1][1]), "examples/gen_chain")
