@@ -81,7 +81,7 @@ test-proxy:
 # The CLI's --json reports are compared with the Node binding's (cli/tests/verify.rs):
 # the addon test-node built is used (built here when missing), and required.
 test-cli:
-	cd ffi-node && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && { ls *.node >/dev/null 2>&1 || npm run build; }
+	cd ffi-node && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build
 	SIGNCORE_REQUIRE_NODE=1 $(CARGO) test -p signcore-cli -- --nocapture 2>&1 | tee target/cli-tests.log | grep -E '^vectors:|^test result' ; test $${PIPESTATUS[0]} -eq 0
 
 # signcore verify on 1,000,000 HMAC and 100,000 Ed25519 events, file and PostgreSQL.

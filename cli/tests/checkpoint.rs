@@ -710,6 +710,16 @@ fn archives_carry_their_checkpoint() {
     assert_eq!(code, 0);
     std::fs::write(f.p("p.json"), proof).unwrap();
     assert_eq!(f.verify(&f.p("p.json"), &[]).0, 0);
+    // Without --checkpoint, the archive's own checkpoint goes into the proof.
+    let (code, proof, stderr) = run(&["prove", "inclusion", a, "--index", "4"]);
+    assert_eq!(code, 0, "{stderr}");
+    let p: Value = serde_json::from_str(&proof).unwrap();
+    assert_eq!(p["checkpoint"].as_str(), Some(note));
+    std::fs::write(f.p("p2.json"), proof).unwrap();
+    assert_eq!(f.verify(&f.p("p2.json"), &[]).0, 0);
+    let (code, proof, _) = run(&["prove", "inclusion", a, "--index", "4", "--size", "10"]);
+    assert_eq!(code, 0);
+    assert!(serde_json::from_str::<Value>(&proof).unwrap().get("checkpoint").is_none(), "another size: not embedded");
     // Cosigning keeps it; the in-memory path (members out of streaming order) checks it too.
     let ks2 = Fixture::s(&f.keystore);
     let (code, _, stderr) = run(&["archive", "cosign", a, "--keystore", ks2, "--key-id", "audit-ed25519-2"]);

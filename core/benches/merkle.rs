@@ -101,6 +101,17 @@ fn notes(c: &mut Criterion) {
     g.bench_function("open_1_of_1", |b| {
         b.iter(|| black_box(checkpoint::open(black_box(note.as_bytes()), "audit.example/log", &trusted, 1).unwrap()))
     });
+    // Anchors in the same run: ed25519-dalek alone on the same checkpoint text.
+    let text = cp.to_string();
+    let dalek = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+    let sig = ed25519_dalek::Signer::sign(&dalek, text.as_bytes());
+    let public = dalek.verifying_key();
+    g.bench_function("raw_dalek_sign", |b| {
+        b.iter(|| black_box(ed25519_dalek::Signer::sign(&dalek, black_box(text.as_bytes()))))
+    });
+    g.bench_function("raw_dalek_verify_strict", |b| {
+        b.iter(|| public.verify_strict(black_box(text.as_bytes()), black_box(&sig)).unwrap())
+    });
     g.finish();
 }
 

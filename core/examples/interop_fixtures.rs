@@ -3,7 +3,7 @@
 //! Node"; issue 11 `signcore_verify_archive`):
 //!
 //! ```text
-//! cargo run -q -p signcore --features std --example interop_fixtures -- OUT_DIR
+//! cargo run -q -p signcore --all-features --example interop_fixtures -- OUT_DIR
 //! ```
 //!
 //! - `OUT_DIR/burns.json`: `{ keystore, public_ring, burns: [{ key_id, alg,
@@ -13,13 +13,14 @@
 //! - `OUT_DIR/archive-ring.json`: the public ring of three Ed25519 archive keys.
 //! - `OUT_DIR/archive-*.json`: §8 archives of a 4-event chain: `valid`
 //!   (signed by one key), `truncated` (the last event removed, range and
-//!   manifest kept), `unsigned` (no signature), `cosigned` (2 of the 3 keys).
+//!   manifest kept), `unsigned` (no signature), `cosigned` (2 of the 3 keys),
+//!   `checkpoint` (signed, carrying its signed checkpoint).
 //!
 //! Published test keys only: never use them for real signing.
 
 use std::path::PathBuf;
 
-use signcore::archive::{build_archive, cosign};
+use signcore::archive::{build_archive, build_archive_with_checkpoint, cosign};
 use signcore::digest::{Hash, audit_digest};
 use signcore::hex::HashHex;
 use signcore::host::NodeKeystore;
@@ -90,18 +91,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let valid = build_archive(texts.clone(), origin, 0, None, &[(kid.as_str(), signer)])?;
     let unsigned = build_archive(texts, origin, 0, None, &[])?;
     let cosigned = cosign(&valid, &keys[1].0, &keys[1].1)?;
+    let note_signer = signcore::note::NoteSigner::new(origin, signer)?;
+    let texts = events.iter().map(|e| e.as_bytes());
+    let checkpointed = build_archive_with_checkpoint(texts, origin, &[(kid.as_str(), signer)], &note_signer)?;
     let mut truncated: serde_json::Value = serde_json::from_slice(&valid)?;
     truncated["events"].as_array_mut().ok_or("events")?.pop();
     for (name, bytes) in [
         ("valid", valid),
         ("unsigned", unsigned),
         ("cosigned", cosigned),
+        ("checkpoint", checkpointed),
         ("truncated", serde_json::to_vec(&truncated)?),
     ] {
         std::fs::write(out.join(format!("archive-{name}.json")), bytes)?;
     }
     println!(
-        "interop fixtures: {} burns, 4 archives in {}",
+        "interop fixtures: {} burns, 5 archives in {}",
         fixture["burns"].as_array().map_or(0, Vec::len),
         out.display()
     );

@@ -134,6 +134,10 @@ pub enum signcore_status {
     /// storage, then range checks): it was overwritten, partly copied, or
     /// forged. It is never used; wipe it and load the key again.
     SIGNCORE_KEY_CORRUPTED = 5208,
+    /// `ARCHIVE_INVALID`: the archive was read and verified, and has at least
+    /// one finding (chain or archive-level); the report and findings array
+    /// are filled in.
+    SIGNCORE_ARCHIVE_INVALID = 5209,
 }
 
 use signcore_status::*;
@@ -185,6 +189,7 @@ pub(crate) const ALL_STATUSES: &[signcore_status] = &[
     SIGNCORE_THRESHOLD_NOT_MET,
     SIGNCORE_OTHER_ERROR,
     SIGNCORE_KEY_CORRUPTED,
+    SIGNCORE_ARCHIVE_INVALID,
 ];
 
 impl signcore_status {
@@ -236,6 +241,7 @@ impl signcore_status {
             SIGNCORE_THRESHOLD_NOT_MET => c"THRESHOLD_NOT_MET",
             SIGNCORE_OTHER_ERROR => c"OTHER_ERROR",
             SIGNCORE_KEY_CORRUPTED => c"KEY_CORRUPTED",
+            SIGNCORE_ARCHIVE_INVALID => c"ARCHIVE_INVALID",
         }
     }
 
@@ -299,6 +305,7 @@ impl signcore_status {
             SIGNCORE_KEY_CORRUPTED => {
                 c"the key storage fails its integrity check (corrupted or forged); it was not used"
             }
+            SIGNCORE_ARCHIVE_INVALID => c"the archive has findings (see the report)",
         }
     }
 

@@ -115,7 +115,7 @@ gcc -std=c99 "${cflags[@]}" -fsanitize=address,undefined -fno-sanitize-recover=a
 # burns and archives signed by the Rust core at test time (interop_fixtures).
 interop="$out/interop"
 rm -rf "$interop"
-(cd "$repo" && cargo run -q -p signcore --features std --example interop_fixtures -- "$interop") |
+(cd "$repo" && cargo run -q -p signcore --all-features --example interop_fixtures -- "$interop") |
     sed 's/^/  /' || bad "cargo run --example interop_fixtures"
 host_src="$here/test_host.c"
 host_fixture="$here/host_fixture.json"

@@ -97,19 +97,32 @@ pub fn note_signer(keystore: Option<&Path>, key_id: Option<&str>, name: &str) ->
     Ok((kid, signer))
 }
 
+/// What [`for_each_event_hash`] read besides the hashes.
+#[derive(Debug, Default)]
+pub struct EventsRead {
+    /// Events read.
+    pub count: u64,
+    /// The JSON of the event asked for.
+    pub kept: Option<Vec<u8>>,
+    /// The signed checkpoint an archive carries (its `checkpoint` member).
+    pub archive_checkpoint: Option<String>,
+}
+
 /// Calls `f(index, stored hash)` for each event of the chain in order,
-/// streamed (flat memory); returns how many events were read and the JSON
-/// of event `keep` (when asked for). Stops reading after `limit` events.
+/// streamed (flat memory); returns how many events were read, the JSON
+/// of event `keep` (when asked for) and an archive's own checkpoint. Stops
+/// reading after `limit` events.
 pub fn for_each_event_hash(
     source: &Source,
     limit: Option<u64>,
     keep: Option<u64>,
     mut f: impl FnMut(u64, Hash),
-) -> Result<(u64, Option<Vec<u8>>)> {
+) -> Result<EventsRead> {
     if let Some(url) = &source.database_url {
         return db_event_hashes(url, &source.table, &source.order_by, limit, keep, &mut f);
     }
     let mut kept = None;
+    let mut archive_checkpoint = None;
     let path = source.file.clone().context("give an archive or events FILE (or - for stdin), or --database-url URL")?;
     let reader: Box<dyn std::io::Read + Send> = if path == Path::new("-") {
         Box::new(std::io::stdin())
@@ -146,13 +159,15 @@ pub fn for_each_event_hash(
                         r.first
                     );
                 }
+                archive_checkpoint = header.checkpoint.as_deref().and_then(|c| serde_json::from_slice(c).ok());
             }
             Ok(())
         },
     );
+    let read = || EventsRead { count: n, kept: kept.clone(), archive_checkpoint: archive_checkpoint.clone() };
     match result {
-        Ok(_) => Ok((n, kept)),
-        Err(_) if done.get() => Ok((n, kept)),
+        Ok(_) => Ok(read()),
+        Err(_) if done.get() => Ok(read()),
         Err(e) => Err(e.context(format!("reading {}", path.display()))),
     }
 }
@@ -169,7 +184,7 @@ fn db_event_hashes(
     limit: Option<u64>,
     keep: Option<u64>,
     f: &mut dyn FnMut(u64, Hash),
-) -> Result<(u64, Option<Vec<u8>>)> {
+) -> Result<EventsRead> {
     let mut client = crate::db::connect(url)?;
     let mut tx = crate::db::snapshot(&mut client)?;
     let w = crate::db::window(&mut tx, table, order_by, None)?;
@@ -199,7 +214,7 @@ fn db_event_hashes(
         Ok(())
     })?;
     tx.commit().map_err(|e| anyhow::anyhow!("{}", crate::db::pg_message(&e)))?;
-    Ok((n, kept))
+    Ok(EventsRead { count: n, kept, archive_checkpoint: None })
 }
 
 #[cfg(not(feature = "postgres"))]
@@ -210,7 +225,7 @@ fn db_event_hashes(
     _: Option<u64>,
     _: Option<u64>,
     _: &mut dyn FnMut(u64, Hash),
-) -> Result<(u64, Option<Vec<u8>>)> {
+) -> Result<EventsRead> {
     bail!("this signcore was built without PostgreSQL support (cargo feature `postgres`)")
 }
 
@@ -218,11 +233,12 @@ fn db_event_hashes(
 pub fn streamed_root(source: &Source, size: Option<u64>) -> Result<(u64, Hash)> {
     let mut tree = RootBuilder::new();
     let mut full = Ok(());
-    let (n, _) = for_each_event_hash(source, size, None, |_, h| {
+    let n = for_each_event_hash(source, size, None, |_, h| {
         if full.is_ok() {
             full = tree.push_event_hash(&h);
         }
-    })?;
+    })?
+    .count;
     full.map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
     if let Some(want) = size.filter(|&s| s > n) {
         bail!("--size {want}: the chain has only {n} events");

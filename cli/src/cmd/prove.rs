@@ -26,7 +26,8 @@ pub const PROOF_FORMAT: &str = "signcore-proof/1";
 pub enum Prove {
     /// Inclusion proof of one event: a signcore-proof/1 JSON file for `verify-proof`.
     #[command(after_help = "The proof carries the event itself, its hash, the tree size and root, the RFC 9162
-audit path (hex, leaf side first) and, with --checkpoint, the log's signed checkpoint, so
+audit path (hex, leaf side first) and, with --checkpoint (or when FILE is an archive that
+carries its checkpoint of that size), the log's signed checkpoint, so
 that `signcore verify-proof` needs nothing else but the log's verifier keys.
 Memory: the events' hashes are held while proving (32 bytes per event).
 
@@ -139,14 +140,25 @@ fn read_own_checkpoint(path: &Path) -> Result<(String, u64, Hash)> {
 }
 
 /// The stored hashes of the first `size` events (all when `None`), 32
-/// bytes per event, and the JSON of event `keep`.
-fn hashes(source: &Source, size: Option<u64>, keep: Option<u64>) -> Result<(Vec<Hash>, Option<Vec<u8>>)> {
+/// bytes per event, the JSON of event `keep` and an archive's checkpoint
+/// (note, size, root) when it has one of the tree size proven.
+#[allow(clippy::type_complexity)]
+fn hashes(
+    source: &Source,
+    size: Option<u64>,
+    keep: Option<u64>,
+) -> Result<(Vec<Hash>, Option<Vec<u8>>, Option<(String, u64, Hash)>)> {
     let mut out = Vec::new();
-    let (n, kept) = for_each_event_hash(source, size, keep, |_, h| out.push(h))?;
+    let read = for_each_event_hash(source, size, keep, |_, h| out.push(h))?;
+    let n = read.count;
     if let Some(want) = size.filter(|&s| s > n) {
         bail!("--size {want}: the chain has only {n} events");
     }
-    Ok((out, kept))
+    let own = read.archive_checkpoint.and_then(|note| {
+        let cp = Checkpoint::parse(note::text_unverified(note.as_bytes()).ok()?).ok()?;
+        (cp.size == size.unwrap_or(n)).then(|| (note.clone(), cp.size, cp.root))
+    });
+    Ok((out, read.kept, own))
 }
 
 /// An inclusion proof file (the event is copied byte for byte).
@@ -171,7 +183,9 @@ pub fn run_prove(cmd: Prove) -> Result<Outcome> {
         Prove::Inclusion { source, index, common } => {
             let embedded = common.checkpoint.as_deref().map(read_own_checkpoint).transpose()?;
             let size = common.size.or(embedded.as_ref().map(|c| c.1));
-            let (hashes, event) = hashes(&source, size, Some(index))?;
+            let (hashes, event, own) = hashes(&source, size, Some(index))?;
+            // An archive's own checkpoint, when none is given and it is of this size.
+            let embedded = embedded.or(own);
             let size = size.unwrap_or(hashes.len() as u64);
             let p = merkle::inclusion_proof_of_events(&hashes, index, size).map_err(proof_error)?;
             let event = String::from_utf8(event.with_context(|| format!("event {index} not found"))?)
@@ -204,7 +218,8 @@ pub fn run_prove(cmd: Prove) -> Result<Outcome> {
             let embedded = common.checkpoint.as_deref().map(read_own_checkpoint).transpose()?;
             let old = old_checkpoint.as_deref().map(read_own_checkpoint).transpose()?;
             let size = common.size.or(embedded.as_ref().map(|c| c.1));
-            let (hashes, _) = hashes(&source, size, None)?;
+            let (hashes, _, own) = hashes(&source, size, None)?;
+            let embedded = embedded.or(own);
             let size = size.unwrap_or(hashes.len() as u64);
             let p = merkle::consistency_proof_of_events(&hashes, old_size, size).map_err(proof_error)?;
             let mut v = json!({
