@@ -69,8 +69,8 @@ export declare class NativeKey {
 export interface ArchiveFinding {
   /** Event index (0-based position in `events`), `null` for archive-level findings. */
   index: number | null
-  /** A §4 chain code, or `ARCHIVE_DIGEST_MISMATCH`, `RANGE_MISMATCH`, `THRESHOLD_NOT_MET`. */
-  code: 'CHAIN_BROKEN' | 'HASH_MISMATCH' | 'UNKNOWN_KEY' | 'SIGNATURE_INVALID' | 'MALFORMED' | 'ARCHIVE_DIGEST_MISMATCH' | 'RANGE_MISMATCH' | 'THRESHOLD_NOT_MET'
+  /** A §4 chain code, or `ARCHIVE_DIGEST_MISMATCH`, `RANGE_MISMATCH`, `THRESHOLD_NOT_MET`, `CHECKPOINT_MISMATCH`. */
+  code: 'CHAIN_BROKEN' | 'HASH_MISMATCH' | 'UNKNOWN_KEY' | 'SIGNATURE_INVALID' | 'MALFORMED' | 'ARCHIVE_DIGEST_MISMATCH' | 'RANGE_MISMATCH' | 'THRESHOLD_NOT_MET' | 'CHECKPOINT_MISMATCH'
   /** Readable explanation. */
   message: string
 }

@@ -443,6 +443,7 @@ export interface ArchiveFinding {
     | 'ARCHIVE_DIGEST_MISMATCH'
     | 'RANGE_MISMATCH'
     | 'THRESHOLD_NOT_MET'
+    | 'CHECKPOINT_MISMATCH'
   message: string
 }
 /** The archive's range as read (null when unreadable). */
@@ -472,6 +473,17 @@ export interface ArchiveBlock {
   digest: string | null
   /** null when the archive has no readable manifest. */
   manifest: ArchiveManifestVerdict | null
+  /** What the archive's checkpoint member says (null when it has none). */
+  checkpoint: ArchiveCheckpointSummary | null
+}
+/** An archive's checkpoint, as checked against its events. */
+export interface ArchiveCheckpointSummary {
+  size: number
+  root: string
+  /** The root was recomputed from the events (a full-chain archive); a slice checks the size only. */
+  root_checked: boolean
+  /** Distinct Ed25519 keys of the verifier's ring with a valid note signature on it. */
+  signed_by_ring: number
 }
 /** The verifyChain report plus `head` and the archive block. */
 export interface ArchiveReport {

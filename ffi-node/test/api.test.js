@@ -30,6 +30,8 @@ test('every export is there', () => {
     'noteVerifierKey',
     'signAuditDigest',
     'signCheckpoint',
+    'verifyArchive',
+    'verifyArchiveAsync',
     'verifyChain',
     'verifyChainAsync',
     'verifyCheckpoint',
