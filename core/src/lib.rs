@@ -26,6 +26,8 @@ pub mod policy;
 #[cfg(feature = "rsa")]
 pub mod rsa;
 pub mod secret;
+#[cfg(feature = "alloc")]
+pub mod stringified;
 #[cfg(feature = "serde")]
 mod serde_impls;
 #[cfg(feature = "signature")]

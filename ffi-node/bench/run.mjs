@@ -27,7 +27,7 @@ import { largePayload, smallPayload } from './lib/payloads.mjs'
 
 const require = createRequire(import.meta.url)
 const signcore = require('../index.js')
-const canonicalize = require('canonicalize')
+import canonicalize from 'canonicalize'
 const here = path.dirname(fileURLToPath(import.meta.url))
 
 // ------------------------------------------------------------------ options
@@ -127,7 +127,8 @@ const meta = {
   memory_gib: Number((os.totalmem() / 2 ** 30).toFixed(1)),
   loadavg_start: os.loadavg().map((x) => Number(x.toFixed(2))),
   signcore: pkg.version,
-  canonicalize_npm: require('canonicalize/package.json').version,
+  // 5.x exports no package.json: read it next to its entry point.
+  canonicalize_npm: JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('canonicalize')), '..', 'package.json'), 'utf8')).version,
   events: opts.events,
   quick: opts.quick,
   gc_between_samples: typeof globalThis.gc === 'function',
