@@ -36,6 +36,10 @@ export declare class NativeKey {
   get disposed(): boolean
   /**
    * The per-call signing functions of this key, made once per key:
+   * `signEvent(payloadText, prevHash)` returns the audit digest of a
+   * `JSON.stringify` text (the core's fast path straight into SHA-256)
+   * followed by the signature over its 32 bytes, both lowercase hex in
+   * one string (JS slices it at 64);
    * `signHex(digestHex)` returns the lowercase hex signature over the 32
    * raw bytes of a digest; `signInto(message, out)` writes the raw
    * signature over `message` into `out`, which must have exactly
@@ -43,7 +47,7 @@ export declare class NativeKey {
    * `dispose()` reaches them), without the per-call cost of a class
    * method, and with no result object or external buffer to make.
    */
-  signers(): { signHex(digestHex: string): string; signInto(message: Uint8Array, out: Uint8Array): void; signatureLength: number }
+  signers(): { signEvent(payloadText: string, prevHash: string | null | undefined): string; signHex(digestHex: string): string; signInto(message: Uint8Array, out: Uint8Array): void; signatureLength: number }
   /**
    * Whether `signature` is this key's valid signature over `message`;
    * any signature that does not verify (wrong length included) is `false`.
@@ -69,6 +73,20 @@ export declare class NativeKey {
 export declare function auditDigest(canonical: string | Uint8Array, prevHash?: string | undefined | null): string
 
 /**
+ * The audit digest (lowercase hex) of a payload given as `JSON.stringify`
+ * output: canonicalized straight into SHA-256 by the fast path.
+ */
+export declare function auditDigestStringified(text: string, prevHash?: string | undefined | null): string
+
+/**
+ * Nanoseconds for `iterations` rounds of: the audit digest of `text` (a
+ * `JSON.stringify` result) after `prevHash` — the core's full canonicalizer
+ * straight into SHA-256, or with `fast` its `JSON.stringify` fast path —
+ * then `key`'s signature over the digest.
+ */
+export declare function benchEventFloor(key: NativeKey, text: string, prevHash: string | undefined | null, iterations: number, fast: boolean): number
+
+/**
  * The canonical name of an algorithm name DESIGN.md §2 accepts
  * (`hmac-sha256`, `ed25519`, `rsa-sha256`). Throws `UNKNOWN_ALGORITHM`
  * otherwise.
@@ -77,6 +95,13 @@ export declare function canonicalAlg(name: string): string
 
 /** RFC 8785 canonical form of JSON text (or UTF-8 bytes). */
 export declare function canonicalize(input: string | Uint8Array): string
+
+/**
+ * RFC 8785 canonical form of `JSON.stringify` output (`canonicalizePayload`'s
+ * native half): the core's fast path, the full canonicalizer for anything
+ * outside `JSON.stringify`'s grammar (see `signcore::stringified`).
+ */
+export declare function canonicalizeStringified(text: string): string
 
 /** One `(index, code)` finding of a chain check. */
 export interface ChainFinding {

@@ -163,6 +163,16 @@ function finitePlainData(value) {
  * cycles are JSON.stringify's TypeError.
  */
 function canonicalizePayload(payload) {
+  return call(native.canonicalizeStringified, payloadText(payload))
+}
+
+/**
+ * The JSON.stringify text of a payload, as canonicalizePayload takes it
+ * (non-finite numbers refused). The native side canonicalizes it with the
+ * core's JSON.stringify fast path: member sorting and copying, no
+ * re-serialization (anything else goes to the full canonicalizer there).
+ */
+function payloadText(payload) {
   let text = stringify('payload', payload)
   if (text === undefined) throw typeError('payload', 'a value JSON can represent', payload)
   // JSON.stringify writes NaN and ±Infinity as `null`: a text without
@@ -173,7 +183,14 @@ function canonicalizePayload(payload) {
     text = stringify('payload', payload, finiteOnly)
     if (text === undefined) throw typeError('payload', 'a value JSON can represent', payload)
   }
-  return call(native.canonicalize, text)
+  return text
+}
+
+/** `prevHash` as the native calls take it: a string or null. */
+function prevHashArg(prevHash) {
+  if (prevHash === undefined || prevHash === null) return null
+  if (typeof prevHash !== 'string') throw typeError('prevHash', 'a string, null or undefined', prevHash)
+  return prevHash
 }
 
 /** RFC 8785 canonical form of JSON text or UTF-8 bytes. */
@@ -220,6 +237,7 @@ class Signer {
   // and its signature length.
   #signHex = null
   #signInto = null
+  #signEvent = null
   #signatureLength = 0
 
   constructor(token, init) {
@@ -238,7 +256,8 @@ class Signer {
         publicKey: key.publicKey,
         label: key.label,
       })
-      const { signHex, signInto, signatureLength } = key.signers()
+      const { signEvent, signHex, signInto, signatureLength } = key.signers()
+      this.#signEvent = signEvent
       this.#signHex = signHex
       this.#signInto = signInto
       this.#signatureLength = signatureLength
@@ -482,6 +501,33 @@ class Signer {
     }
   }
 
+  /**
+   * The audit event fields of `payload` after `prevHash` (the previous
+   * event's hash, or null/undefined for the first event): resolves
+   * `{ hash, signature, kid, alg }`, the same as computeAuditDigest(
+   * canonicalizePayload(payload), prevHash) then signDigest(hash), in one
+   * native call for local keys (the digest of the JSON.stringify text made
+   * by the core's fast path, then signed). A proxy or AWS KMS key gets the
+   * digest made natively, then its one remote call.
+   */
+  signEvent(payload, prevHash) {
+    try {
+      const text = payloadText(payload)
+      const prev = prevHashArg(prevHash)
+      if (!this.#key) return this.#signEventRemote(text, prev)
+      const both = this.#signEvent(text, prev)
+      return Promise.resolve({ hash: both.slice(0, 64), signature: both.slice(64), kid: this.#meta.kid, alg: this.#meta.alg })
+    } catch (error) {
+      return Promise.reject(adopt(error))
+    }
+  }
+
+  async #signEventRemote(text, prev) {
+    const hash = call(native.auditDigestStringified, text, prev)
+    const { kid, alg, signature } = await this.#remote.signHash(hash).catch(rethrow)
+    return { hash, signature, kid, alg }
+  }
+
   async #signDigestRemote(digestHex) {
     stringArg('digestHex', digestHex)
     return this.#remote.signHash(call(native.normalizeHash, digestHex)).catch(rethrow)
@@ -699,6 +745,22 @@ function signAuditDigest(digestHex, signer) {
   }
 }
 
+/**
+ * The fused per-event call: `{ hash, signature, kid, alg }` of `payload`
+ * chained after `prevHash` (null/undefined for the first event), signed by
+ * `signer` or the default signer of signAuditDigest. Equals
+ * computeAuditDigest(canonicalizePayload(payload), prevHash) followed by
+ * signAuditDigest(hash, signer), in one native call for local keys.
+ */
+function signAuditEvent(payload, prevHash, signer) {
+  try {
+    if (signer !== undefined && !(signer instanceof Signer)) throw typeError('signer', 'a Signer', signer)
+    return (signer ?? signerFromProcessEnv()).signEvent(payload, prevHash)
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
 // ------------------------------------------------------------- verification
 
 /** `[{ key_id, alg, key_hash, label }]` of a keystore: a file path, or its JSON as bytes. */
@@ -831,6 +893,7 @@ module.exports = {
   canonicalizeJson,
   computeAuditDigest,
   signAuditDigest,
+  signAuditEvent,
   Signer,
   keystoreMetadata,
   verifyChain,

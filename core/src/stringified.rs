@@ -39,6 +39,7 @@ use alloc::vec::Vec;
 use core::cmp::Ordering;
 
 use crate::canonical::{self, MAX_DEPTH, MAX_INPUT_LEN, Sink};
+use crate::digest::{Hash, HashSink};
 use crate::error::Error;
 use crate::json::cmp_utf16;
 
@@ -102,6 +103,13 @@ impl Scratch {
         Scratch { objects: Vec::new(), members: Vec::new(), open: Vec::new(), stack: Vec::new() }
     }
 
+    /// Bytes of heap memory held (to drop a scratch a huge input grew).
+    pub fn heap_bytes(&self) -> usize {
+        self.objects.capacity() * size_of::<Object>()
+            + (self.members.capacity() + self.open.capacity()) * size_of::<Member>()
+            + self.stack.capacity() * size_of::<Open>()
+    }
+
     fn clear(&mut self) {
         self.objects.clear();
         self.members.clear();
@@ -127,6 +135,19 @@ pub fn canonicalize_stringified<S: Sink + ?Sized>(
         return Ok(Path::Fast);
     }
     canonical::canonicalize(bytes, sink).map(|()| Path::Full)
+}
+
+/// The audit digest (DESIGN.md §2) of a payload given as `JSON.stringify`
+/// text: [`canonicalize_stringified`] straight into SHA-256, then the
+/// previous hash's bytes, if any. Equals [`crate::digest::audit_digest`] of
+/// the same text (same precondition and fallback).
+pub fn audit_digest_stringified(input: &str, prev_hash: Option<&Hash>, scratch: &mut Scratch) -> Result<Hash, Error> {
+    let mut sink = HashSink::new();
+    canonicalize_stringified(input, scratch, &mut sink)?;
+    if let Some(prev) = prev_hash {
+        sink.write(prev);
+    }
+    Ok(sink.finalize())
 }
 
 /// As in `canonical`: one copy of the writer for every sink type.

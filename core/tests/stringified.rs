@@ -11,7 +11,8 @@ mod common;
 use proptest::prelude::*;
 use serde::Deserialize;
 use signcore::canonical::canonicalize_to_string;
-use signcore::stringified::{Path, Scratch, canonicalize_stringified};
+use signcore::digest::audit_digest;
+use signcore::stringified::{Path, Scratch, audit_digest_stringified, canonicalize_stringified};
 
 fn fast(text: &str, scratch: &mut Scratch) -> (Path, Result<String, &'static str>) {
     let mut out = Vec::new();
@@ -170,7 +171,7 @@ fn value() -> impl Strategy<Value = Value> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn stringify_like_text_takes_the_fast_path_and_equals_the_full_path(v in value()) {
@@ -179,6 +180,11 @@ proptest! {
         let (path, out) = fast(&text, &mut Scratch::new());
         prop_assert_eq!(path, Path::Fast, "{}", text);
         prop_assert_eq!(out, full(&text), "{}", text);
+        let prev = [7u8; 32];
+        prop_assert_eq!(
+            audit_digest_stringified(&text, Some(&prev), &mut Scratch::new()).map_err(|e| e.code()),
+            audit_digest(text.as_bytes(), Some(&prev)).map_err(|e| e.code())
+        );
     }
 
     #[test]

@@ -1,0 +1,44 @@
+//! The floor of the per-event signing benchmark (`bench/run.mjs`, issue 14
+//! goal 1): the core's own work for one event, timed in a native loop so
+//! that no N-API crossing is counted. Not part of the public API (`index.js`
+//! does not export it).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use napi_derive::napi;
+use signcore::digest::audit_digest;
+use signcore::stringified::audit_digest_stringified;
+
+use crate::keys::NativeKey;
+use crate::text::with_scratch;
+use crate::{Fail, fail, parse_prev_hash};
+
+/// Nanoseconds for `iterations` rounds of: the audit digest of `text` (a
+/// `JSON.stringify` result) after `prevHash` — the core's full canonicalizer
+/// straight into SHA-256, or with `fast` its `JSON.stringify` fast path —
+/// then `key`'s signature over the digest.
+#[napi]
+pub fn bench_event_floor(
+    key: &NativeKey,
+    text: String,
+    prev_hash: Option<String>,
+    iterations: u32,
+    fast: bool,
+) -> Result<f64, Fail> {
+    let prev = parse_prev_hash(prev_hash.as_deref(), "prevHash")?;
+    key.with_key(|key| {
+        let started = Instant::now();
+        for _ in 0..iterations {
+            let text = black_box(text.as_str());
+            let hash = if fast {
+                with_scratch(|scratch| audit_digest_stringified(text, prev.as_ref(), scratch))
+            } else {
+                audit_digest(text.as_bytes(), prev.as_ref())
+            }
+            .map_err(fail)?;
+            black_box(key.sign(&hash));
+        }
+        Ok(started.elapsed().as_nanos() as f64)
+    })
+}
