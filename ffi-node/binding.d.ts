@@ -10,6 +10,34 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * `verifyChain` of a JS array, chunk by chunk (`index.js`): while the JS
+ * thread runs `JSON.stringify` on chunk k + 1, threads of this session
+ * verify chunk k (each chunk on its own, linked to the event before it, so
+ * the findings are exactly the whole chain's). `finish()` waits for every
+ * chunk and returns the report; `cancel()` (or collection) stops the
+ * threads after their current chunk.
+ */
+export declare class ChainSession {
+  /**
+   * Starts a session over `ring` (ring JSON or a keystore), from genesis
+   * or from `anchor`.
+   */
+  static start(ring: string | Uint8Array, anchor?: string | undefined | null): ChainSession
+  /**
+   * Queues the `JSON.stringify` text of events `first..`; with `context`
+   * its first element is event `first - 1` (not checked again).
+   */
+  push(text: string | Uint8Array, first: number, context: boolean): void
+  /** Waits for every chunk; the report of the whole chain. */
+  finish(): ChainReport
+  /**
+   * Ends the session without a report (queued chunks are dropped as the
+   * threads reach them).
+   */
+  cancel(): void
+}
+
+/**
  * A local signing key (HMAC-SHA256 or Ed25519) with its kid. There is no
  * way to read the secret back; `dispose()` wipes it at once.
  */

@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.ChainSession = nativeBinding.ChainSession
 module.exports.NativeKey = nativeBinding.NativeKey
 module.exports.auditDigest = nativeBinding.auditDigest
 module.exports.auditDigestStringified = nativeBinding.auditDigestStringified

@@ -40,7 +40,7 @@ use core::cmp::Ordering;
 
 use crate::canonical::{self, MAX_DEPTH, MAX_INPUT_LEN, Sink};
 use crate::digest::{Hash, HashSink};
-use crate::error::Error;
+use crate::error::{Error, JsonError, JsonErrorKind};
 use crate::json::cmp_utf16;
 
 /// Which path produced the canonical form.
@@ -148,6 +148,68 @@ pub fn audit_digest_stringified(input: &str, prev_hash: Option<&Hash>, scratch: 
         sink.write(prev);
     }
     Ok(sink.finalize())
+}
+
+/// Calls `each` with the text of every element of `input`, a JSON array as
+/// `JSON.stringify` writes it (no white space), in order, and returns how
+/// many there were. Elements are only delimited (strings skipped, brackets
+/// counted), not validated: whoever reads an element validates it (the
+/// chain verifier does, event by event). Text that is not such an array is
+/// an `INVALID_JSON` error, possibly after some elements were given. No
+/// input panics.
+pub fn for_each_element(input: &[u8], mut each: impl FnMut(&[u8])) -> Result<usize, Error> {
+    let bad = |offset| Error::Json(JsonError { kind: JsonErrorKind::UnexpectedByte, offset });
+    if input.first() != Some(&b'[') {
+        return Err(bad(0));
+    }
+    let mut count = 0;
+    let mut pos = 1;
+    if input.get(pos) == Some(&b']') {
+        pos += 1;
+    } else {
+        let mut start = pos;
+        let mut depth = 0usize;
+        loop {
+            match *input.get(pos).ok_or(bad(pos))? {
+                b'"' => {
+                    pos = closing_quote(input, pos + 1).ok_or(bad(pos))? + 1;
+                    continue;
+                }
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' if depth > 0 => depth -= 1,
+                b',' if depth == 0 => {
+                    each(input.get(start..pos).unwrap_or(&[]));
+                    count += 1;
+                    start = pos + 1;
+                }
+                b']' => {
+                    each(input.get(start..pos).unwrap_or(&[]));
+                    count += 1;
+                    pos += 1;
+                    break;
+                }
+                b'}' => return Err(bad(pos)),
+                _ => {}
+            }
+            pos += 1;
+        }
+    }
+    if pos != input.len() {
+        return Err(bad(pos));
+    }
+    Ok(count)
+}
+
+/// The position of the first unescaped `"` at or after `i`.
+fn closing_quote(input: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        i = next_special(input, i);
+        match *input.get(i)? {
+            b'"' => return Some(i),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
 }
 
 /// As in `canonical`: one copy of the writer for every sink type.
@@ -521,6 +583,19 @@ mod tests {
         let (path, out) = fast("{\"\u{e000}\":1,\"\u{1f600}\":2,\"a\\\"\":3,\"a\":4}");
         assert_eq!(path, Path::Fast);
         assert_eq!(out, "{\"a\":4,\"a\\\"\":3,\"\u{1f600}\":2,\"\u{e000}\":1}");
+    }
+
+    #[test]
+    fn array_elements() {
+        let mut seen = Vec::new();
+        let text = r#"[{"a":[1,{"b":"],}"}]},"x\"y",[],null,{}]"#;
+        let n = for_each_element(text.as_bytes(), |e| seen.push(String::from_utf8(e.to_vec()).unwrap())).unwrap();
+        assert_eq!(n, 5);
+        assert_eq!(seen, [r#"{"a":[1,{"b":"],}"}]}"#, r#""x\"y""#, "[]", "null", "{}"]);
+        assert_eq!(for_each_element(b"[]", |_| panic!()).unwrap(), 0);
+        for bad in [&b""[..], b"{}", b"[1", b"[1]]", b"[\"]", b"[}]", b"[1] "] {
+            assert!(for_each_element(bad, |_| {}).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

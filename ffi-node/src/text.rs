@@ -102,6 +102,15 @@ impl Text<'_> {
             .map_err(|e| fail(Error::Json(JsonError { kind: JsonErrorKind::InvalidUtf8, offset: e.valid_up_to() })))
     }
 
+    /// The bytes as an owned buffer without [`Text::into_owned`]'s shrink
+    /// (which may copy): for buffers that live only until a job is done.
+    pub fn into_buffer(mut self) -> Vec<u8> {
+        match &mut self {
+            Text::Utf8(bytes) => std::mem::take(bytes),
+            Text::Bytes(bytes) => bytes.to_vec(),
+        }
+    }
+
     /// The bytes the core reads.
     pub fn as_bytes(&self) -> &[u8] {
         match self {
