@@ -115,6 +115,13 @@ export declare function auditDigestStringified(text: string, prevHash?: string |
 export declare function benchEventFloor(key: NativeKey, text: string, prevHash: string | undefined | null, iterations: number, fast: boolean): number
 
 /**
+ * Nanoseconds for `iterations` verifications, on this thread, of `key`'s
+ * signature over a 32-byte digest (`verify_strict` for Ed25519): the
+ * single-thread throughput a chain check cannot beat per core.
+ */
+export declare function benchVerify(key: NativeKey, iterations: number): number
+
+/**
  * The canonical name of an algorithm name DESIGN.md §2 accepts
  * (`hmac-sha256`, `ed25519`, `rsa-sha256`). Throws `UNKNOWN_ALGORITHM`
  * otherwise.

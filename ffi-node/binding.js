@@ -840,6 +840,7 @@ module.exports.NativeKey = nativeBinding.NativeKey
 module.exports.auditDigest = nativeBinding.auditDigest
 module.exports.auditDigestStringified = nativeBinding.auditDigestStringified
 module.exports.benchEventFloor = nativeBinding.benchEventFloor
+module.exports.benchVerify = nativeBinding.benchVerify
 module.exports.canonicalAlg = nativeBinding.canonicalAlg
 module.exports.canonicalize = nativeBinding.canonicalize
 module.exports.canonicalizeStringified = nativeBinding.canonicalizeStringified

@@ -26,12 +26,12 @@ pub mod policy;
 #[cfg(feature = "rsa")]
 pub mod rsa;
 pub mod secret;
-#[cfg(feature = "alloc")]
-pub mod stringified;
 #[cfg(feature = "serde")]
 mod serde_impls;
 #[cfg(feature = "signature")]
 pub mod signature_impls;
+#[cfg(feature = "alloc")]
+pub mod stringified;
 
 pub use error::{
     EnvError, EnvProblem, Error, JsonError, JsonErrorKind, KeystoreUnreadable, PolicyError, RecordContext, RecordError,

@@ -84,7 +84,10 @@ struct Member {
 enum Open {
     Array,
     /// The object's index and where its members start in `Scratch::open`.
-    Object { index: u32, base: u32 },
+    Object {
+        index: u32,
+        base: u32,
+    },
 }
 
 /// Working memory of [`canonicalize_stringified`]; reuse it across calls to

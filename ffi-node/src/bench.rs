@@ -42,3 +42,21 @@ pub fn bench_event_floor(
         Ok(started.elapsed().as_nanos() as f64)
     })
 }
+
+/// Nanoseconds for `iterations` verifications, on this thread, of `key`'s
+/// signature over a 32-byte digest (`verify_strict` for Ed25519): the
+/// single-thread throughput a chain check cannot beat per core.
+#[napi]
+pub fn bench_verify(key: &NativeKey, iterations: u32) -> Result<f64, Fail> {
+    key.with_key(|key| {
+        let digest = [0x5a; 32];
+        let signature = key.sign(&digest);
+        // As a ring holds it.
+        let verifier = key.verifying_key();
+        let started = Instant::now();
+        for _ in 0..iterations {
+            black_box(verifier.verify(black_box(&digest), signature.as_bytes()).is_ok());
+        }
+        Ok(started.elapsed().as_nanos() as f64)
+    })
+}

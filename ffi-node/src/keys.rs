@@ -18,8 +18,8 @@ use signcore::digest::{HASH_LEN, Hash, parse_hash};
 use signcore::hex::HashHex;
 use signcore::key::{Alg, ED25519_SEED_LEN, SigningKey};
 use signcore::keystore::{HmacSecrets, KeyId, MAX_KEY_ID_LEN};
-use signcore::stringified::audit_digest_stringified;
 use signcore::policy::{self, EnvSnapshot, Remote, Resolved, Source, Var, Warning};
+use signcore::stringified::audit_digest_stringified;
 use zeroize::Zeroizing;
 
 use crate::text::{Text, with_scratch};
@@ -171,7 +171,8 @@ fn sign_event(
     let parts = [hash.as_str().as_bytes(), signature.as_str().as_bytes()];
     let mut len = 0;
     for part in parts {
-        let dst = out.get_mut(len..len + part.len()).ok_or_else(|| fail_with("INTERNAL_ERROR", "signature too long"))?;
+        let dst =
+            out.get_mut(len..len + part.len()).ok_or_else(|| fail_with("INTERNAL_ERROR", "signature too long"))?;
         dst.copy_from_slice(part);
         len += part.len();
     }

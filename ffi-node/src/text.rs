@@ -189,8 +189,9 @@ pub(crate) fn canonical_js_string<'env>(env: &'env Env, input: &[u8]) -> Result<
 pub(crate) fn stringified_js_string<'env>(env: &'env Env, text: &str) -> Result<JsString<'env>, Fail> {
     let mut out = spare(&SPARE_OUTPUT);
     out.reserve(text.len());
-    let made =
-        with_scratch(|scratch| canonicalize_stringified(text, scratch, &mut out)).map_err(fail).and_then(|_| js_string(env, &out));
+    let made = with_scratch(|scratch| canonicalize_stringified(text, scratch, &mut out))
+        .map_err(fail)
+        .and_then(|_| js_string(env, &out));
     recycle(&SPARE_OUTPUT, out);
     made
 }

@@ -137,7 +137,11 @@ type ChunkOutcome = (usize, ChunkResult);
 
 /// Checks one chunk exactly as the sequential verifier checks those events
 /// of the whole chain (`ChainVerifier::resume` after the context event).
-fn check_chunk(ring: &KeyRing, anchor: Option<Hash>, chunk: &Chunk) -> Result<(Vec<ChainFinding>, u64), signcore::Error> {
+fn check_chunk(
+    ring: &KeyRing,
+    anchor: Option<Hash>,
+    chunk: &Chunk,
+) -> Result<(Vec<ChainFinding>, u64), signcore::Error> {
     let mut findings = Vec::new();
     let mut verifier = (!chunk.context).then(|| ChainVerifier::new(ring, anchor));
     let mut checked = 0;
@@ -245,8 +249,10 @@ impl ChainSession {
         drop(self.chunks.take());
         let mut outcomes: Vec<Option<ChunkResult>> = (0..self.pushed).map(|_| None).collect();
         for _ in 0..self.pushed {
-            let (order, outcome) =
-                self.outcomes.recv().map_err(|_| fail_with("INTERNAL_ERROR", "the verification threads have stopped"))?;
+            let (order, outcome) = self
+                .outcomes
+                .recv()
+                .map_err(|_| fail_with("INTERNAL_ERROR", "the verification threads have stopped"))?;
             if let Some(slot) = outcomes.get_mut(order) {
                 *slot = Some(outcome);
             }
