@@ -77,6 +77,26 @@ struct Member {
     end: u32,
     /// Index of the first object that opens at or after the value's start.
     first_object: u32,
+    /// The name's first 8 raw bytes, big-endian and zero-padded, when they
+    /// are plain ASCII (then their order is the names' UTF-16 order); else
+    /// [`NO_KEY`].
+    key: u64,
+}
+
+/// [`Member::key`] of a name that starts with an escape or non-ASCII.
+const NO_KEY: u64 = u64::MAX;
+
+/// The sort key of the raw name `raw` (see [`Member::key`]).
+fn name_key(raw: &[u8]) -> u64 {
+    let mut key = 0u64;
+    for k in 0..8 {
+        let b = raw.get(k).copied().unwrap_or(0);
+        if b >= 0x80 || b == b'\\' {
+            return NO_KEY;
+        }
+        key = key << 8 | u64::from(b);
+    }
+    key
 }
 
 /// A container open during the scan.
@@ -288,7 +308,8 @@ fn scan(input: &[u8], s: &mut Scratch) -> Option<()> {
             Expect::Name | Expect::NameOrEnd => match b {
                 b'"' => {
                     let end = string_end(input, pos)?;
-                    s.open.push(Member { name: offset(pos), name_end: offset(end - 1), end: 0, first_object: 0 });
+                    let key = name_key(input.get(pos + 1..end - 1).unwrap_or(&[]));
+                    s.open.push(Member { name: offset(pos), name_end: offset(end - 1), end: 0, first_object: 0, key });
                     pos = end;
                     expect = Expect::Colon;
                 }
@@ -358,6 +379,10 @@ fn name<'a>(input: &'a [u8], m: &Member) -> &'a [u8] {
 }
 
 fn cmp(input: &[u8], a: &Member, b: &Member) -> Ordering {
+    // Two ASCII prefixes that differ decide; equal ones are compared in full.
+    if a.key != b.key && a.key != NO_KEY && b.key != NO_KEY {
+        return a.key.cmp(&b.key);
+    }
     cmp_utf16(name(input, a), name(input, b))
 }
 
@@ -481,43 +506,51 @@ fn string_end(input: &[u8], pos: usize) -> Option<usize> {
 /// (`-?(0|[1-9]\d*)(\.\d*[1-9])?(e[+-][1-9]\d*)?`, at most 21 integer digits
 /// and 17 significant digits, not `-0`).
 fn scalar_end(input: &[u8], pos: usize) -> Option<usize> {
-    let rest = input.get(pos..)?;
-    for literal in [&b"true"[..], b"false", b"null"] {
-        if rest.starts_with(literal) {
-            return Some(pos + literal.len());
-        }
+    let literal = |text: &[u8]| input.get(pos..pos + text.len()).is_some_and(|t| t == text).then_some(pos + text.len());
+    match *input.get(pos)? {
+        b't' => return literal(b"true"),
+        b'f' => return literal(b"false"),
+        b'n' => return literal(b"null"),
+        _ => {}
     }
-    let digits = |from: usize| rest.get(from..).map_or(0, |r| r.iter().take_while(|b| b.is_ascii_digit()).count());
-    let mut i = usize::from(rest.first() == Some(&b'-'));
-    let int = digits(i);
-    if int == 0 || int > 21 || (int > 1 && rest.get(i) == Some(&b'0')) {
+    let digits = |mut i: usize| {
+        let from = i;
+        while input.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        (i, i - from)
+    };
+    let mut i = pos + usize::from(input.get(pos) == Some(&b'-'));
+    let (after, int) = digits(i);
+    if int == 0 || int > 21 || (int > 1 && input.get(i) == Some(&b'0')) {
         return None;
     }
-    i += int;
+    if int == 1 && input.get(i) == Some(&b'0') && i > pos && input.get(after) != Some(&b'.') {
+        // `-0`: JSON.stringify writes 0.
+        return None;
+    }
     let mut significant = int;
-    if rest.get(i) == Some(&b'.') {
-        let frac = digits(i + 1);
-        if frac == 0 || !matches!(rest.get(i + frac), Some(b'1'..=b'9')) {
+    i = after;
+    if input.get(i) == Some(&b'.') {
+        let (after, frac) = digits(i + 1);
+        if frac == 0 || !matches!(input.get(after - 1), Some(b'1'..=b'9')) {
             return None;
         }
         significant += frac;
-        i += 1 + frac;
+        i = after;
     }
-    if rest.get(..i) == Some(&b"-0"[..]) {
-        return None;
-    }
-    if rest.get(i) == Some(&b'e') {
-        if !matches!(rest.get(i + 1), Some(b'+' | b'-')) || !matches!(rest.get(i + 2), Some(b'1'..=b'9')) {
+    if input.get(i) == Some(&b'e') {
+        if !matches!(input.get(i + 1), Some(b'+' | b'-')) || !matches!(input.get(i + 2), Some(b'1'..=b'9')) {
             return None;
         }
-        let exp = digits(i + 2);
+        let (after, exp) = digits(i + 2);
         if exp > 3 {
             return None;
         }
-        i += 2 + exp;
+        i = after;
     }
     // Leading zeros of `0.000…` are not significant: 17 is generous there.
-    (significant <= 17 + 6).then_some(pos + i)
+    (significant <= 17 + 6).then_some(i)
 }
 
 /// Writes `input[start..end]` with every object in it in canonical order;
@@ -539,16 +572,18 @@ fn write_span(input: &[u8], s: &Scratch, start: usize, end: usize, mut object: u
 }
 
 /// Writes one object: its members in sorted order, each run of members that
-/// already follow each other in the input in one span.
+/// already follow each other in the input in one span, which also takes
+/// the `{` or `,` before it and the `}` after it when the input has them there.
 fn write_object(input: &[u8], s: &Scratch, o: &Object, sink: &mut dyn Sink) {
     let first = o.first as usize;
     let members = s.members.get(first..first + o.count as usize).unwrap_or(&[]);
-    sink.write(b"{");
+    if members.is_empty() {
+        sink.write(b"{}");
+        return;
+    }
     let mut i = 0;
     while let Some(m) = members.get(i) {
-        if i > 0 {
-            sink.write(b",");
-        }
+        let separator = if i == 0 { b'{' } else { b',' };
         let mut last = m;
         i += 1;
         while let Some(next) = members.get(i) {
@@ -558,9 +593,22 @@ fn write_object(input: &[u8], s: &Scratch, o: &Object, sink: &mut dyn Sink) {
             last = next;
             i += 1;
         }
-        write_span(input, s, m.name as usize, last.end as usize, m.first_object as usize, sink);
+        let mut start = m.name as usize;
+        if start > 0 && input.get(start - 1) == Some(&separator) {
+            start -= 1;
+        } else {
+            sink.write(&[separator]);
+        }
+        let mut end = last.end as usize;
+        let closes = i == members.len();
+        if closes && input.get(end) == Some(&b'}') {
+            end += 1;
+        }
+        write_span(input, s, start, end, m.first_object as usize, sink);
+        if closes && end == last.end as usize {
+            sink.write(b"}");
+        }
     }
-    sink.write(b"}");
 }
 
 #[cfg(test)]
