@@ -120,6 +120,12 @@ export declare function auditDigest(canonical: string | Uint8Array, prevHash?: s
 export declare function auditDigestStringified(text: string, prevHash?: string | undefined | null): string
 
 /**
+ * `canonicalizeStringified` with its output string made by V8 from UTF-8
+ * (for `bench/diagnose.mjs`: the copy this binding avoids, measured).
+ */
+export declare function benchCanonicalizeStringifiedV8(text: string): string
+
+/**
  * Nanoseconds for `iterations` rounds of: the audit digest of `text` (a
  * `JSON.stringify` result) after `prevHash` — the core's full canonicalizer
  * straight into SHA-256, or with `fast` its `JSON.stringify` fast path —

@@ -839,6 +839,7 @@ module.exports.ChainSession = nativeBinding.ChainSession
 module.exports.NativeKey = nativeBinding.NativeKey
 module.exports.auditDigest = nativeBinding.auditDigest
 module.exports.auditDigestStringified = nativeBinding.auditDigestStringified
+module.exports.benchCanonicalizeStringifiedV8 = nativeBinding.benchCanonicalizeStringifiedV8
 module.exports.benchEventFloor = nativeBinding.benchEventFloor
 module.exports.benchVerify = nativeBinding.benchVerify
 module.exports.canonicalAlg = nativeBinding.canonicalAlg

@@ -11,7 +11,9 @@ use signcore::digest::audit_digest;
 use signcore::stringified::audit_digest_stringified;
 
 use crate::keys::NativeKey;
-use crate::text::with_scratch;
+use napi::{Env, JsString};
+
+use crate::text::{Text, stringified_js_string_v8, with_scratch};
 use crate::{Fail, fail, parse_prev_hash};
 
 /// Nanoseconds for `iterations` rounds of: the audit digest of `text` (a
@@ -59,4 +61,11 @@ pub fn bench_verify(key: &NativeKey, iterations: u32) -> Result<f64, Fail> {
         }
         Ok(started.elapsed().as_nanos() as f64)
     })
+}
+
+/// `canonicalizeStringified` with its output string made by V8 from UTF-8
+/// (for `bench/diagnose.mjs`: the copy this binding avoids, measured).
+#[napi(ts_args_type = "text: string", ts_return_type = "string")]
+pub fn bench_canonicalize_stringified_v8<'env>(env: &'env Env, text: Text<'_>) -> Result<JsString<'env>, Fail> {
+    stringified_js_string_v8(env, text.as_str()?)
 }

@@ -196,6 +196,24 @@ pub(crate) fn stringified_js_string<'env>(env: &'env Env, text: &str) -> Result<
     made
 }
 
+/// [`stringified_js_string`] with the output made by V8 from UTF-8
+/// (`napi_create_string_utf8`) instead of [`js_string`]: the alternative
+/// `bench/diagnose.mjs` measures.
+pub(crate) fn stringified_js_string_v8<'env>(env: &'env Env, text: &str) -> Result<JsString<'env>, Fail> {
+    let mut out = spare(&SPARE_OUTPUT);
+    out.reserve(text.len());
+    let made = with_scratch(|scratch| canonicalize_stringified(text, scratch, &mut out)).map_err(fail).and_then(|_| {
+        let text = core::str::from_utf8(&out).map_err(|_| fail_with_utf8())?;
+        env.create_string(text).map_err(from_napi)
+    });
+    recycle(&SPARE_OUTPUT, out);
+    made
+}
+
+fn fail_with_utf8() -> Fail {
+    fail(Error::Json(JsonError { kind: JsonErrorKind::InvalidUtf8, offset: 0 }))
+}
+
 /// A JS string of UTF-8 text: ASCII is copied into a one-byte string, other
 /// text is transcoded to UTF-16 here and copied.
 fn js_string<'env>(env: &'env Env, utf8: &[u8]) -> Result<JsString<'env>, Fail> {

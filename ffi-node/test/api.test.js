@@ -31,6 +31,8 @@ test('every export is there', () => {
     'signAuditDigest',
     'signAuditEvent',
     'signCheckpoint',
+    'verifyArchive',
+    'verifyArchiveAsync',
     'verifyChain',
     'verifyChainAsync',
     'verifyCheckpoint',
