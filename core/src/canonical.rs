@@ -23,7 +23,7 @@ use core::cmp::Ordering;
 use crate::error::{Error, JsonError, JsonErrorKind};
 pub use crate::json::MAX_DEPTH;
 use crate::json::{
-    Members, cmp_utf16, decode_escape, err, expect, expect_end, scan_number, scan_scalar, scan_string, skip_ws,
+    Members, Span, cmp_utf16, decode_escape, err, expect, expect_end, scan_number, scan_scalar, scan_string, skip_ws,
 };
 
 /// Largest input accepted: member offsets are stored as `u32`.
@@ -303,7 +303,7 @@ fn run(input: &[u8], table: &mut dyn MemberTable, sink: &mut dyn Sink) -> Result
             }
             Some(b'"') => {
                 let (raw, end) = scan_string(input, pos)?;
-                write_string(raw.of(input), sink);
+                write_string(input, raw, sink);
                 end
             }
             Some(b'-' | b'0'..=b'9') => {
@@ -450,15 +450,23 @@ fn sort_members(input: &[u8], slots: &mut [u32]) -> Result<(), JsonError> {
 fn write_member_name(input: &[u8], quote: u32, sink: &mut dyn Sink) -> Result<usize, JsonError> {
     let start = quote as usize + 1;
     let close = crate::json::closing_quote(input, start).unwrap_or(input.len());
-    write_string(input.get(start..close).unwrap_or(&[]), sink);
+    write_string(input, Span { start, end: close }, sink);
     sink.write(b":");
     Ok(skip_ws(input, expect(input, close + 1, b':')?))
 }
 
-/// Writes a validated raw string in canonical form: raw runs are copied
-/// (validation guarantees they hold no `"`, `\` or control characters), and
-/// each escape is replaced by the character or the one escape RFC 8785 uses.
-fn write_string(raw: &[u8], sink: &mut dyn Sink) {
+/// Writes the validated string whose raw content is `raw` (between two
+/// quotes in `input`) in canonical form. Printable ASCII without an escape
+/// (most names and values) is its quoted text, written at once; otherwise
+/// raw runs are copied (validation guarantees they hold no `"`, `\` or
+/// control characters) and each escape is replaced by the character or the
+/// one escape RFC 8785 uses.
+fn write_string(input: &[u8], raw: Span, sink: &mut dyn Sink) {
+    if crate::json::skip_plain(input, raw.start) >= raw.end {
+        sink.write(input.get(raw.start.saturating_sub(1)..raw.end + 1).unwrap_or(&[]));
+        return;
+    }
+    let raw = raw.of(input);
     sink.write(b"\"");
     let mut run_start = 0;
     let mut i = 0;
