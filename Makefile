@@ -2,13 +2,13 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: bench bench-cli demo test test-ed25519-backends test-rust test-package test-c test-node test-kms test-edge test-fuzz test-proxy test-cli test-go lint docs
+.PHONY: bench bench-cli demo test test-ed25519-backends test-rust test-package test-c test-node test-kms test-edge test-edge-checkpoint test-fuzz test-proxy test-cli test-go lint docs
 
 demo:
 	$(CARGO) run -q -p signcore --features std --example audit_demo
 	bash scripts/cli-demo.sh
 
-test: lint test-rust docs test-package test-c test-node test-kms test-edge test-fuzz test-proxy test-cli test-go
+test: lint test-rust docs test-package test-c test-node test-kms test-edge test-fuzz test-proxy test-cli test-go test-edge-checkpoint
 
 lint:
 	$(CARGO) fmt --all --check
@@ -36,6 +36,11 @@ test-c:
 # The core on a bare-metal target under qemu-arm: known answers, stack and size budgets.
 test-edge:
 	bash edge/run.sh
+
+# The no_std checkpoint verifier on the same target (a non-default edge build:
+# .text delta, stack under qemu-arm, known answers from Go's sumdb).
+test-edge-checkpoint:
+	bash edge/checkpoint-cost.sh
 
 # Node binding: build the native module, then node:test (vectors, node:crypto
 # cross-checks, mock proxy, tsc --strict typings, SQLite audit flow).
@@ -80,8 +85,11 @@ test-proxy:
 # The signcore command: every subcommand and exit code on files, stdin and gzip,
 # a real PostgreSQL server and a moto S3 emulator (both started by the tests;
 # installed by .ci/install-cli.sh).
+# The CLI's --json reports are compared with the Node binding's (cli/tests/verify.rs):
+# the addon test-node built is used (built here when missing), and required.
 test-cli:
-	$(CARGO) test -p signcore-cli -- --nocapture 2>&1 | tee target/cli-tests.log | grep -E '^vectors:|^test result' ; test $${PIPESTATUS[0]} -eq 0
+	cd ffi-node && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build
+	SIGNCORE_REQUIRE_NODE=1 $(CARGO) test -p signcore-cli -- --nocapture 2>&1 | tee target/cli-tests.log | grep -E '^vectors:|^test result' ; test $${PIPESTATUS[0]} -eq 0
 
 # signcore verify on 1,000,000 HMAC and 100,000 Ed25519 events, file and PostgreSQL.
 bench-cli:

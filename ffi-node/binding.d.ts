@@ -63,6 +63,19 @@ export declare class NativeKey {
 }
 
 /**
+ * One finding of an archive check: about an event (`index`) or about the
+ * archive (`index: null`).
+ */
+export interface ArchiveFinding {
+  /** Event index (0-based position in `events`), `null` for archive-level findings. */
+  index: number | null
+  /** A §4 chain code, or `ARCHIVE_DIGEST_MISMATCH`, `RANGE_MISMATCH`, `THRESHOLD_NOT_MET`. */
+  code: 'CHAIN_BROKEN' | 'HASH_MISMATCH' | 'UNKNOWN_KEY' | 'SIGNATURE_INVALID' | 'MALFORMED' | 'ARCHIVE_DIGEST_MISMATCH' | 'RANGE_MISMATCH' | 'THRESHOLD_NOT_MET'
+  /** Readable explanation. */
+  message: string
+}
+
+/**
  * `SHA256(canonical || prev_hash bytes)` as lowercase hex; `canonical` is
  * hashed exactly as given.
  */
@@ -196,6 +209,23 @@ export interface ManifestSigner {
 /** The RFC 9162 Merkle root (hex) over events given by their `hash` (hex). */
 export declare function merkleRoot(eventHashes: Array<string>): string
 
+/**
+ * The native report: the chain report, `head`, and the archive block as
+ * JSON text (`lib/archive.js` parses it).
+ */
+export interface NativeArchiveReport {
+  /** No finding at all. */
+  ok: boolean
+  /** Events checked. */
+  checked: number
+  /** Chain findings in index order, then archive findings. */
+  errors: Array<ArchiveFinding>
+  /** The stored hash of the last event (the next slice's anchor), when readable. */
+  head: string | null
+  /** The core's `ArchiveBlock` as JSON text. */
+  archive: string
+}
+
 /** A hash text (64 hex chars, either case) in lowercase, or an error. */
 export declare function normalizeHash(hex: string): string
 
@@ -277,6 +307,22 @@ export interface Verdict {
   /** A readable reason, or `null`. */
   message: string | null
 }
+
+/**
+ * Verifies a §8 archive (JSON text or bytes) against a ring with the
+ * verifier's `threshold`; `anchor` (or `genesis`) is the anchor the
+ * verifier expects `range.anchor` to be.
+ */
+export declare function verifyArchive(archive: string | Uint8Array, ring: string | Uint8Array, threshold: number, anchor: string | undefined | null, genesis: boolean): NativeArchiveReport
+
+/**
+ * `verifyArchive` on the binding's own bounded pool (the one of
+ * `verifyChainAsync`). The input is copied before this returns, so the job
+ * owns it (a caller may detach or reuse its buffer at once). `cancel()`
+ * skips the check if no thread has started it. The promise resolves with
+ * the report or a `TaskError` (never rejects).
+ */
+export declare function verifyArchiveAsync(archive: string | Uint8Array, ring: string | Uint8Array, threshold: number, anchor: string | undefined | null, genesis: boolean): { promise: Promise<NativeArchiveReport | TaskError>; cancel(): void }
 
 /**
  * Verifies a JSON array of audit events against a key ring (ring JSON or a

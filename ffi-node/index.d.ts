@@ -428,3 +428,78 @@ export interface CheckpointVerdict {
 }
 /** Opens a signed checkpoint note. Throws for an unusable key or threshold. */
 export declare function verifyCheckpoint(note: string | Uint8Array, options: VerifyCheckpointOptions): CheckpointVerdict
+
+// ------------------------------------------------------------ signed archives (DESIGN.md §8)
+
+/** One finding of an archive check: `index` null for archive-level findings. */
+export interface ArchiveFinding {
+  index: number | null
+  code:
+    | 'CHAIN_BROKEN'
+    | 'HASH_MISMATCH'
+    | 'UNKNOWN_KEY'
+    | 'SIGNATURE_INVALID'
+    | 'MALFORMED'
+    | 'ARCHIVE_DIGEST_MISMATCH'
+    | 'RANGE_MISMATCH'
+    | 'THRESHOLD_NOT_MET'
+  message: string
+}
+/** The archive's range as read (null when unreadable). */
+export interface ArchiveRange {
+  first: number
+  size: number
+  anchor: string | null
+  head: string | null
+}
+/** The manifest's verdict with the verifier's threshold. */
+export interface ArchiveManifestVerdict {
+  digest: string
+  threshold: number
+  met: boolean
+  valid: number
+  invalid: number
+  unknown: number
+  duplicate: number
+  malformed: number
+}
+/** The core's ArchiveBlock: the `archive` block of `signcore verify --json` too. */
+export interface ArchiveBlock {
+  format: string | null
+  origin: string | null
+  range: ArchiveRange | null
+  /** The recomputed manifest digest (null when the archive cannot be canonicalized). */
+  digest: string | null
+  /** null when the archive has no readable manifest. */
+  manifest: ArchiveManifestVerdict | null
+}
+/** The verifyChain report plus `head` and the archive block. */
+export interface ArchiveReport {
+  ok: boolean
+  checked: number
+  errors: ArchiveFinding[]
+  /** The stored hash of the last event (the next slice's anchor). */
+  head: string | null
+  archive: ArchiveBlock
+}
+export interface VerifyArchiveOptions {
+  /** Distinct trusted keys that must have signed (default 1; 0 is INVALID_THRESHOLD). */
+  threshold?: number
+  /** The range.anchor the verifier expects (hex); null: the archive must start at the genesis. */
+  anchor?: string | null
+}
+export interface VerifyArchiveAsyncOptions extends VerifyArchiveOptions {
+  signal?: AbortSignal
+}
+/** Verifies a signcore-archive/1 (JSON text, bytes or the parsed object); other input throws a coded error. */
+export declare function verifyArchive(
+  archive: JsonText | Record<string, unknown>,
+  ring: RingInput,
+  options?: VerifyArchiveOptions,
+): ArchiveReport
+/** verifyArchive on the binding's own worker pool; the input is copied first. */
+export declare function verifyArchiveAsync(
+  archive: JsonText | Record<string, unknown>,
+  ring: RingInput,
+  options?: VerifyArchiveAsyncOptions,
+): Promise<ArchiveReport>

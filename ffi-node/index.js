@@ -839,3 +839,4 @@ module.exports = {
   verifySignature,
 }
 Object.assign(module.exports, require('./lib/checkpoint.js')) // DESIGN.md §12
+Object.assign(module.exports, require('./lib/archive.js')({ jsonArg, ringArg, optionsArg, anchorArg, call })) // DESIGN.md §8

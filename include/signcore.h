@@ -26,6 +26,12 @@
 #endif
 
 /**
+ * The `index` of an archive-level finding (DESIGN.md §8 `index: null`):
+ * `UINT64_MAX`, never an event's index.
+ */
+#define SIGNCORE_ARCHIVE_FINDING_INDEX UINT64_MAX
+
+/**
  * Most trusted note keys one `signcore_checkpoint_verify` call takes.
  */
 #define SIGNCORE_MAX_NOTE_KEYS 16
@@ -278,6 +284,29 @@ typedef enum signcore_status {
    */
   SIGNCORE_SECRET_REQUIRED = 5121,
   /**
+   * `INVALID_BURN_SIGNATURE`: a burn signature that is not `sig_` followed
+   * by the hex of a signature (DESIGN.md §13).
+   */
+  SIGNCORE_INVALID_BURN_SIGNATURE = 5122,
+  /**
+   * `INVALID_EVIDENCE`: an evidence package of the wrong shape (not a
+   * `signcore-evidence/1` object, a bad file entry, path, size or hash,
+   * unsorted or duplicate paths, a bad `meta` or signature block; the
+   * message says which). Package limits are `SIGNCORE_LIMIT_EXCEEDED`.
+   */
+  SIGNCORE_INVALID_EVIDENCE = 5123,
+  /**
+   * `IO_ERROR`: a file or directory could not be read (the message names
+   * the path, the action and the OS error kind).
+   */
+  SIGNCORE_IO_ERROR = 5124,
+  /**
+   * `NOT_PACKAGEABLE`: an evidence directory holds an entry that is not a
+   * regular file or directory (a symbolic link, a device) or whose name is
+   * not UTF-8 (the message names the path).
+   */
+  SIGNCORE_NOT_PACKAGEABLE = 5125,
+  /**
    * `MALFORMED_NOTE`: a signed note that is not C2SP signed-note syntax (the message says what).
    */
   SIGNCORE_MALFORMED_NOTE = 5130,
@@ -360,7 +389,65 @@ typedef enum signcore_status {
    * forged. It is never used; wipe it and load the key again.
    */
   SIGNCORE_KEY_CORRUPTED = 5208,
+  /**
+   * `ARCHIVE_INVALID`: the archive was read and verified, and has at least
+   * one finding (chain or archive-level); the report and findings array
+   * are filled in.
+   */
+  SIGNCORE_ARCHIVE_INVALID = 5209,
 } signcore_status;
+
+/**
+ * The finding codes of DESIGN.md §4.
+ */
+typedef enum signcore_finding_code {
+  /**
+   * `CHAIN_BROKEN`: `prev_hash` differs from the previous event's `hash`
+   * (or, for the first event, from the expected anchor).
+   */
+  SIGNCORE_FINDING_CHAIN_BROKEN = 1,
+  /**
+   * `HASH_MISMATCH`: `hash` is not SHA256(canonical(payload) || prev_hash).
+   */
+  SIGNCORE_FINDING_HASH_MISMATCH = 2,
+  /**
+   * `UNKNOWN_KEY`: the `kid` is not in the ring, or the ring's key has another algorithm.
+   */
+  SIGNCORE_FINDING_UNKNOWN_KEY = 3,
+  /**
+   * `SIGNATURE_INVALID`: the signature does not verify over the stored `hash`.
+   */
+  SIGNCORE_FINDING_SIGNATURE_INVALID = 4,
+  /**
+   * `MALFORMED`: the event cannot be read; its other checks were skipped.
+   */
+  SIGNCORE_FINDING_MALFORMED = 5,
+  /**
+   * `ARCHIVE_DIGEST_MISMATCH` (archives, index
+   * `SIGNCORE_ARCHIVE_FINDING_INDEX`): `manifest.digest` is not SHA-256 of
+   * the canonical archive without its manifest.
+   */
+  SIGNCORE_FINDING_ARCHIVE_DIGEST_MISMATCH = 6,
+  /**
+   * `RANGE_MISMATCH` (archives): `range` does not agree with the events
+   * (size, head, first/anchor) or with the expected anchor.
+   */
+  SIGNCORE_FINDING_RANGE_MISMATCH = 7,
+  /**
+   * `THRESHOLD_NOT_MET` (archives): fewer distinct trusted keys signed the
+   * manifest than the verifier's threshold, or no readable manifest.
+   */
+  SIGNCORE_FINDING_THRESHOLD_NOT_MET = 8,
+  /**
+   * `CHECKPOINT_MISMATCH` (archives): the archive's `checkpoint` member
+   * cannot be read or disagrees with the events (size, origin, root).
+   */
+  SIGNCORE_FINDING_CHECKPOINT_MISMATCH = 9,
+  /**
+   * A finding newer than this binding (never expected): still a finding.
+   */
+  SIGNCORE_FINDING_OTHER = 255,
+} signcore_finding_code;
 
 /**
  * Where a key came from (the rule of DESIGN.md §6 that chose it, for keys
@@ -425,37 +512,6 @@ typedef enum signcore_alg {
 } signcore_alg;
 
 /**
- * The finding codes of DESIGN.md §4.
- */
-typedef enum signcore_finding_code {
-  /**
-   * `CHAIN_BROKEN`: `prev_hash` differs from the previous event's `hash`
-   * (or, for the first event, from the expected anchor).
-   */
-  SIGNCORE_FINDING_CHAIN_BROKEN = 1,
-  /**
-   * `HASH_MISMATCH`: `hash` is not SHA256(canonical(payload) || prev_hash).
-   */
-  SIGNCORE_FINDING_HASH_MISMATCH = 2,
-  /**
-   * `UNKNOWN_KEY`: the `kid` is not in the ring, or the ring's key has another algorithm.
-   */
-  SIGNCORE_FINDING_UNKNOWN_KEY = 3,
-  /**
-   * `SIGNATURE_INVALID`: the signature does not verify over the stored `hash`.
-   */
-  SIGNCORE_FINDING_SIGNATURE_INVALID = 4,
-  /**
-   * `MALFORMED`: the event cannot be read; its other checks were skipped.
-   */
-  SIGNCORE_FINDING_MALFORMED = 5,
-  /**
-   * A finding newer than this binding (never expected): still a finding.
-   */
-  SIGNCORE_FINDING_OTHER = 255,
-} signcore_finding_code;
-
-/**
  * The verdict on one signature block of a manifest.
  */
 typedef enum signcore_signer_status {
@@ -504,35 +560,131 @@ typedef enum signcore_evidence_signature {
 } signcore_evidence_signature;
 
 /**
- * What a verified checkpoint says (C2SP tlog-checkpoint).
+ * One `(index, code)` finding of a chain or archive verification, with a
+ * readable message.
  */
-typedef struct signcore_checkpoint {
+typedef struct signcore_finding {
   /**
-   * The tree size: events covered.
+   * Index of the event in the chain (0-based); for an archive-level
+   * finding `SIGNCORE_ARCHIVE_FINDING_INDEX`.
    */
-  uint64_t size;
+  uint64_t index;
   /**
-   * The RFC 9162 Merkle root over those events.
+   * What is wrong.
    */
-  uint8_t root[32];
+  enum signcore_finding_code code;
   /**
-   * Bytes of the checkpoint body at the start of the note (origin, size,
-   * root and any extension lines), so extension lines can be read.
+   * A readable explanation: NUL-terminated UTF-8, truncated to fit
+   * `SIGNCORE_FINDING_MESSAGE_BYTES` including the NUL.
    */
-  size_t body_len;
+  char message[SIGNCORE_FINDING_MESSAGE_BYTES];
+} signcore_finding;
+
+/**
+ * What `signcore_verify_archive` found: the chain's totals, the archive's
+ * `range`, the recomputed digest and the manifest's counts.
+ */
+typedef struct signcore_archive_report {
+  /**
+   * Events checked (the length of `events`).
+   */
+  uint64_t checked;
+  /**
+   * Findings found, chain and archive-level, including those that did not
+   * fit the caller's array.
+   */
+  uint64_t findings_total;
+  /**
+   * Of `findings_total`, the archive-level ones (index
+   * `SIGNCORE_ARCHIVE_FINDING_INDEX`).
+   */
+  uint64_t archive_findings;
+  /**
+   * Findings written to the caller's array: `min(findings_total, findings_cap)`.
+   */
+  size_t findings_written;
+  /**
+   * True only when `findings_total` is 0.
+   */
+  bool ok;
+  /**
+   * Whether `range` could be read (else a `RANGE_MISMATCH` finding says so
+   * and the range fields below are zero).
+   */
+  bool has_range;
+  /**
+   * `range.first`: the index in the full chain of `events[0]`.
+   */
+  uint64_t range_first;
+  /**
+   * `range.size` as stated (compare with `checked`).
+   */
+  uint64_t range_size;
+  /**
+   * Whether `range.anchor` is a hash (false: null, from the chain's genesis).
+   */
+  bool has_anchor;
+  /**
+   * `range.anchor` (raw bytes; zero when `has_anchor` is false).
+   */
+  uint8_t anchor[SIGNCORE_HASH_BYTES];
+  /**
+   * Whether `range.head` is a hash (false: null, an empty archive).
+   */
+  bool has_head;
+  /**
+   * `range.head` as stated (raw bytes; zero when `has_head` is false).
+   */
+  uint8_t head[SIGNCORE_HASH_BYTES];
+  /**
+   * Whether the digest could be recomputed (false when the archive cannot
+   * be canonicalized: an `ARCHIVE_DIGEST_MISMATCH` finding).
+   */
+  bool has_digest;
+  /**
+   * SHA-256 of the canonical archive without its `manifest`, recomputed.
+   */
+  uint8_t digest[SIGNCORE_HASH_BYTES];
+  /**
+   * Whether the manifest could be read (false: absent or unreadable, a
+   * `THRESHOLD_NOT_MET` finding; the counts below are then 0).
+   */
+  bool has_manifest;
+  /**
+   * The verifier's threshold N.
+   */
+  size_t threshold;
   /**
    * Distinct trusted keys with a valid signature.
    */
-  size_t verified;
+  size_t valid_signers;
   /**
-   * Signatures by keys the caller did not pass (skipped).
+   * Signature blocks by trusted kids that do not verify.
    */
-  size_t unknown;
+  size_t invalid_signers;
   /**
-   * Bit `i` set when `verifier_keys[i]` signed.
+   * Signature blocks by kids not in the ring.
    */
-  uint64_t signed_by;
-} signcore_checkpoint;
+  size_t unknown_signers;
+  /**
+   * Whether the archive carries a readable `checkpoint` member (checked
+   * against the events: `CHECKPOINT_MISMATCH` findings).
+   */
+  bool has_checkpoint;
+  /**
+   * The checkpoint's tree size (0 without one).
+   */
+  uint64_t checkpoint_size;
+  /**
+   * The checkpoint's root hash (zero without one).
+   */
+  uint8_t checkpoint_root[SIGNCORE_HASH_BYTES];
+  /**
+   * Whether the root was recomputed from the events (a full-chain
+   * archive); for a slice only the size is checked.
+   */
+  bool checkpoint_root_checked;
+} signcore_archive_report;
 
 /**
  * Details of a failure, for the functions that parse input.
@@ -565,6 +717,37 @@ typedef struct signcore_error {
 } signcore_error;
 
 /**
+ * What a verified checkpoint says (C2SP tlog-checkpoint).
+ */
+typedef struct signcore_checkpoint {
+  /**
+   * The tree size: events covered.
+   */
+  uint64_t size;
+  /**
+   * The RFC 9162 Merkle root over those events.
+   */
+  uint8_t root[32];
+  /**
+   * Bytes of the checkpoint body at the start of the note (origin, size,
+   * root and any extension lines), so extension lines can be read.
+   */
+  size_t body_len;
+  /**
+   * Distinct trusted keys with a valid signature.
+   */
+  size_t verified;
+  /**
+   * Signatures by keys the caller did not pass (skipped).
+   */
+  size_t unknown;
+  /**
+   * Bit `i` set when `verifier_keys[i]` signed.
+   */
+  uint64_t signed_by;
+} signcore_checkpoint;
+
+/**
  * Caller-owned storage for one signing key (an HMAC-SHA256 secret or an
  * Ed25519 seed, with its key id and label). Opaque: use it only through
  * `signcore_key_*` functions.
@@ -578,12 +761,13 @@ typedef struct signcore_error {
  * the tag but was altered since a constructor filled it (a flipped byte, a
  * partial copy, the tag followed by other bytes) is refused with
  * `SIGNCORE_KEY_CORRUPTED`: every use first verifies a keyed checksum over
- * the stored fields, their ranges, and that the stored key agrees with
- * them. Bytes inside the core's opaque key that the check cannot see (an
- * Ed25519 seed) make signatures that do not verify (fail closed), never a
- * crash (see ffi-c/README.md, "Key storage"). The checksum's key is random
- * per process in the std build: storage is valid only in the process that
- * filled it (copies within it work).
+ * every stored byte (the secret or seed included, which is stored as plain
+ * bytes), then the fields' ranges; signing and verifying rebuild the key
+ * from the stored secret per call (and compare an Ed25519 key's public
+ * key). A flipped byte anywhere is refused, never a crash and never a
+ * signature (see ffi-c/README.md, "Key storage"). The checksum's key is
+ * random per process in the std build: storage is valid only in the
+ * process that filled it (copies within it work).
  *
  * A constructor (`signcore_key_from_*`) fills it; `signcore_key_wipe`
  * zeroizes every byte, after which it is refused again until refilled.
@@ -684,25 +868,6 @@ typedef struct signcore_key_info {
 } signcore_key_info;
 
 /**
- * One `(index, code)` finding of a chain verification, with a readable message.
- */
-typedef struct signcore_finding {
-  /**
-   * Index of the event in the chain (0-based).
-   */
-  uint64_t index;
-  /**
-   * What is wrong.
-   */
-  enum signcore_finding_code code;
-  /**
-   * A readable explanation: NUL-terminated UTF-8, truncated to fit
-   * `SIGNCORE_FINDING_MESSAGE_BYTES` including the NUL.
-   */
-  char message[SIGNCORE_FINDING_MESSAGE_BYTES];
-} signcore_finding;
-
-/**
  * The totals of a chain verification.
  */
 typedef struct signcore_chain_report {
@@ -799,6 +964,66 @@ typedef struct signcore_manifest_report {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Verifies a signed archive (DESIGN.md §8) held in a buffer, with the core's
+ * streaming archive verifier: the §4 chain check anchored at `range.anchor`,
+ * `range` against the events, the manifest digest recomputed, and at least
+ * `threshold` distinct trusted keys in the manifest.
+ *
+ * - `archive_json`, `archive_len`: a `signcore-archive/1` object (members
+ *   `format`, `origin`, `range`, `events`, `manifest`; any other member is
+ *   an input error).
+ * - `ring_json`, `ring_len`: the trusted keys (as for `signcore_verify_chain`:
+ *   prefer a public ring).
+ * - `threshold`: N, at least 1 (the verifier's, never the archive's).
+ * - `anchor_hex`: NULL to accept the archive's own `range.anchor`; the
+ *   NUL-terminated string `"null"` to require an archive from the chain's
+ *   genesis; or the hex hash `range.anchor` must equal (a slice continuing
+ *   a chain you hold). A mismatch is a `RANGE_MISMATCH` finding.
+ * - `findings`, `findings_cap`: the caller's array; may be NULL only when
+ *   `findings_cap` is 0. Chain findings come first, in index order (index
+ *   = position in `events`), then the archive-level findings
+ *   (`SIGNCORE_FINDING_ARCHIVE_DIGEST_MISMATCH`,
+ *   `SIGNCORE_FINDING_RANGE_MISMATCH`, `SIGNCORE_FINDING_THRESHOLD_NOT_MET`,
+ *   `SIGNCORE_FINDING_CHECKPOINT_MISMATCH` for an archive that carries a
+ *   `checkpoint` member) with index `SIGNCORE_ARCHIVE_FINDING_INDEX`. A bounded log: the first
+ *   `findings_cap` are written, `report->findings_total` counts them all.
+ * - `report`: receives the totals, range, digest and signer counts on
+ *   `SIGNCORE_OK` and `SIGNCORE_ARCHIVE_INVALID` only.
+ * - `error`: optional (may be NULL) failure details.
+ *
+ * Returns `SIGNCORE_OK` only when the archive verifies with no finding;
+ * `SIGNCORE_ARCHIVE_INVALID` when it has findings (`report->ok` is false: a
+ * truncated archive gives `RANGE_MISMATCH` and `ARCHIVE_DIGEST_MISMATCH`,
+ * an unsigned one `THRESHOLD_NOT_MET`); `SIGNCORE_INVALID_THRESHOLD` for 0;
+ * for unreadable input the JSON errors (`SIGNCORE_INVALID_JSON` also for a
+ * wrong `format`, an unknown or missing member, `events` not an array),
+ * `SIGNCORE_INVALID_KEY_RING` / `SIGNCORE_INVALID_KEYSTORE` (ring),
+ * `SIGNCORE_INVALID_HEX` / `SIGNCORE_INVALID_LENGTH` (`anchor_hex`),
+ * `SIGNCORE_NULL_POINTER`, `SIGNCORE_INVALID_ARGUMENT`. On every such error
+ * neither `report` nor any entry of `findings` is written: findings are
+ * written only after the whole archive was read. Memory as for
+ * `signcore_verify_chain` (the no_std build reads the archive twice when
+ * `findings_cap` > 0).
+ *
+ * # Safety
+ * `archive_json` must point to `archive_len` readable bytes, `ring_json` to
+ * `ring_len`; `anchor_hex`, when not NULL, to a NUL-terminated string;
+ * `findings` to `findings_cap` writable records; `report` to a writable
+ * `signcore_archive_report`; `error`, when not NULL, to a writable
+ * `signcore_error`.
+ */
+enum signcore_status signcore_verify_archive(const char *archive_json,
+                                             size_t archive_len,
+                                             const char *ring_json,
+                                             size_t ring_len,
+                                             size_t threshold,
+                                             const char *anchor_hex,
+                                             struct signcore_finding *findings,
+                                             size_t findings_cap,
+                                             struct signcore_archive_report *report,
+                                             struct signcore_error *error);
 
 /**
  * Verifies a signed checkpoint note: C2SP signed-note syntax, the Ed25519
@@ -1041,9 +1266,9 @@ enum signcore_status signcore_sign_burn(const struct signcore_key *key,
  *
  * Returns `SIGNCORE_OK` only when it verifies; `SIGNCORE_SIGNATURE_INVALID`
  * when it does not; `SIGNCORE_INVALID_LENGTH` for a signature of the wrong
- * length for the key; `SIGNCORE_OTHER_ERROR` (code
- * `INVALID_BURN_SIGNATURE`) for text that is not `sig_<hex>`;
- * `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`.
+ * length for the key; `SIGNCORE_INVALID_BURN_SIGNATURE` for text that is
+ * not `sig_<hex>`; `SIGNCORE_INVALID_UTF8`, `SIGNCORE_NULL_POINTER`,
+ * `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`.
  *
  * # Safety
  * `key` must point to a readable `signcore_key`, `burn_hash` to
@@ -1074,11 +1299,17 @@ enum signcore_status signcore_verify_burn(const struct signcore_key *key,
  *   `SIGNCORE_BUFFER_TOO_SMALL` (then `report` is still written).
  * - `error`: optional (may be NULL) failure details.
  *
- * Returns `SIGNCORE_OK` when the package could be verified (the verdict is
- * `report->ok`); for unreadable input the JSON errors, `SIGNCORE_OTHER_ERROR`
- * with code `INVALID_EVIDENCE` in `error` (a package of the wrong shape),
- * `SIGNCORE_INVALID_KEYSTORE` (ring), `SIGNCORE_OTHER_ERROR` (a directory that
- * cannot be read), `SIGNCORE_NULL_POINTER`, `SIGNCORE_INVALID_UTF8`.
+ * Returns `SIGNCORE_OK` when the package could be verified: the verdict
+ * (valid or not, tampered files included) is `report->ok`, never a status.
+ * Input errors have their own status and `error` details: the JSON errors,
+ * `SIGNCORE_INVALID_EVIDENCE` (a package of the wrong shape),
+ * `SIGNCORE_LIMIT_EXCEEDED` (more files or meta entries, or a larger
+ * package, than the core's limits), `SIGNCORE_INVALID_KEYSTORE` /
+ * `SIGNCORE_INVALID_KEY_RING` (ring), `SIGNCORE_IO_ERROR` (`dir` or a file in
+ * it cannot be read: the message names the path), `SIGNCORE_NOT_PACKAGEABLE`
+ * (a symbolic link, device or non-UTF-8 name in `dir`),
+ * `SIGNCORE_BUFFER_TOO_SMALL` (`report_json`), `SIGNCORE_NULL_POINTER`,
+ * `SIGNCORE_INVALID_UTF8` (`dir`), `SIGNCORE_INVALID_ARGUMENT`.
  *
  * # Safety
  * `package_json` must point to `package_len` readable bytes, `ring_json` to

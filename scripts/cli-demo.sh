@@ -30,3 +30,26 @@ code=$?
 set -e
 echo "(exit code $code: the cut-off tail is detected)"
 test "$code" -eq 1
+
+echo
+echo "== signcore: a signed checkpoint and a proof an auditor checks offline =="
+origin=demo/audit
+echo "\$ signcore checkpoint events.ndjson --origin $origin --keystore $keystore --key-id demo-ed25519-1 --out checkpoint.txt"
+$bin/signcore checkpoint "$tmp/events.ndjson" --origin "$origin" --keystore "$keystore" --key-id demo-ed25519-1 --out "$tmp/checkpoint.txt" 2>/dev/null
+cat "$tmp/checkpoint.txt"
+echo "\$ signcore keys ring --keystore $keystore --note-verifier --name $origin --key-id demo-ed25519-1"
+vkey="$($bin/signcore keys ring --keystore "$keystore" --note-verifier --name "$origin" --key-id demo-ed25519-1)"
+echo "$vkey"
+echo "\$ signcore prove inclusion events.ndjson --index 7 --checkpoint checkpoint.txt --out proof.json"
+$bin/signcore prove inclusion "$tmp/events.ndjson" --index 7 --checkpoint "$tmp/checkpoint.txt" --out "$tmp/proof.json"
+echo "(proof.json: the event, its hash, $(node -e 'console.log(require(process.argv[1]).proof.length)' "$tmp/proof.json") audit-path hashes and the signed checkpoint)"
+echo "\$ (a forged copy: the same proof claimed for event 6)"
+sed 's/"index": 7/"index": 6/' "$tmp/proof.json" > "$tmp/forged.json"
+set +e
+$bin/signcore verify-proof "$tmp/forged.json" --origin "$origin" --verifier-key "$vkey"
+code=$?
+set -e
+echo "(exit code $code: refused)"
+test "$code" -eq 1
+echo "\$ signcore verify-proof proof.json --origin $origin --verifier-key \"\$VKEY\"   # the proof alone + the log's public key"
+$bin/signcore verify-proof "$tmp/proof.json" --origin "$origin" --verifier-key "$vkey"

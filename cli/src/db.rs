@@ -8,8 +8,9 @@
 //! (members reordered, numbers rewritten), which canonical JSON makes
 //! harmless. The row id shown in findings is the `--order-by` column.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use postgres::{Client, IsolationLevel, NoTls, Transaction};
+use signcore::archive::Range;
 use signcore::digest::{Hash, parse_hash};
 use signcore::keystore::KeyRing;
 
@@ -66,7 +67,11 @@ pub fn pg_message(e: &postgres::Error) -> String {
 pub struct Window {
     pub first: u64,
     pub anchor: Option<Hash>,
+    /// Rows in the window.
+    pub size: u64,
     pub select: String,
+    /// The selected columns (`sc_id`, `sc_payload`, ...).
+    pub columns: String,
 }
 
 /// Starts the snapshot and works out the window (`limit` newest rows).
@@ -89,7 +94,7 @@ pub fn window(tx: &mut Transaction<'_>, table: &str, order_by: &str, limit: Opti
         )
     })?;
     let total = total as u64;
-    let (first, anchor, select) = match limit {
+    let (first, anchor, select, size) = match limit {
         Some(n) if n < total => {
             let before: Option<String> = tx
                 .query_one(&format!("SELECT hash::text FROM {t} ORDER BY {o} DESC OFFSET {n} LIMIT 1"), &[])
@@ -104,11 +109,11 @@ pub fn window(tx: &mut Transaction<'_>, table: &str, order_by: &str, limit: Opti
             let select = format!(
                 "SELECT {columns} FROM {t} WHERE {o} IN (SELECT {o} FROM {t} ORDER BY {o} DESC LIMIT {n}) ORDER BY {o} ASC"
             );
-            (total - n, anchor, select)
+            (total - n, anchor, select, n)
         }
-        _ => (0, None, format!("SELECT {columns} FROM {t} ORDER BY {o} ASC")),
+        _ => (0, None, format!("SELECT {columns} FROM {t} ORDER BY {o} ASC"), total),
     };
-    Ok(Window { first, anchor, select })
+    Ok(Window { first, anchor, size, select, columns })
 }
 
 /// One row as an audit event JSON object (`id` first).
@@ -228,26 +233,47 @@ pub fn verify(
     })
 }
 
-/// Rows for an archive: `(first, anchor, events)` with each event's JSON.
+/// What [`archive_rows`] hands on: first the archive's range (known before
+/// any row is read), then every row's event JSON in chain order.
+pub enum ArchiveItem<'a> {
+    Range(Range),
+    Event(&'a [u8]),
+}
+
+/// Rows for an archive, streamed through a cursor in one snapshot: the
+/// range first (`first` and `anchor` from the window, `size` from the
+/// count, `head` from the newest row), then each row's event; nothing is
+/// held beyond one fetch block.
 pub fn archive_rows(
     url: &str,
     table: &str,
     order_by: &str,
     limit: Option<u64>,
-) -> Result<(u64, Option<Hash>, Vec<Vec<u8>>)> {
+    mut f: impl FnMut(ArchiveItem<'_>) -> Result<()>,
+) -> Result<()> {
     let mut client = connect(url)?;
     let mut tx = snapshot(&mut client)?;
     let w = window(&mut tx, table, order_by, limit)?;
-    let mut events = Vec::new();
+    let t = ident(table, "--table")?;
+    let o = ident(order_by, "--order-by")?;
+    let newest = tx
+        .query(&format!("SELECT {} FROM {t} ORDER BY {o} DESC LIMIT 1", w.columns), &[])
+        .map_err(|e| anyhow::anyhow!("table {table}: {}", pg_message(&e)))?;
+    let head = newest.first().and_then(|row| {
+        let mut e = Vec::with_capacity(256);
+        row_event(row, &mut e);
+        signcore::archive::stored_hash(&e)
+    });
+    f(ArchiveItem::Range(Range { first: w.first, size: w.size, anchor: w.anchor, head }))?;
+    let mut e = Vec::with_capacity(256);
     fetch_rows(&mut tx, &w.select, |rows| {
         for row in &rows {
-            let mut e = Vec::with_capacity(256);
+            e.clear();
             row_event(row, &mut e);
-            events.push(e);
+            f(ArchiveItem::Event(&e))?;
         }
         Ok(())
-    })
-    .context("reading the rows to archive")?;
+    })?;
     tx.commit().map_err(|e| anyhow::anyhow!("{}", pg_message(&e)))?;
-    Ok((w.first, w.anchor, events))
+    Ok(())
 }

@@ -22,6 +22,17 @@ pub fn verify(
     bail!(OFF)
 }
 
-pub fn archive_rows(_: &str, _: &str, _: &str, _: Option<u64>) -> Result<(u64, Option<Hash>, Vec<Vec<u8>>)> {
+pub enum ArchiveItem<'a> {
+    Range(signcore::archive::Range),
+    Event(&'a [u8]),
+}
+
+pub fn archive_rows(
+    _: &str,
+    _: &str,
+    _: &str,
+    _: Option<u64>,
+    _: impl FnMut(ArchiveItem<'_>) -> Result<()>,
+) -> Result<()> {
     bail!(OFF)
 }

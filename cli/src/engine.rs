@@ -11,7 +11,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Result;
-use signcore::archive::ArchiveDigest;
+use signcore::archive::{ArchiveDigest, EventsRoot};
 use signcore::chain::{ChainVerifier, Finding, FindingCode};
 use signcore::digest::Hash;
 use signcore::hex::HashHex;
@@ -41,6 +41,8 @@ pub struct Outcome {
     pub head: Option<Hash>,
     /// The archive digest state, fed with every event (when asked for).
     pub digest: Option<ArchiveDigest>,
+    /// The Merkle root of the events, when the archive has a checkpoint.
+    pub tree: Option<EventsRoot>,
 }
 
 /// What the producer learns before its first batch (an archive's anchor is
@@ -50,6 +52,8 @@ pub struct Outcome {
 pub struct Start {
     pub anchor: OnceLock<Option<Hash>>,
     pub digest: OnceLock<bool>,
+    /// The archive's `checkpoint` member (raw JSON), which starts the digest.
+    pub checkpoint: OnceLock<Option<Vec<u8>>>,
 }
 
 /// Shared between the producer and the workers.
@@ -96,14 +100,24 @@ pub fn run<T: Send>(
             drop(digest_tx);
             result.map(|t| (t, seq, last))
         });
+        let cp_start = anchor.clone();
         let digest = scope.spawn(move || {
-            let mut digest = ArchiveDigest::new();
+            // The header (and so the checkpoint) is known before the first batch.
+            let start = || match cp_start.checkpoint.get() {
+                Some(Some(cp)) => (ArchiveDigest::with_checkpoint(cp), Some(EventsRoot::new())),
+                _ => (ArchiveDigest::new(), None),
+            };
+            let mut state = None;
             for batch in digest_rx {
+                let (digest, tree) = state.get_or_insert_with(start);
                 for i in 0..batch.len() {
                     digest.event(batch.event(i));
+                    if let Some(t) = tree {
+                        t.event(batch.event(i));
+                    }
                 }
             }
-            Some(digest)
+            state.unwrap_or_else(start)
         });
         for _ in 0..threads {
             let work_rx = work_rx.clone();
@@ -131,9 +145,9 @@ pub fn run<T: Send>(
         if next != batches {
             anyhow::bail!("a verifier thread stopped early");
         }
-        let digest = digest.join().map_err(|_| anyhow::anyhow!("the digest thread crashed"))?;
+        let (digest, tree) = digest.join().map_err(|_| anyhow::anyhow!("the digest thread crashed"))?;
         let head = last.as_deref().and_then(signcore::archive::stored_hash);
-        Ok((value, Outcome { findings, checked, head, digest }))
+        Ok((value, Outcome { findings, checked, head, digest: Some(digest), tree }))
     })
 }
 

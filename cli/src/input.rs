@@ -73,6 +73,8 @@ pub struct Header {
     pub origin: Option<Vec<u8>>,
     pub range: Option<Vec<u8>>,
     pub manifest: Option<Vec<u8>>,
+    /// The optional signed checkpoint (DESIGN.md §8, §12).
+    pub checkpoint: Option<Vec<u8>>,
 }
 
 /// Opens a reader, decompressing gzip when the input starts with its magic.
@@ -474,6 +476,7 @@ impl Splitter {
                     "origin" => &mut header.origin,
                     "range" => &mut header.range,
                     "manifest" => &mut header.manifest,
+                    "checkpoint" => &mut header.checkpoint,
                     _ => bail!("not a signcore-archive/1: unknown member {name:?}"),
                 };
                 if events_done && name != "manifest" {

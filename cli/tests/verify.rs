@@ -70,41 +70,107 @@ fn scenarios_in_every_input_form() {
     report_count("audit_chains scenarios x (archive, array, NDJSON, 3 x gzip) x (ring, keystore) + stdin", runs);
 }
 
-/// The JSON report equals Node's verifyChain report for the same events
-/// (when the Node binding has been built, as `make test` does first).
+/// The JSON report equals Node's `verifyChain` report for the same events
+/// (arrays, NDJSON) and Node's `verifyArchive` report for the same archive
+/// (chain part, `head` and the archive block), over every shared scenario
+/// plus truncated, unsigned, under-signed and cosigned archives. Runs the
+/// built addon (`make test-cli` builds it when missing and sets
+/// `SIGNCORE_REQUIRE_NODE=1`, so a missing addon fails instead of skipping).
 #[test]
-fn json_matches_node_verify_chain() {
+fn json_matches_node_reports() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let built = std::fs::read_dir(root.join("ffi-node"))
+    let node_dir = root.join("ffi-node");
+    let built = std::fs::read_dir(&node_dir)
         .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().ends_with(".node")))
         .unwrap_or(false);
-    if !built || std::process::Command::new("node").arg("--version").output().is_err() {
+    let has_node = std::process::Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !built || !has_node {
+        assert!(
+            std::env::var("SIGNCORE_REQUIRE_NODE").as_deref() != Ok("1"),
+            "SIGNCORE_REQUIRE_NODE=1 but the Node addon is not built in {} (or node is missing): run `make test-cli`",
+            node_dir.display()
+        );
         println!("vectors: node comparison skipped (ffi-node not built)");
         return;
     }
     let v = Vectors::load();
     let dir = tempfile::tempdir().unwrap();
     let ring = v.write_ring(dir.path());
-    let mut compared = 0;
+    let hmac = v.key("audit-hmac-1");
+    let ed = v.key("audit-ed25519-1");
+    // (file, Node function, threshold): every case written first, one Node process for all.
+    let mut cases: Vec<(String, &str, u64)> = Vec::new();
+    let mut add = |name: String, bytes: Vec<u8>, func: &'static str, threshold: u64| {
+        let file = dir.path().join(&name);
+        std::fs::write(&file, bytes).unwrap();
+        cases.push((file.to_str().unwrap().to_string(), func, threshold));
+    };
     for (name, events, _) in v.raw_events() {
-        let file = dir.path().join(format!("{name}.json"));
-        std::fs::write(&file, array(&events)).unwrap();
-        let (_, ours) = verify_json(&file, &ring, &[]);
-        let script = format!(
-            "const s=require({:?});const fs=require('fs');const r=s.verifyChain(JSON.parse(fs.readFileSync({:?},'utf8')),JSON.parse(fs.readFileSync({:?},'utf8')));console.log(JSON.stringify(r))",
-            root.join("ffi-node").to_str().unwrap(),
-            file.to_str().unwrap(),
-            ring.to_str().unwrap()
-        );
-        let out = std::process::Command::new("node").arg("-e").arg(&script).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let node: Value = serde_json::from_slice(&out.stdout).unwrap();
-        for key in ["ok", "checked", "errors"] {
-            assert_eq!(ours[key], node[key], "{name}: {key}");
+        add(format!("{name}.json"), array(&events), "verifyChain", 1);
+        add(format!("{name}.ndjson"), ndjson(&events), "verifyChain", 1);
+        add(format!("{name}.archive.json"), archive(&events, 0, None, &[("audit-hmac-1", &hmac)]), "verifyArchive", 1);
+    }
+    let (_, events, _) = &v.raw_events()[0];
+    let signed = archive(events, 0, None, &[("audit-hmac-1", &hmac), ("audit-ed25519-1", &ed)]);
+    add("cosigned.archive.json".into(), signed.clone(), "verifyArchive", 2);
+    add("under-signed.archive.json".into(), signed.clone(), "verifyArchive", 3);
+    add("unsigned.archive.json".into(), archive(events, 0, None, &[]), "verifyArchive", 1);
+    let mut value: Value = serde_json::from_slice(&signed).unwrap();
+    value["events"].as_array_mut().unwrap().truncate(30);
+    add("truncated.archive.json".into(), serde_json::to_vec(&value).unwrap(), "verifyArchive", 1);
+    value["range"] = serde_json::json!("unreadable");
+    add("bad-range.archive.json".into(), serde_json::to_vec(&value).unwrap(), "verifyArchive", 1);
+    let slice: Vec<Vec<u8>> = events[20..].to_vec();
+    let anchor = signcore::archive::stored_hash(&events[19]);
+    add("slice.archive.json".into(), archive(&slice, 20, anchor, &[("audit-hmac-1", &hmac)]), "verifyArchive", 1);
+
+    let list = dir.path().join("cases.json");
+    std::fs::write(&list, serde_json::to_vec(&cases).unwrap()).unwrap();
+    let script = r#"
+const s = require(process.argv[1]); const fs = require('fs');
+const ring = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const out = JSON.parse(fs.readFileSync(process.argv[3], 'utf8')).map(([file, func, threshold]) => {
+  const text = fs.readFileSync(file, 'utf8');
+  if (func === 'verifyArchive') return s.verifyArchive(text, ring, { threshold });
+  const events = file.endsWith('.ndjson') ? text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)) : JSON.parse(text);
+  return s.verifyChain(events, ring);
+});
+console.log(JSON.stringify(out));
+"#;
+    let out = std::process::Command::new("node")
+        .arg("-e")
+        .arg(script)
+        .arg(node_dir.to_str().unwrap())
+        .arg(ring.to_str().unwrap())
+        .arg(list.to_str().unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "node: {}", String::from_utf8_lossy(&out.stderr));
+    let node: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(node.len(), cases.len());
+    let mut compared = 0;
+    for ((file, func, threshold), node) in cases.iter().zip(&node) {
+        let t = threshold.to_string();
+        let (_, ours) = verify_json(Path::new(file), &ring, &["--threshold", &t]);
+        let keys: &[&str] = if *func == "verifyArchive" {
+            &["ok", "checked", "errors", "head", "archive"]
+        } else {
+            &["ok", "checked", "errors"]
+        };
+        for key in keys {
+            assert!(!node[*key].is_null() || *key == "head" || ours[*key].is_null(), "{file}: Node has no {key}");
+            assert_eq!(ours[*key], node[*key], "{file}: {key} differs (CLI vs Node {func})");
+        }
+        // Nothing else in Node's report that the CLI lacks.
+        for key in node.as_object().unwrap().keys() {
+            assert!(ours.get(key).is_some(), "{file}: Node reports {key}, the CLI does not");
         }
         compared += 1;
     }
-    report_count("CLI --json report == Node verifyChain report", compared);
+    // The cases above do differ from each other (a comparison of nulls would prove nothing).
+    let archives: BTreeSet<String> = node.iter().filter_map(|n| n.get("archive").map(|a| a.to_string())).collect();
+    assert!(archives.len() > 5, "{archives:?}");
+    report_count("CLI --json report == Node verifyChain / verifyArchive report", compared);
 }
 
 #[test]

@@ -10,7 +10,10 @@ use sha2::{Digest, Sha256};
 use signcore::checkpoint::{self, Checkpoint};
 use signcore::digest::Hash;
 use signcore::key::SigningKey;
-use signcore::merkle::{MerkleTree, RootBuilder, leaf_hash, verify_consistency, verify_inclusion};
+use signcore::merkle::{
+    MerkleTree, RootBuilder, consistency_proof_of_events, inclusion_proof_of_events, leaf_hash, verify_consistency,
+    verify_inclusion,
+};
 use signcore::note::NoteSigner;
 
 fn events(n: u64) -> Vec<Hash> {
@@ -75,6 +78,17 @@ fn proofs(c: &mut Criterion) {
         b.iter(|| verify_consistency(old, n, black_box(&old_root), &root, black_box(&cons)).unwrap())
     });
     g.finish();
+    // What `signcore prove` does: a proof from the event hashes alone
+    // (32 bytes per event held, no tree), one pass over the events.
+    let mut g = c.benchmark_group("merkle_proof_from_event_hashes_1M");
+    g.sample_size(10);
+    g.bench_function("inclusion", |b| {
+        b.iter(|| black_box(inclusion_proof_of_events(black_box(&ev), index, n).unwrap()))
+    });
+    g.bench_function("consistency", |b| {
+        b.iter(|| black_box(consistency_proof_of_events(black_box(&ev), old, n).unwrap()))
+    });
+    g.finish();
 }
 
 fn notes(c: &mut Criterion) {
@@ -86,6 +100,17 @@ fn notes(c: &mut Criterion) {
     g.bench_function("sign", |b| b.iter(|| black_box(checkpoint::sign(black_box(&cp), &[&signer]).unwrap())));
     g.bench_function("open_1_of_1", |b| {
         b.iter(|| black_box(checkpoint::open(black_box(note.as_bytes()), "audit.example/log", &trusted, 1).unwrap()))
+    });
+    // Anchors in the same run: ed25519-dalek alone on the same checkpoint text.
+    let text = cp.to_string();
+    let dalek = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+    let sig = ed25519_dalek::Signer::sign(&dalek, text.as_bytes());
+    let public = dalek.verifying_key();
+    g.bench_function("raw_dalek_sign", |b| {
+        b.iter(|| black_box(ed25519_dalek::Signer::sign(&dalek, black_box(text.as_bytes()))))
+    });
+    g.bench_function("raw_dalek_verify_strict", |b| {
+        b.iter(|| public.verify_strict(black_box(text.as_bytes()), black_box(&sig)).unwrap())
     });
     g.finish();
 }

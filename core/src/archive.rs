@@ -11,13 +11,21 @@
 //!
 //! `manifest.digest` is SHA-256 of the RFC 8785 canonical JSON of the archive
 //! without its `manifest` member. The archive's members are exactly
-//! `format`, `origin`, `range`, `events` and `manifest` (any other member is
-//! an input error, see below), so that canonical text is always
+//! `format`, `origin`, `range`, `events`, `manifest` and the optional
+//! `checkpoint` (any other member is an input error, see below), so that canonical text is always
 //! `{"events":[e0,e1,...],"format":...,"origin":...,"range":{...}}` with each
 //! `ei` the canonical JSON of one event. [`ArchiveDigest`] builds it
 //! event by event straight into SHA-256, so verification streams: no buffer,
 //! no allocation, one pass over the events shared with the
 //! [`ChainVerifier`].
+//!
+//! An archive may carry its checkpoint (DESIGN.md §8, §12): an optional
+//! `checkpoint` member, the C2SP signed checkpoint text as a JSON string,
+//! covered by the digest like every member but `manifest`. Canonical order
+//! puts it first (`{"checkpoint":...,"events":[...],...}`), so it is written
+//! before the events and a streaming verifier knows it before the first
+//! event ([`ArchiveDigest::with_checkpoint`]); [`check_checkpoint`] checks
+//! it against the events (`CHECKPOINT_MISMATCH`).
 //!
 //! Choices where DESIGN.md is silent:
 //! - Unknown top-level members are refused (input error, `INVALID_JSON`
@@ -39,7 +47,7 @@
 //!   `ARCHIVE_DIGEST_MISMATCH`; fewer than N distinct trusted keys with a valid
 //!   signature → `THRESHOLD_NOT_MET`.
 //! - Archive-level findings come after every chain finding, in the order
-//!   digest, range, threshold.
+//!   digest, range, threshold, checkpoint.
 
 use core::fmt;
 
@@ -63,6 +71,10 @@ pub enum ArchiveCode {
     RangeMismatch,
     /// Fewer distinct trusted keys signed the manifest than the verifier's threshold.
     ThresholdNotMet,
+    /// The archive's `checkpoint` (a C2SP signed checkpoint, DESIGN.md §12)
+    /// is unreadable, of another origin, or of another size or root than
+    /// the archive's events.
+    CheckpointMismatch,
 }
 
 impl ArchiveCode {
@@ -72,6 +84,7 @@ impl ArchiveCode {
             ArchiveCode::ArchiveDigestMismatch => "ARCHIVE_DIGEST_MISMATCH",
             ArchiveCode::RangeMismatch => "RANGE_MISMATCH",
             ArchiveCode::ThresholdNotMet => "THRESHOLD_NOT_MET",
+            ArchiveCode::CheckpointMismatch => "CHECKPOINT_MISMATCH",
         }
     }
 }
@@ -187,6 +200,17 @@ impl ArchiveDigest {
         ArchiveDigest { sink, events: 0, failed: false }
     }
 
+    /// An empty digest of an archive with a `checkpoint` member (its raw
+    /// JSON text, a string), which canonical member order puts first: the
+    /// checkpoint must be known before the first event.
+    pub fn with_checkpoint(checkpoint_json: &[u8]) -> Self {
+        let mut sink = HashSink::new();
+        crate::canonical::Sink::write(&mut sink, br#"{"checkpoint":"#);
+        let failed = crate::canonical::canonicalize(checkpoint_json, &mut sink).is_err();
+        crate::canonical::Sink::write(&mut sink, br#","events":["#);
+        ArchiveDigest { sink, events: 0, failed }
+    }
+
     /// Adds the next event (its JSON text, canonicalized here).
     pub fn event(&mut self, event_json: &[u8]) {
         if self.events > 0 {
@@ -250,6 +274,9 @@ pub struct ArchiveReport {
     pub manifest: Option<ManifestReport>,
     /// Archive-level findings reported.
     pub archive_findings: u64,
+    /// What the archive's `checkpoint` member says, when it has one and it
+    /// can be read ([`check_checkpoint`]).
+    pub checkpoint: Option<CheckpointSummary>,
 }
 
 impl ArchiveReport {
@@ -288,6 +315,7 @@ pub struct ArchiveVerifier<'r, 'h> {
     header: Header<'h>,
     range: Option<Range>,
     options: Options,
+    checkpoint: Option<(&'h [u8], EventsRoot)>,
 }
 
 impl<'r, 'h> ArchiveVerifier<'r, 'h> {
@@ -307,11 +335,24 @@ impl<'r, 'h> ArchiveVerifier<'r, 'h> {
             header,
             range,
             options,
+            checkpoint: None,
         })
+    }
+
+    /// The archive has a `checkpoint` member (its raw JSON text, a string):
+    /// it is covered by the digest and checked against the events
+    /// ([`check_checkpoint`]). Call before the first event.
+    pub fn with_checkpoint(mut self, checkpoint_json: &'h [u8]) -> Self {
+        self.digest = ArchiveDigest::with_checkpoint(checkpoint_json);
+        self.checkpoint = Some((checkpoint_json, EventsRoot::new()));
+        self
     }
 
     /// Checks the next event and adds it to the digest.
     pub fn check_event(&mut self, event_json: &[u8], mut report: impl FnMut(Found)) {
+        if let Some((_, root)) = &mut self.checkpoint {
+            root.event(event_json);
+        }
         self.digest.event(event_json);
         self.chain.check_event(event_json, |f| report(Found::Event(f)));
     }
@@ -319,11 +360,20 @@ impl<'r, 'h> ArchiveVerifier<'r, 'h> {
     /// Ends the archive: digest, range and manifest checks
     /// (`manifest_json` is the raw `manifest` member, `None` when absent; an
     /// unreadable manifest is a finding, not an error).
-    pub fn finish(self, manifest_json: Option<&[u8]>, report: impl FnMut(Found)) -> ArchiveReport {
+    pub fn finish(self, manifest_json: Option<&[u8]>, mut report: impl FnMut(Found)) -> ArchiveReport {
         let chain = self.chain.summary();
         let digest = self.digest.finish(self.header.format, self.header.origin, self.header.range);
         let checks = Checks { chain, head: self.chain.last_hash(), digest, range: self.range };
-        conclude(self.chain.ring(), manifest_json, self.options, checks, report)
+        let mut out = conclude(self.chain.ring(), manifest_json, self.options, checks, &mut report);
+        if let Some((cp, root)) = &self.checkpoint {
+            let mut n = 0;
+            out.checkpoint = check_checkpoint(cp, self.header.origin, self.range, root, self.chain.ring(), |f| {
+                n += 1;
+                report(f)
+            });
+            out.archive_findings += n;
+        }
+        out
     }
 }
 
@@ -406,7 +456,151 @@ pub fn conclude(
         }
         _ => {}
     }
-    ArchiveReport { chain, range, digest, manifest, archive_findings }
+    ArchiveReport { chain, range, digest, manifest, archive_findings, checkpoint: None }
+}
+
+/// Longest `checkpoint` member an archive may carry (decoded), in bytes:
+/// the checkpoint body and its signature lines.
+pub const MAX_ARCHIVE_CHECKPOINT_LEN: usize = 8192;
+
+/// The Merkle root (DESIGN.md §12) of an archive's events, streamed
+/// (O(log n) memory) from their stored hashes, for [`check_checkpoint`].
+#[derive(Clone, Debug, Default)]
+pub struct EventsRoot {
+    tree: crate::merkle::RootBuilder,
+    unreadable: bool,
+}
+
+impl EventsRoot {
+    /// No events yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the next event (its JSON text) by its stored `hash`.
+    pub fn event(&mut self, event_json: &[u8]) {
+        match stored_hash(event_json) {
+            Some(h) if !self.unreadable => {
+                if self.tree.push_event_hash(&h).is_err() {
+                    self.unreadable = true;
+                }
+            }
+            _ => self.unreadable = true,
+        }
+    }
+
+    /// Events added so far (while all were readable).
+    pub fn size(&self) -> u64 {
+        self.tree.size()
+    }
+
+    /// The root, `None` when an event had no readable hash.
+    pub fn root(&self) -> Option<Hash> {
+        (!self.unreadable).then(|| self.tree.root())
+    }
+}
+
+/// What an archive's checkpoint says (see [`check_checkpoint`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CheckpointSummary {
+    /// The checkpoint's tree size.
+    pub size: u64,
+    /// Its root hash.
+    pub root: Hash,
+    /// True when the root was recomputed from the events (a full-chain
+    /// archive, `range.first == 0`); a slice cannot recompute the root of
+    /// the chain before it, only its size is checked.
+    pub root_checked: bool,
+    /// Distinct Ed25519 keys of the verifier's ring with a valid note
+    /// signature on it (under any key name); 0 is not a finding, the
+    /// manifest's signatures already cover the checkpoint's text.
+    pub signed_by_ring: usize,
+}
+
+/// Checks an archive's `checkpoint` member (its raw JSON text: a string
+/// holding a C2SP signed checkpoint, DESIGN.md §8/§12) against the archive:
+/// its origin must be the archive's `origin`; for a full-chain archive
+/// (`range.first == 0`) its size and root must be those of the archive's
+/// events; for a slice its size must be `range.first + range.size` (the log
+/// at the slice's last event) and the root is not checked. A note
+/// signature by a ring key that does not verify is a finding too. Findings
+/// are `CHECKPOINT_MISMATCH` (index null); returns what the checkpoint says
+/// when it can be read.
+pub fn check_checkpoint(
+    checkpoint_json: &[u8],
+    origin_json: Option<&[u8]>,
+    range: Option<Range>,
+    events: &EventsRoot,
+    ring: &KeyRing,
+    mut report: impl FnMut(Found),
+) -> Option<CheckpointSummary> {
+    let mut emit = |detail| report(Found::Archive(ArchiveFinding { code: ArchiveCode::CheckpointMismatch, detail }));
+    let decoded = crate::canonical::validate(checkpoint_json)
+        .ok()
+        .and_then(|_| string_content(checkpoint_json, Span { start: 0, end: checkpoint_json.len() }))
+        .and_then(crate::json::decode_string::<MAX_ARCHIVE_CHECKPOINT_LEN>);
+    let Some(note) = decoded else {
+        emit("checkpoint is not a string of at most 8192 bytes");
+        return None;
+    };
+    let parsed = crate::note::text_unverified(note.as_bytes()).and_then(crate::checkpoint::Checkpoint::parse);
+    let Ok(cp) = parsed else {
+        emit("checkpoint is not a C2SP signed checkpoint (origin, size, base64 root, blank line, signatures)");
+        return None;
+    };
+    let origin = origin_json
+        .and_then(|o| string_content(o, Span { start: 0, end: o.len() }))
+        .is_some_and(|raw| str_eq(raw, cp.origin));
+    if !origin {
+        emit("the checkpoint's origin is not the archive's origin");
+    }
+    let mut root_checked = false;
+    match range {
+        Some(r) if r.first == 0 => {
+            root_checked = true;
+            if cp.size != events.size() || events.root().is_none() {
+                emit("the checkpoint's size is not the number of events (or an event has no readable hash)");
+            } else if events.root() != Some(cp.root) {
+                emit("the checkpoint's root is not the Merkle root of the archive's events");
+            }
+        }
+        Some(r) => {
+            if r.first.checked_add(r.size) != Some(cp.size) {
+                emit("the checkpoint's size is not range.first + range.size (the log at the slice's last event)");
+            }
+        }
+        None => emit("the checkpoint cannot be checked without a readable range"),
+    }
+    let signed_by_ring = ring_signatures(note.as_bytes(), ring, &mut emit);
+    Some(CheckpointSummary { size: cp.size, root: cp.root, root_checked, signed_by_ring })
+}
+
+/// Counts the ring's Ed25519 keys with a valid signature line on `note`,
+/// whatever name the line gives (the key id binds name and key).
+fn ring_signatures(note: &[u8], ring: &KeyRing, emit: &mut impl FnMut(&'static str)) -> usize {
+    use crate::note::{MAX_TRUSTED_KEYS, NoteError, NoteVerifier};
+    let mut trusted: heapless::Vec<NoteVerifier, MAX_TRUSTED_KEYS> = heapless::Vec::new();
+    crate::note::for_each_signature_line(note, |name, key_id| {
+        for (_, key) in ring.iter() {
+            if let Ok(v) = NoteVerifier::from_verifying_key(name, key)
+                && v.key_id() == key_id
+                && !trusted.contains(&v)
+            {
+                let _ = trusted.push(v);
+            }
+        }
+    });
+    if trusted.is_empty() {
+        return 0;
+    }
+    match crate::note::open(note, &trusted, 1) {
+        Ok(o) => o.verified,
+        Err(NoteError::SignatureInvalid { .. }) => {
+            emit("a signature on the checkpoint by a ring key does not verify");
+            0
+        }
+        Err(_) => 0,
+    }
 }
 
 /// The stored `hash` of an event as the chain verifier links to it (`None`
@@ -422,6 +616,7 @@ struct Located {
     range: Option<Span>,
     events: Span,
     manifest: Option<Span>,
+    checkpoint: Option<Span>,
 }
 
 fn locate(json: &[u8]) -> Result<Located, Error> {
@@ -430,12 +625,12 @@ fn locate(json: &[u8]) -> Result<Located, Error> {
     if json.get(start) != Some(&b'{') {
         return Err(shape(start));
     }
-    let mut slots: [Option<Span>; 5] = [None; 5];
+    let mut slots: [Option<Span>; 6] = [None; 6];
     let mut members = Members::new(json, start, 0)?.delimit_only();
     for member in &mut members {
         let member = member?;
         let name = member.name.of(json);
-        let i = ["format", "origin", "range", "events", "manifest"]
+        let i = ["format", "origin", "range", "events", "manifest", "checkpoint"]
             .iter()
             .position(|n| str_eq(name, n))
             .ok_or(shape(member.name.start))?;
@@ -445,14 +640,14 @@ fn locate(json: &[u8]) -> Result<Located, Error> {
         }
         *slot = Some(member.value);
     }
-    let [format, origin, range, events, manifest] = slots;
+    let [format, origin, range, events, manifest, checkpoint] = slots;
     let events = events.ok_or(shape(start))?;
     if json.get(events.start) != Some(&b'[') {
         return Err(shape(events.start));
     }
     let end = find_end(json, start)?;
     expect_end(json, end)?;
-    Ok(Located { format, origin, range, events, manifest })
+    Ok(Located { format, origin, range, events, manifest, checkpoint })
 }
 
 fn find_end(json: &[u8], start: usize) -> Result<usize, Error> {
@@ -475,6 +670,9 @@ pub fn verify_archive(
     let of = |s: Option<Span>| s.map(|s| s.of(archive_json));
     let header = Header { format: of(at.format), origin: of(at.origin), range: of(at.range) };
     let mut verifier = ArchiveVerifier::new(ring, header, options)?;
+    if let Some(cp) = of(at.checkpoint) {
+        verifier = verifier.with_checkpoint(cp);
+    }
     let mut elements = Elements::new(archive_json, at.events.start, 1)?.delimit_only();
     for element in &mut elements {
         verifier.check_event(element?.of(archive_json), &mut report);
@@ -483,7 +681,7 @@ pub fn verify_archive(
 }
 
 #[cfg(feature = "alloc")]
-pub use build::{ArchiveWriter, build_archive, cosign};
+pub use build::{ArchiveWriter, build_archive, build_archive_with_checkpoint, cosign};
 
 #[cfg(feature = "alloc")]
 mod build {
@@ -564,6 +762,22 @@ mod build {
             }
         }
 
+        /// Starts an archive of `origin` covering `range` that carries the
+        /// signed checkpoint `note` (C2SP note text) as its `checkpoint`
+        /// member, written before the events and covered by the digest.
+        pub fn with_checkpoint(origin: &str, range: Range, note: &str) -> Self {
+            let mut w = Self::new(origin, range);
+            let mut cp = Vec::new();
+            write_json_string(note, &mut cp);
+            // Re-open the header: `... "range":{...},"checkpoint":"...","events":[`.
+            w.out.truncate(w.out.len() - br#","events":["#.len());
+            w.out.extend_from_slice(br#","checkpoint":"#);
+            w.out.extend_from_slice(&cp);
+            w.out.extend_from_slice(br#","events":["#);
+            w.digest = ArchiveDigest::with_checkpoint(&cp);
+            w
+        }
+
         /// Appends one event, written in canonical form. Errors when it is
         /// not I-JSON (a canonical archive cannot hold it).
         pub fn event(&mut self, event_json: &[u8]) -> Result<(), Error> {
@@ -574,6 +788,20 @@ mod build {
             self.digest.event(event_json);
             self.events += 1;
             Ok(())
+        }
+
+        /// Hands the text written so far to `write` and empties the buffer,
+        /// so an archive of any size streams through a small buffer: call it
+        /// every few events; [`ArchiveWriter::finish`] returns the rest.
+        pub fn flush_to<E>(&mut self, write: impl FnOnce(&[u8]) -> Result<(), E>) -> Result<(), E> {
+            write(&self.out)?;
+            self.out.clear();
+            Ok(())
+        }
+
+        /// Bytes buffered since the last [`ArchiveWriter::flush_to`].
+        pub fn buffered(&self) -> usize {
+            self.out.len()
         }
 
         /// Closes the archive with a manifest signed by each of `signers`
@@ -641,6 +869,34 @@ mod build {
         writer.finish(signers)
     }
 
+    /// [`build_archive`] of a full chain (`range.first == 0`) that also
+    /// carries its signed checkpoint (DESIGN.md §8, §12): the Merkle root of
+    /// the events signed as a C2SP checkpoint of `origin` by `note_signer`
+    /// (an Ed25519 key) and written as the `checkpoint` member.
+    pub fn build_archive_with_checkpoint<'e>(
+        events: impl IntoIterator<Item = &'e [u8]> + Clone,
+        origin: &str,
+        signers: &[(&str, &SigningKey)],
+        note_signer: &crate::note::NoteSigner,
+    ) -> Result<Vec<u8>, Error> {
+        let mut range = Range { first: 0, size: 0, anchor: None, head: None };
+        let mut root = EventsRoot::new();
+        for event in events.clone() {
+            range.head = crate::chain::stored_links(event).map(|(hash, _)| hash);
+            range.size += 1;
+            root.event(event);
+        }
+        let bad = || Error::Json(err(JsonErrorKind::WrongShape, 0));
+        let cp =
+            crate::checkpoint::Checkpoint::new(origin, range.size, root.root().ok_or_else(bad)?).map_err(|_| bad())?;
+        let note = crate::checkpoint::sign(&cp, &[note_signer]).map_err(|_| bad())?;
+        let mut writer = ArchiveWriter::with_checkpoint(origin, range, &note);
+        for event in events {
+            writer.event(event)?;
+        }
+        writer.finish(signers)
+    }
+
     /// Adds a signature block by `kid`/`key` to an archive, after
     /// recomputing its digest (an archive whose `manifest.digest` is wrong is
     /// refused: a cosigner never signs a digest it has not checked). Members
@@ -650,7 +906,8 @@ mod build {
         let of = |s: Option<Span>| s.map(|s| s.of(archive_json));
         let header = Header { format: of(at.format), origin: of(at.origin), range: of(at.range) };
         header.check_format()?;
-        let mut digest = ArchiveDigest::new();
+        let checkpoint = of(at.checkpoint);
+        let mut digest = checkpoint.map_or_else(ArchiveDigest::new, ArchiveDigest::with_checkpoint);
         let mut elements = Elements::new(archive_json, at.events.start, 1)?;
         for element in &mut elements {
             digest.event(element?.of(archive_json));
@@ -685,6 +942,10 @@ mod build {
         if let Some(range) = header.range {
             out.extend_from_slice(br#","range":"#);
             out.extend_from_slice(range);
+        }
+        if let Some(cp) = checkpoint {
+            out.extend_from_slice(br#","checkpoint":"#);
+            out.extend_from_slice(cp);
         }
         out.extend_from_slice(br#","events":"#);
         out.extend_from_slice(at.events.of(archive_json));

@@ -343,6 +343,122 @@ impl fmt::Debug for SigningKey {
     }
 }
 
+/// Bytes of a [`RawSigningKey`]: an algorithm byte, a length byte and
+/// [`MAX_HMAC_SECRET_LEN`] bytes of secret, zero-padded.
+pub const RAW_SIGNING_KEY_LEN: usize = 2 + MAX_HMAC_SECRET_LEN;
+
+/// The algorithm byte of a [`RawSigningKey`] holding an HMAC-SHA256 secret.
+pub const RAW_ALG_HMAC_SHA256: u8 = 1;
+/// The algorithm byte of a [`RawSigningKey`] holding an Ed25519 seed.
+pub const RAW_ALG_ED25519: u8 = 2;
+
+/// A [`SigningKey`] as plain, fixed-size bytes: the storage form for hosts
+/// that keep keys in caller memory (the C binding's `signcore_key`), where
+/// every stored byte must be covered by an integrity check and any bytes
+/// must be safe to read back.
+///
+/// Layout ([`RAW_SIGNING_KEY_LEN`] = 66 bytes, no padding, alignment 1):
+///
+/// | offset | bytes | content |
+/// |---|---|---|
+/// | 0 | 1 | [`RAW_ALG_HMAC_SHA256`] (1) or [`RAW_ALG_ED25519`] (2) |
+/// | 1 | 1 | secret length: 1..=64 for HMAC, 32 for Ed25519 |
+/// | 2 | 64 | the HMAC secret or the Ed25519 seed, then zeros |
+///
+/// The form is canonical: [`SigningKey::from_raw`] refuses any other alg
+/// byte, a length out of range and a non-zero byte past the length, so a
+/// key has exactly one raw form. Rebuilding an Ed25519 key from its seed
+/// derives the public key again (one scalar multiplication, a few µs).
+///
+/// It holds the secret in the clear: the bytes are wiped on drop, `Debug`
+/// shows only the algorithm byte, and there is no `Clone` (copy the bytes
+/// out with [`RawSigningKey::as_bytes`] only into storage that is itself
+/// wiped).
+///
+/// ```
+/// use signcore::key::{RawSigningKey, SigningKey};
+/// let key = SigningKey::ed25519_from_seed(&[7; 32]);
+/// let mut storage = [0u8; signcore::key::RAW_SIGNING_KEY_LEN];
+/// storage.copy_from_slice(key.to_raw().as_bytes());
+/// // ... later, from the stored bytes:
+/// let again = SigningKey::from_raw(&RawSigningKey::from_bytes(&storage))?;
+/// assert_eq!(again.key_hash(), key.key_hash());
+/// storage[2] ^= 1; // a flipped seed byte makes another (valid) key ...
+/// assert_ne!(SigningKey::from_raw(&RawSigningKey::from_bytes(&storage))?.key_hash(), key.key_hash());
+/// storage[40] = 1; // ... a byte past the seed is refused
+/// assert!(SigningKey::from_raw(&RawSigningKey::from_bytes(&storage)).is_err());
+/// # Ok::<(), signcore::Error>(())
+/// ```
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct RawSigningKey {
+    bytes: [u8; RAW_SIGNING_KEY_LEN],
+}
+
+impl RawSigningKey {
+    /// Copies stored bytes (checked only by [`SigningKey::from_raw`]).
+    pub fn from_bytes(bytes: &[u8; RAW_SIGNING_KEY_LEN]) -> Self {
+        RawSigningKey { bytes: *bytes }
+    }
+
+    /// The raw bytes (secret material: copy them only into wiped storage).
+    pub fn as_bytes(&self) -> &[u8; RAW_SIGNING_KEY_LEN] {
+        &self.bytes
+    }
+}
+
+impl fmt::Debug for RawSigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawSigningKey").field("alg", &self.bytes[0]).finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    /// The key's [`RawSigningKey`] form, for hosts that store keys as bytes.
+    pub fn to_raw(&self) -> RawSigningKey {
+        let mut bytes = [0u8; RAW_SIGNING_KEY_LEN];
+        let (alg, secret): (u8, &[u8]) = match &self.inner {
+            SigningInner::Hmac(k) => (RAW_ALG_HMAC_SHA256, k.secret()),
+            SigningInner::Ed25519(k) => (RAW_ALG_ED25519, k.as_bytes()),
+        };
+        bytes[0] = alg;
+        bytes[1] = secret.len() as u8;
+        for (dst, src) in bytes[2..].iter_mut().zip(secret) {
+            *dst = *src;
+        }
+        RawSigningKey { bytes }
+    }
+
+    /// Rebuilds a key from its [`RawSigningKey`] form. Refuses anything
+    /// [`SigningKey::to_raw`] cannot produce: an unknown alg byte
+    /// ([`Error::UnknownAlgorithm`]), a length out of range
+    /// ([`Error::InvalidKey`]), a non-zero byte past the secret
+    /// ([`Error::InvalidLength`]). Branches on the length, never on the
+    /// secret's bytes.
+    pub fn from_raw(raw: &RawSigningKey) -> Result<Self, Error> {
+        let [alg, len, secret @ ..] = &raw.bytes;
+        let len = usize::from(*len);
+        let (used, rest) = match (*alg, secret.split_at_checked(len)) {
+            (RAW_ALG_HMAC_SHA256 | RAW_ALG_ED25519, Some(parts)) => parts,
+            (RAW_ALG_HMAC_SHA256, None) => return Err(Error::InvalidKey(RecordProblem::HmacSecretTooLong)),
+            (RAW_ALG_ED25519, None) => return Err(Error::InvalidKey(RecordProblem::WrongKeyLength)),
+            _ => return Err(Error::UnknownAlgorithm),
+        };
+        // The padding is OR-ed whole, one test at the end (no early exit).
+        if rest.iter().fold(0u8, |acc, b| acc | b) != 0 {
+            let actual = len + rest.iter().rposition(|&b| b != 0).map_or(0, |at| at + 1);
+            return Err(Error::InvalidLength { what: "raw signing key secret", expected: len, actual });
+        }
+        match *alg {
+            RAW_ALG_HMAC_SHA256 => Self::hmac(used),
+            _ => {
+                let seed: &[u8; ED25519_SEED_LEN] =
+                    used.try_into().map_err(|_| Error::InvalidKey(RecordProblem::WrongKeyLength))?;
+                Ok(Self::ed25519_from_seed(seed))
+            }
+        }
+    }
+}
+
 /// An HMAC key with its inner and outer SHA-256 states computed once, so
 /// that checking many tags (a chain) costs two compressions per tag, not
 /// four. Both parts wipe themselves on drop (sha2's and hmac's `zeroize`).
@@ -561,6 +677,7 @@ impl fmt::Display for SignatureHex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    extern crate std;
 
     #[test]
     fn alg_names() {
@@ -582,6 +699,51 @@ mod tests {
         let long = HmacKey::new_rfc2104(&[1; 65]).unwrap();
         let hashed: [u8; 32] = Sha256::digest([1u8; 65]).into();
         assert_eq!(long.tag(b"m"), HmacKey::new(&hashed).unwrap().tag(b"m"));
+    }
+
+    #[test]
+    fn raw_form_round_trips_and_is_canonical() {
+        let keys = [
+            SigningKey::hmac(&[0x5a]).unwrap(),
+            SigningKey::hmac(b"test-ci-signing-key").unwrap(),
+            SigningKey::hmac(&[0xff; 64]).unwrap(),
+            SigningKey::ed25519_from_seed(&[9; 32]),
+        ];
+        for key in &keys {
+            let raw = key.to_raw();
+            let again = SigningKey::from_raw(&RawSigningKey::from_bytes(raw.as_bytes())).unwrap();
+            assert_eq!((again.alg(), again.key_hash()), (key.alg(), key.key_hash()));
+            assert_eq!(again.sign(b"m"), key.sign(b"m"));
+            let shown = std::format!("{raw:?}");
+            assert!(shown.starts_with("RawSigningKey { alg: ") && shown.len() < 32, "{shown}");
+            // Every single-byte change is refused or makes a key with another hash.
+            for at in 0..RAW_SIGNING_KEY_LEN {
+                let mut bytes = *raw.as_bytes();
+                bytes[at] ^= 0x01;
+                if let Ok(other) = SigningKey::from_raw(&RawSigningKey::from_bytes(&bytes)) {
+                    assert!(at >= 2, "a changed alg or length byte was accepted");
+                    assert_ne!(other.key_hash(), key.key_hash(), "byte {at}");
+                }
+            }
+        }
+        let raw = |alg: u8, len: u8, fill: &[u8]| {
+            let mut b = [0u8; RAW_SIGNING_KEY_LEN];
+            b[0] = alg;
+            b[1] = len;
+            b[2..2 + fill.len()].copy_from_slice(fill);
+            SigningKey::from_raw(&RawSigningKey::from_bytes(&b)).err()
+        };
+        assert_eq!(raw(0, 32, &[1; 32]), Some(Error::UnknownAlgorithm));
+        assert_eq!(raw(3, 32, &[1; 32]), Some(Error::UnknownAlgorithm));
+        assert_eq!(raw(1, 0, &[]), Some(Error::InvalidKey(RecordProblem::EmptySecret)));
+        assert_eq!(raw(1, 65, &[1; 64]), Some(Error::InvalidKey(RecordProblem::HmacSecretTooLong)));
+        assert_eq!(raw(2, 31, &[1; 31]), Some(Error::InvalidKey(RecordProblem::WrongKeyLength)));
+        assert_eq!(raw(2, 200, &[1; 32]), Some(Error::InvalidKey(RecordProblem::WrongKeyLength)));
+        assert_eq!(
+            raw(2, 32, &[1; 33]),
+            Some(Error::InvalidLength { what: "raw signing key secret", expected: 32, actual: 33 })
+        );
+        assert_eq!(raw(1, 4, &[1; 4]), None);
     }
 
     #[test]

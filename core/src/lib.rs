@@ -9,6 +9,8 @@ extern crate alloc;
 extern crate std;
 
 pub mod archive;
+#[cfg(feature = "alloc")]
+pub mod archive_block;
 pub mod canonical;
 pub mod chain;
 pub mod checkpoint;

@@ -561,6 +561,28 @@ fn split(note: &[u8]) -> Result<Parts<'_>, NoteError> {
     Ok(Parts { whole, text, sigs })
 }
 
+/// The text of a signed note, checked for syntax only (no signature is
+/// verified): for a signer that reads back its own note, e.g. to embed a
+/// checkpoint with a proof. Verifiers call [`open`].
+pub fn text_unverified(note: &[u8]) -> Result<&str, NoteError> {
+    let parts = split(note)?;
+    for line in parts.sigs.split_terminator('\n') {
+        parse_sig_line(line)?;
+    }
+    Ok(parts.text)
+}
+
+/// Calls `f(name, key id)` for each readable signature line of `note`
+/// (nothing when the note is malformed), e.g. to pick trusted keys.
+pub fn for_each_signature_line(note: &[u8], mut f: impl FnMut(&str, u32)) {
+    let Ok(parts) = split(note) else { return };
+    for line in parts.sigs.split_terminator('\n').take(MAX_NOTE_SIGNATURES) {
+        if let Ok(sig) = parse_sig_line(line) {
+            f(sig.name, sig.key_id);
+        }
+    }
+}
+
 /// One signature line, decoded: name, key id and the rest of the raw
 /// signature (only kept when it is short enough to be Ed25519's).
 struct SigLine<'a> {

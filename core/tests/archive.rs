@@ -288,3 +288,102 @@ fn not_archives_are_input_errors() {
     );
     assert!(verify(reordered.as_bytes(), &ring, Options::default()).0.is_empty());
 }
+
+/// An archive may carry its checkpoint (§8, §12): covered by the digest,
+/// checked against the events, kept by cosign.
+#[test]
+fn archives_carry_their_checkpoint() {
+    use signcore::archive::{ArchiveWriter, Range, build_archive_with_checkpoint};
+    use signcore::checkpoint::{self, Checkpoint};
+    use signcore::merkle::root_of_event_hashes;
+    use signcore::note::NoteSigner;
+    let fixture = Fixture::load();
+    let doc = fixture.doc();
+    let ring = KeyRing::from_json(doc.ring.get().as_bytes()).unwrap();
+    let ed = key(&doc, "audit-ed25519-1");
+    let scenario = doc.scenarios.iter().find(|s| s.name == "valid-ed25519").unwrap();
+    let events = events_of(scenario);
+    let hashes: Vec<Hash> = events.iter().map(|e| archive::stored_hash(e).unwrap()).collect();
+    let root = root_of_event_hashes(&hashes).unwrap();
+    let origin = "memory-layer/audit";
+    let signer = NoteSigner::new(origin, &ed).unwrap();
+    let signers = [("audit-ed25519-1", &ed)];
+    let a = build_archive_with_checkpoint(events.iter().copied(), origin, &signers, &signer).unwrap();
+    let (found, report) = verify(&a, &ring, Options::default());
+    assert!(found.is_empty(), "{found:?}");
+    let cp = report.checkpoint.unwrap();
+    assert_eq!((cp.size, cp.root, cp.root_checked, cp.signed_by_ring), (50, root, true, 1));
+    // The member sits before the events and is the note, verbatim.
+    let v: serde_json::Value = serde_json::from_slice(&a).unwrap();
+    let note = v["checkpoint"].as_str().unwrap().to_string();
+    let opened = checkpoint::open(note.as_bytes(), origin, &[*signer.verifier()], 1).unwrap();
+    assert_eq!((opened.checkpoint.size, opened.checkpoint.root), (50, root));
+    let text = String::from_utf8_lossy(&a);
+    assert!(text.find("\"checkpoint\"").unwrap() < text.find("\"events\"").unwrap());
+
+    // Cosigning keeps it (and the digest).
+    let ed2 = key(&doc, "audit-ed25519-2");
+    let cosigned = cosign(&a, "audit-ed25519-2", &ed2).unwrap();
+    let (found, report) = verify(&cosigned, &ring, Options { threshold: 2, ..Options::default() });
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(report.checkpoint.unwrap().size, 50);
+
+    // Editing the checkpoint breaks the digest; a signed archive whose
+    // checkpoint is of another size, root or origin is CHECKPOINT_MISMATCH.
+    let edited = String::from_utf8(a.clone()).unwrap().replacen("\\n50\\n", "\\n49\\n", 1);
+    let (found, _) = verify(edited.as_bytes(), &ring, Options::default());
+    assert!(found.contains(&(None, "ARCHIVE_DIGEST_MISMATCH".into())), "{found:?}");
+    let range = Range { first: 0, size: 50, anchor: None, head: hashes.last().copied() };
+    let with_note = |note: &str| {
+        let mut w = ArchiveWriter::with_checkpoint(origin, range, note);
+        for e in &events {
+            w.event(e).unwrap();
+        }
+        w.finish(&signers).unwrap()
+    };
+    let mut n = 0;
+    for (cp, why) in [
+        (Checkpoint::new(origin, 49, root).unwrap(), "size"),
+        (Checkpoint::new(origin, 50, [7; 32]).unwrap(), "root"),
+        (Checkpoint::new("other/log", 50, root).unwrap(), "origin"),
+    ] {
+        let note = checkpoint::sign(&cp, &[&signer]).unwrap();
+        let (found, report) = verify(&with_note(&note), &ring, Options::default());
+        assert_eq!(found, only(&[ArchiveCode::CheckpointMismatch]), "{why}");
+        assert!(report.checkpoint.is_some());
+        n += 1;
+    }
+    // Not a signed note at all; a signature by a ring key that does not verify.
+    let (found, report) = verify(&with_note("hello\n"), &ring, Options::default());
+    assert_eq!((found, report.checkpoint), (only(&[ArchiveCode::CheckpointMismatch]), None));
+    let mut bad = note.clone().into_bytes();
+    let at = bad.len() - 6;
+    bad[at] = if bad[at] == b'A' { b'B' } else { b'A' };
+    let (found, _) = verify(&with_note(core::str::from_utf8(&bad).unwrap()), &ring, Options::default());
+    assert_eq!(found, only(&[ArchiveCode::CheckpointMismatch]));
+    // A checkpoint signed by a key outside the ring is fine (0 ring signatures).
+    let other = NoteSigner::new(origin, &SigningKey::ed25519_from_seed(&[5; 32])).unwrap();
+    let note_other = checkpoint::sign(&Checkpoint::new(origin, 50, root).unwrap(), &[&other]).unwrap();
+    let (found, report) = verify(&with_note(&note_other), &ring, Options::default());
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(report.checkpoint.unwrap().signed_by_ring, 0);
+
+    // A slice carries the log's checkpoint at its last event: only the size is checked.
+    let anchor = hashes[9];
+    let slice_range = Range { first: 10, size: 40, anchor: Some(anchor), head: hashes.last().copied() };
+    for (size, ok) in [(50u64, true), (40, false)] {
+        let note = checkpoint::sign(&Checkpoint::new(origin, size, [3; 32]).unwrap(), &[&signer]).unwrap();
+        let mut w = ArchiveWriter::with_checkpoint(origin, slice_range, &note);
+        for e in &events[10..] {
+            w.event(e).unwrap();
+        }
+        let (found, report) = verify(&w.finish(&signers).unwrap(), &ring, Options::default());
+        assert_eq!(found.is_empty(), ok, "slice with a checkpoint of size {size}: {found:?}");
+        assert!(!report.checkpoint.unwrap().root_checked);
+        n += 1;
+    }
+    // An unknown member is still refused.
+    let unknown = String::from_utf8(a).unwrap().replacen("\"checkpoint\"", "\"checkpoints\"", 1);
+    assert!(verify_archive(unknown.as_bytes(), &ring, Options::default(), |_| {}).is_err());
+    common::report("archive checkpoints", n + 6);
+}

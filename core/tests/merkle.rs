@@ -5,8 +5,9 @@ mod common;
 
 use signcore::digest::{Hash, sha256};
 use signcore::merkle::{
-    EMPTY_ROOT, MerkleTree, ProofError, RootBuilder, consistency_proof_len, inclusion_proof_len, leaf_hash, node_hash,
-    root_from_inclusion_proof, verify_consistency, verify_inclusion,
+    EMPTY_ROOT, MerkleTree, ProofError, RootBuilder, consistency_proof_len, consistency_proof_of_events,
+    inclusion_proof_len, inclusion_proof_of_events, leaf_hash, node_hash, root_from_inclusion_proof,
+    verify_consistency, verify_inclusion,
 };
 
 fn unhex32(s: &str) -> Hash {
@@ -131,6 +132,9 @@ fn against_the_rfc_definitions() {
         for index in 0..size {
             let proof = tree.inclusion_proof(index, size).unwrap();
             assert_eq!(proof, path(index as usize, d), "PATH({index}, D[{size}])");
+            let streamed = inclusion_proof_of_events(&events, index, size).unwrap();
+            assert_eq!(streamed.proof(), &proof[..], "streamed PATH({index}, D[{size}])");
+            assert_eq!((streamed.root, streamed.old_root), (root, root));
             assert_eq!(inclusion_proof_len(index, size).unwrap(), proof.len());
             verify_inclusion(&leaves[index as usize], index, size, &proof, &root).unwrap();
             checked += 1;
@@ -139,6 +143,9 @@ fn against_the_rfc_definitions() {
             let proof = tree.consistency_proof(old, size).unwrap();
             let expected = if old == size { vec![] } else { subproof(old as usize, d, true) };
             assert_eq!(proof, expected, "PROOF({old}, D[{size}])");
+            let streamed = consistency_proof_of_events(&events, old, size).unwrap();
+            assert_eq!(streamed.proof(), &proof[..], "streamed PROOF({old}, D[{size}])");
+            assert_eq!((streamed.root, streamed.old_root), (root, mth(&leaves[..old as usize])));
             assert_eq!(consistency_proof_len(old, size).unwrap(), proof.len());
             verify_consistency(old, size, &mth(&leaves[..old as usize]), &root, &proof).unwrap();
             checked += 1;
@@ -288,4 +295,17 @@ fn errors_have_codes_and_reasons() {
         ProofError::IndexOutOfRange { index: 5, size: 5 }.to_string(),
         "leaf index 5 is not in a tree of size 5"
     );
+}
+
+#[test]
+fn generation_from_event_hashes_refuses_bad_sizes() {
+    let events: Vec<Hash> = (0..5).map(event_hash).collect();
+    assert!(matches!(inclusion_proof_of_events(&events, 5, 5), Err(ProofError::IndexOutOfRange { index: 5, size: 5 })));
+    assert!(matches!(inclusion_proof_of_events(&events, 0, 6), Err(ProofError::InvalidTreeSize { .. })));
+    assert!(matches!(inclusion_proof_of_events(&[], 0, 0), Err(ProofError::IndexOutOfRange { .. })));
+    assert!(matches!(consistency_proof_of_events(&events, 0, 5), Err(ProofError::InvalidTreeSize { .. })));
+    assert!(matches!(consistency_proof_of_events(&events, 4, 3), Err(ProofError::InvalidTreeSize { .. })));
+    assert!(matches!(consistency_proof_of_events(&events, 3, 6), Err(ProofError::InvalidTreeSize { .. })));
+    let p = consistency_proof_of_events(&events, 5, 5).unwrap();
+    assert_eq!((p.proof().len(), p.root, p.old_root), (0, p.root, p.root));
 }

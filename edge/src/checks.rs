@@ -34,6 +34,8 @@ pub fn run(r: &mut Report) {
     keystore(r);
     #[cfg(feature = "chain")]
     chain(r);
+    #[cfg(feature = "checkpoint")]
+    checkpoint(r);
 }
 
 #[cfg(feature = "hash")]
@@ -285,4 +287,67 @@ fn chain(r: &mut Report) {
         let res = verify_chain(CHAINS[0].1, &ks, None, |_| {});
         r.check("chain_verify_with_keystore_ring", matches!(res, Ok(s) if s.is_ok() && s.checked == 50));
     }
+}
+
+/// Signed checkpoints and Merkle proofs (DESIGN.md §12): the verifier side,
+/// with no allocation. Known answers from Go's sumdb/tlog and sumdb/note
+/// (`kat_checkpoint.rs`, made by kat_checkpoint.py).
+#[cfg(feature = "checkpoint")]
+fn checkpoint(r: &mut Report) {
+    use crate::kat_checkpoint::*;
+    use signcore::checkpoint;
+    use signcore::merkle::{RootBuilder, leaf_hash, verify_consistency, verify_inclusion};
+    use signcore::note::NoteVerifier;
+
+    let mut vkey = Err(signcore::note::NoteError::InvalidThreshold);
+    let s = measure(&mut || vkey = NoteVerifier::parse(CP_VKEY));
+    r.stack("note_verifier_parse", s, None);
+    r.check("checkpoint_verifier_key_from_go", vkey.is_ok());
+    let Ok(vkey) = vkey else { return };
+    let trusted = [vkey];
+    let mut opened = None;
+    let s = measure(&mut || opened = checkpoint::open(CP_NOTE.as_bytes(), CP_ORIGIN, &trusted, 1).ok());
+    r.stack("checkpoint_open", s, None);
+    r.check(
+        "checkpoint_open_go_note",
+        matches!(opened, Some(v) if v.checkpoint.size == CP_SIZE && v.checkpoint.root == CP_ROOT),
+    );
+    r.check("checkpoint_other_origin_refused", checkpoint::open(CP_NOTE.as_bytes(), "example.com/other", &trusted, 1).is_err());
+    let mut tampered = [0u8; 256];
+    let n = CP_NOTE.len().min(tampered.len());
+    tampered[..n].copy_from_slice(&CP_NOTE.as_bytes()[..n]);
+    tampered[17] ^= 1; // a digit of the size
+    r.check("checkpoint_tampered_refused", checkpoint::open(&tampered[..n], CP_ORIGIN, &trusted, 1).is_err());
+
+    let leaf = leaf_hash(&CP_EVENT);
+    let mut res = Ok(());
+    let s = measure(&mut || res = verify_inclusion(&leaf, CP_INDEX, CP_SIZE, &CP_INCLUSION, &CP_ROOT));
+    r.stack("merkle_verify_inclusion", s, None);
+    r.check("merkle_inclusion_go_proof", res.is_ok());
+    r.check("merkle_inclusion_wrong_index_refused", verify_inclusion(&leaf, CP_INDEX - 1, CP_SIZE, &CP_INCLUSION, &CP_ROOT).is_err());
+    let s = measure(&mut || res = verify_consistency(CP_OLD_SIZE, CP_SIZE, &CP_OLD_ROOT, &CP_ROOT, &CP_CONSISTENCY));
+    r.stack("merkle_verify_consistency", s, None);
+    r.check("merkle_consistency_go_proof", res.is_ok());
+    r.check(
+        "merkle_consistency_wrong_root_refused",
+        verify_consistency(CP_OLD_SIZE, CP_SIZE, &CP_ROOT, &CP_ROOT, &CP_CONSISTENCY).is_err(),
+    );
+    // The streaming root over event hashes SHA256("signcore interop " ‖ i), i < 1000.
+    let mut root = [0u8; 32];
+    let s = measure(&mut || {
+        let mut b = RootBuilder::new();
+        let mut text = *b"signcore interop 0000";
+        for i in 0..CP_SIZE {
+            let digits = if i < 10 { 1 } else if i < 100 { 2 } else { 3 };
+            let mut x = i;
+            for d in (0..digits).rev() {
+                text[17 + d] = b'0' + (x % 10) as u8;
+                x /= 10;
+            }
+            let _ = b.push_event_hash(&signcore::digest::sha256(&text[..17 + digits]));
+        }
+        root = b.root();
+    });
+    r.stack("merkle_streaming_root_1000", s, None);
+    r.check("merkle_streaming_root_go", root == CP_ROOT);
 }

@@ -14,6 +14,8 @@
 
 mod checks;
 mod kat;
+#[cfg(feature = "checkpoint")]
+mod kat_checkpoint;
 mod out;
 mod stack;
 mod sys;

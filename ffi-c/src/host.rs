@@ -83,9 +83,9 @@ pub unsafe extern "C" fn signcore_sign_burn(
 ///
 /// Returns `SIGNCORE_OK` only when it verifies; `SIGNCORE_SIGNATURE_INVALID`
 /// when it does not; `SIGNCORE_INVALID_LENGTH` for a signature of the wrong
-/// length for the key; `SIGNCORE_OTHER_ERROR` (code
-/// `INVALID_BURN_SIGNATURE`) for text that is not `sig_<hex>`;
-/// `SIGNCORE_NULL_POINTER`, `SIGNCORE_KEY_NOT_INITIALIZED`.
+/// length for the key; `SIGNCORE_INVALID_BURN_SIGNATURE` for text that is
+/// not `sig_<hex>`; `SIGNCORE_INVALID_UTF8`, `SIGNCORE_NULL_POINTER`,
+/// `SIGNCORE_KEY_NOT_INITIALIZED`, `SIGNCORE_KEY_CORRUPTED`.
 ///
 /// # Safety
 /// `key` must point to a readable `signcore_key`, `burn_hash` to
@@ -163,11 +163,17 @@ pub struct signcore_evidence_report {
 ///   `SIGNCORE_BUFFER_TOO_SMALL` (then `report` is still written).
 /// - `error`: optional (may be NULL) failure details.
 ///
-/// Returns `SIGNCORE_OK` when the package could be verified (the verdict is
-/// `report->ok`); for unreadable input the JSON errors, `SIGNCORE_OTHER_ERROR`
-/// with code `INVALID_EVIDENCE` in `error` (a package of the wrong shape),
-/// `SIGNCORE_INVALID_KEYSTORE` (ring), `SIGNCORE_OTHER_ERROR` (a directory that
-/// cannot be read), `SIGNCORE_NULL_POINTER`, `SIGNCORE_INVALID_UTF8`.
+/// Returns `SIGNCORE_OK` when the package could be verified: the verdict
+/// (valid or not, tampered files included) is `report->ok`, never a status.
+/// Input errors have their own status and `error` details: the JSON errors,
+/// `SIGNCORE_INVALID_EVIDENCE` (a package of the wrong shape),
+/// `SIGNCORE_LIMIT_EXCEEDED` (more files or meta entries, or a larger
+/// package, than the core's limits), `SIGNCORE_INVALID_KEYSTORE` /
+/// `SIGNCORE_INVALID_KEY_RING` (ring), `SIGNCORE_IO_ERROR` (`dir` or a file in
+/// it cannot be read: the message names the path), `SIGNCORE_NOT_PACKAGEABLE`
+/// (a symbolic link, device or non-UTF-8 name in `dir`),
+/// `SIGNCORE_BUFFER_TOO_SMALL` (`report_json`), `SIGNCORE_NULL_POINTER`,
+/// `SIGNCORE_INVALID_UTF8` (`dir`), `SIGNCORE_INVALID_ARGUMENT`.
 ///
 /// # Safety
 /// `package_json` must point to `package_len` readable bytes, `ring_json` to
@@ -246,14 +252,13 @@ pub unsafe extern "C" fn signcore_verify_evidence(
     })
 }
 
+/// A host error as its own status: `SIGNCORE_IO_ERROR`,
+/// `SIGNCORE_NOT_PACKAGEABLE`, or the core error's.
 #[cfg(feature = "std")]
 fn host_fail(e: signcore::host::HostError) -> Fail {
     match e {
         signcore::host::HostError::Core(e) => Fail::Core(e),
-        _ => Fail::Detail(
-            SIGNCORE_OTHER_ERROR,
-            "the evidence directory cannot be read (missing, unreadable, or a symbolic link or device inside)",
-        ),
+        e => Fail::Host(e),
     }
 }
 

@@ -1,11 +1,11 @@
 //! Keys in caller-owned storage, keystore metadata and one-shot verification.
 
 use core::ffi::{c_char, c_int};
-use core::mem::{MaybeUninit, align_of, size_of};
+use core::mem::{align_of, size_of};
 
 use signcore::Error;
 use signcore::hex::HashHex;
-use signcore::key::{Alg, HmacKey, SigningKey, VerifyingKey};
+use signcore::key::{Alg, HmacKey, RAW_SIGNING_KEY_LEN, RawSigningKey, SigningKey, VerifyingKey};
 use signcore::keystore::{self, KeyMetadata};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -30,12 +30,13 @@ use crate::util::{
 /// the tag but was altered since a constructor filled it (a flipped byte, a
 /// partial copy, the tag followed by other bytes) is refused with
 /// `SIGNCORE_KEY_CORRUPTED`: every use first verifies a keyed checksum over
-/// the stored fields, their ranges, and that the stored key agrees with
-/// them. Bytes inside the core's opaque key that the check cannot see (an
-/// Ed25519 seed) make signatures that do not verify (fail closed), never a
-/// crash (see ffi-c/README.md, "Key storage"). The checksum's key is random
-/// per process in the std build: storage is valid only in the process that
-/// filled it (copies within it work).
+/// every stored byte (the secret or seed included, which is stored as plain
+/// bytes), then the fields' ranges; signing and verifying rebuild the key
+/// from the stored secret per call (and compare an Ed25519 key's public
+/// key). A flipped byte anywhere is refused, never a crash and never a
+/// signature (see ffi-c/README.md, "Key storage"). The checksum's key is
+/// random per process in the std build: storage is valid only in the
+/// process that filled it (copies within it work).
 ///
 /// A constructor (`signcore_key_from_*`) fills it; `signcore_key_wipe`
 /// zeroizes every byte, after which it is refused again until refilled.
@@ -125,19 +126,19 @@ pub struct signcore_key_info {
     pub source: signcore_key_source,
 }
 
-/// The tag of initialised storage (the first 8 bytes); `2`: the layout with
-/// an integrity check.
-const KEY_MAGIC: u64 = u64::from_be_bytes(*b"sgncKEY2");
+/// The tag of initialised storage (the first 8 bytes); `3`: the layout with
+/// the secret as plain bytes under the integrity check.
+const KEY_MAGIC: u64 = u64::from_be_bytes(*b"sgncKEY3");
 
 /// What a `signcore_key` holds once initialised.
 ///
-/// Every field but `key` is plain data (bytes and integers, no padding), and
-/// `key` is a `MaybeUninit`, so any bytes form a valid `KeySlot` and
-/// corrupted storage can be inspected without undefined behaviour. Before
-/// `key` is used, the tag, then `check` (a keyed 64-bit checksum over every
-/// byte of the storage after it), then the plain fields' ranges and their
-/// agreement with `key` are verified. `key` is the core's opaque
-/// `SigningKey`, written once by `store`.
+/// Plain data only (bytes and integers, no implicit padding): any bytes form
+/// a valid `KeySlot`, so corrupted storage can be inspected without
+/// undefined behaviour. Before anything is used, the tag, then `check` (a
+/// keyed 64-bit checksum over every byte of the storage after it, the
+/// secret included), then the fields' ranges are verified. The secret is
+/// the core's `RawSigningKey` form (`raw`: alg, length, secret or seed);
+/// sign and verify rebuild a `SigningKey` from it per call, wiped on drop.
 #[repr(C)]
 pub(crate) struct KeySlot {
     magic: u64,
@@ -152,21 +153,25 @@ pub(crate) struct KeySlot {
     public_key: [u8; SIGNCORE_ED25519_PUBLIC_KEY_BYTES],
     key_id: [u8; SIGNCORE_KEY_ID_MAX_BYTES],
     label: [u8; SIGNCORE_LABEL_MAX_BYTES],
-    key: MaybeUninit<SigningKey>,
+    raw: [u8; RAW_SIGNING_KEY_LEN],
+    _tail: [u8; TAIL_BYTES],
 }
 
 /// Bytes of `magic` and `check`, which the checksum does not cover.
 const CHECKED_FROM: usize = 16;
-/// Bytes of the plain fields before `key`.
+/// Bytes of the fields before `raw`.
 const PLAIN_BYTES: usize = 16 + 8 + SIGNCORE_HASH_BYTES + 32 + SIGNCORE_KEY_ID_MAX_BYTES + SIGNCORE_LABEL_MAX_BYTES;
+/// Explicit padding to the 8-byte alignment (zero, checksummed).
+const TAIL_BYTES: usize = (8 - (PLAIN_BYTES + RAW_SIGNING_KEY_LEN) % 8) % 8;
 
 const _: () = {
     assert!(size_of::<KeySlot>() <= SIGNCORE_KEY_STORAGE_BYTES, "SIGNCORE_KEY_STORAGE_BYTES too small");
     assert!(align_of::<KeySlot>() <= SIGNCORE_KEY_STORAGE_ALIGN, "SIGNCORE_KEY_STORAGE_ALIGN too small");
     assert!(size_of::<signcore_key>() == SIGNCORE_KEY_STORAGE_BYTES);
     assert!(align_of::<signcore_key>() == SIGNCORE_KEY_STORAGE_ALIGN);
-    // No padding between the plain fields and `key`.
-    assert!(core::mem::offset_of!(KeySlot, key) == PLAIN_BYTES);
+    // No implicit padding anywhere: every byte is a field's.
+    assert!(core::mem::offset_of!(KeySlot, raw) == PLAIN_BYTES);
+    assert!(size_of::<KeySlot>() == PLAIN_BYTES + RAW_SIGNING_KEY_LEN + TAIL_BYTES);
 };
 
 /// The checksum's key: random per process with `std` (so storage cannot be
@@ -184,16 +189,15 @@ fn checksum_seed() -> u64 {
     }
 }
 
-/// Keyed checksum of the storage bytes after `check`, except the core's
-/// `SigningKey`: its padding bytes are uninitialised (reading them would be
-/// undefined behaviour, and valgrind rightly reports it), and the core keeps
-/// it opaque, so its parts cannot be hashed one by one. It is checked
-/// against the covered fields instead (see [`slot_for_use`]).
+/// Keyed checksum of every storage byte after `check`: the fields, the raw
+/// secret and the zero tail. Non-cryptographic (foldhash, keyed per
+/// process): it detects accidental and blind changes, it does not resist an
+/// attacker who can read the storage (who then holds the secret anyway).
+/// Its running time depends only on the storage size, not on its bytes.
 fn checksum(storage: &[u8; SIGNCORE_KEY_STORAGE_BYTES]) -> u64 {
     use core::hash::{BuildHasher as _, Hasher as _};
     let mut hasher = foldhash::quality::FixedState::with_seed(checksum_seed()).build_hasher();
-    hasher.write(storage.get(CHECKED_FROM..PLAIN_BYTES).unwrap_or(&[]));
-    hasher.write(storage.get(PLAIN_BYTES + size_of::<SigningKey>()..).unwrap_or(&[]));
+    hasher.write(storage.get(CHECKED_FROM..).unwrap_or(&[]));
     hasher.finish()
 }
 
@@ -233,7 +237,14 @@ impl KeySlot {
     fn is_well_formed(&self) -> bool {
         let text_ok =
             |bytes: &[u8], len: u8| bytes.get(..usize::from(len)).is_some_and(|b| core::str::from_utf8(b).is_ok());
+        let [raw_alg, raw_len, ..] = self.raw;
+        let raw_len_ok = match self.alg {
+            ALG_HMAC => (1..=signcore::key::MAX_HMAC_SECRET_LEN).contains(&usize::from(raw_len)),
+            _ => usize::from(raw_len) == SIGNCORE_ED25519_SEED_BYTES,
+        };
         matches!(self.alg, ALG_HMAC | ALG_ED25519)
+            && raw_alg == self.alg
+            && raw_len_ok
             && source_from_u8(self.source).is_some()
             && self.key_id_len >= 1
             && text_ok(&self.key_id, self.key_id_len)
@@ -245,17 +256,18 @@ impl KeySlot {
         source_from_u8(self.source).unwrap_or(signcore_key_source::SIGNCORE_SOURCE_NONE)
     }
 
-    /// The stored key.
-    fn key(&self) -> &SigningKey {
-        // SAFETY: `slot` hands out a KeySlot only after the tag, the keyed
-        // checksum and the field checks passed: storage that `store` filled
-        // (which initialises `key`). Residue: the checksum cannot cover
-        // `key` itself (see `checksum`); a byte of it changed afterwards is
-        // read here as it is. The core's `SigningKey` is integer arrays but
-        // for its variant tag; a changed tag is outside what this check can
-        // rule out and is then refused by `slot_for_use`'s agreement checks
-        // in practice (documented in ffi-c/README.md).
-        unsafe { self.key.assume_init_ref() }
+    /// Rebuilds the stored key (wiped when dropped) and checks that it
+    /// agrees with the stored fields: same algorithm and, for Ed25519, the
+    /// same public key (derived from the seed anyway, so the check is free;
+    /// the key hash is not recomputed per call). Storage that passed
+    /// [`slot`] always agrees (defence in depth); a stored secret the core
+    /// refuses is `SIGNCORE_KEY_CORRUPTED` too.
+    fn key(&self) -> Result<SigningKey, Fail> {
+        let raw = RawSigningKey::from_bytes(&self.raw);
+        let key = SigningKey::from_raw(&raw).map_err(|_| Fail::Status(SIGNCORE_KEY_CORRUPTED))?;
+        let agrees =
+            key.alg() == self.alg() && (self.alg() != Alg::Ed25519 || key.public_key() == Some(self.public_key));
+        if agrees { Ok(key) } else { Err(SIGNCORE_KEY_CORRUPTED.into()) }
     }
 
     fn metadata(&self) -> signcore_key_info {
@@ -321,34 +333,12 @@ unsafe fn slot<'a>(key: *const signcore_key) -> Result<&'a KeySlot, Fail> {
         return Err(SIGNCORE_KEY_CORRUPTED.into());
     }
     // SAFETY: size and alignment fit (asserted); every bit pattern is a
-    // valid KeySlot (plain fields and a MaybeUninit, see its comment).
+    // valid KeySlot (plain fields, see its comment).
     let slot = unsafe { &*key.cast::<KeySlot>() };
     if !slot.is_well_formed() {
         return Err(SIGNCORE_KEY_CORRUPTED.into());
     }
     Ok(slot)
-}
-
-/// [`slot`], then checks that the stored `SigningKey` agrees with the
-/// checksummed fields before its secret is used: same algorithm, same key
-/// hash (for HMAC the hash of the secret, so any change to the secret is
-/// refused), same Ed25519 public key.
-///
-/// What this cannot see (the core's `SigningKey` is opaque): a change to
-/// the Ed25519 seed or the decompressed point inside it. Signing with such a
-/// key yields a signature that does not verify under the key's public key
-/// (fail closed, never a crash); the C tests check exactly that.
-///
-/// # Safety
-/// As [`slot`].
-unsafe fn slot_for_use<'a>(key: *const signcore_key) -> Result<&'a KeySlot, Fail> {
-    // SAFETY: forwarded contract.
-    let slot = unsafe { slot(key) }?;
-    let stored = slot.key();
-    let agrees = stored.alg() == slot.alg()
-        && stored.key_hash() == slot.key_hash
-        && (slot.alg() != Alg::Ed25519 || stored.public_key() == Some(slot.public_key));
-    if agrees { Ok(slot) } else { Err(SIGNCORE_KEY_CORRUPTED.into()) }
 }
 
 /// Checks a key pointer for writing.
@@ -364,14 +354,14 @@ fn key_out(key: *mut signcore_key) -> Result<(), Fail> {
 unsafe fn wipe(key: *mut signcore_key) {
     // SAFETY: valid for writes and not otherwise borrowed, by contract.
     let storage = unsafe { &mut (*key)._opaque };
-    // Volatile writes and a compiler fence: not optimised away. The slot's
-    // types own no heap memory, so nothing needs dropping first.
+    // Volatile writes and a compiler fence: not optimised away. The slot is
+    // plain bytes, so nothing needs dropping first.
     storage.zeroize();
 }
 
-/// Fills `key` in place with `signing` (copied field by field into the
-/// wiped storage, never moved through a temporary slot): wipes the old
-/// content, writes the fields, then the checksum and last the tag.
+/// Fills `key` in place with `signing` (its raw form and the fields, copied
+/// into the wiped storage, never moved through a temporary slot): wipes the
+/// old content, writes the fields, then the checksum and last the tag.
 ///
 /// Checks `key_id` (1..=64 bytes) and `label` (at most 64) first: on error
 /// `key` is unchanged.
@@ -414,13 +404,12 @@ pub(crate) unsafe fn store(
         slot.label[..label_bytes.len()].copy_from_slice(label_bytes);
         slot.key_hash = signing.key_hash();
         slot.public_key = signing.public_key().unwrap_or_default();
-        // In place: the clone is written straight into the storage.
-        slot.key.write(signing.clone());
+        // The raw form is wiped when dropped; only the storage keeps it.
+        slot.raw.copy_from_slice(signing.to_raw().as_bytes());
     }
     let check = {
         // SAFETY: the same storage, read as bytes (the `&mut` above has
-        // ended); `checksum` reads only the plain fields and the zeroed
-        // tail, never the SigningKey's padding.
+        // ended); every byte of it is initialised (plain fields, zeroed tail).
         checksum(unsafe { &*key.cast::<[u8; SIGNCORE_KEY_STORAGE_BYTES]>() })
     };
     // SAFETY: as above; the tag is written last.
@@ -580,7 +569,7 @@ pub unsafe extern "C" fn signcore_key_sign(
     scrubbed_words::<SIGN_SCRUB_WORDS>(|| {
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contracts for `key` and `msg`.
-            let (slot, msg) = unsafe { (slot_for_use(key)?, input_bytes(msg, msg_len)?) };
+            let (slot, msg) = unsafe { (slot(key)?, input_bytes(msg, msg_len)?) };
             out_buffer(sig, sig_cap)?;
             out_ptr(sig_len)?;
             let needed = slot.alg().signature_len().unwrap_or(SIGNCORE_MAX_SIGNATURE_BYTES);
@@ -590,7 +579,7 @@ pub unsafe extern "C" fn signcore_key_sign(
                 return Err(Error::BufferTooSmall { needed }.into());
             }
             disjoint(msg, sig, needed)?;
-            let signature = slot.key().sign(msg);
+            let signature = slot.key()?.sign(msg);
             let bytes = signature.as_bytes();
             // SAFETY: `sig` is non-NULL (sig_cap >= needed > 0) and valid for
             // `sig_cap` >= `needed` = `bytes.len()` writes by contract.
@@ -626,9 +615,8 @@ pub unsafe extern "C" fn signcore_key_verify(
     scrubbed_words::<SIGN_SCRUB_WORDS>(|| {
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contracts for `key`, `msg` and `sig`.
-            let (slot, msg, sig) =
-                unsafe { (slot_for_use(key)?, input_bytes(msg, msg_len)?, input_bytes(sig, sig_len)?) };
-            Ok(slot.key().verify(msg, sig)?)
+            let (slot, msg, sig) = unsafe { (slot(key)?, input_bytes(msg, msg_len)?, input_bytes(sig, sig_len)?) };
+            Ok(slot.key()?.verify(msg, sig)?)
         })
     })
 }
@@ -647,7 +635,7 @@ pub unsafe extern "C" fn signcore_key_hash(key: *const signcore_key, out: *mut u
     scrubbed_words::<SIGN_SCRUB_WORDS>(|| {
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contract for `key`.
-            let slot = unsafe { slot_for_use(key) }?;
+            let slot = unsafe { slot(key) }?;
             required(out)?;
             // SAFETY: `out` is non-NULL and valid for 32 writes by contract.
             unsafe { copy_out(&slot.key_hash, out) };
@@ -671,7 +659,7 @@ pub unsafe extern "C" fn signcore_key_public_key(key: *const signcore_key, out: 
     scrubbed_words::<SIGN_SCRUB_WORDS>(|| {
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contract for `key`.
-            let slot = unsafe { slot_for_use(key) }?;
+            let slot = unsafe { slot(key) }?;
             required(out)?;
             if slot.alg() != Alg::Ed25519 {
                 return Err(SIGNCORE_INVALID_ARGUMENT.into());
@@ -700,7 +688,7 @@ pub unsafe extern "C" fn signcore_key_metadata(
     scrubbed_words::<SIGN_SCRUB_WORDS>(|| {
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contract for `key`.
-            let slot = unsafe { slot_for_use(key) }?;
+            let slot = unsafe { slot(key) }?;
             out_ptr(metadata)?;
             let record = slot.metadata();
             // SAFETY: checked by `out_ptr`; writable by contract.

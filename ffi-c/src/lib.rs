@@ -28,6 +28,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![allow(non_camel_case_types)]
 
+pub mod archive;
 pub mod checkpoint;
 pub mod consts;
 #[cfg(feature = "std")]
@@ -40,6 +41,7 @@ pub mod text;
 mod util;
 pub mod verify;
 
+pub use archive::*;
 pub use consts::*;
 #[cfg(feature = "std")]
 pub use env::*;

@@ -72,6 +72,21 @@ pub enum signcore_status {
     /// `SECRET_REQUIRED`: an HMAC key's ring entry was asked for without
     /// permission to write its secret (an HMAC key has no public part).
     SIGNCORE_SECRET_REQUIRED = 5121,
+    /// `INVALID_BURN_SIGNATURE`: a burn signature that is not `sig_` followed
+    /// by the hex of a signature (DESIGN.md §13).
+    SIGNCORE_INVALID_BURN_SIGNATURE = 5122,
+    /// `INVALID_EVIDENCE`: an evidence package of the wrong shape (not a
+    /// `signcore-evidence/1` object, a bad file entry, path, size or hash,
+    /// unsorted or duplicate paths, a bad `meta` or signature block; the
+    /// message says which). Package limits are `SIGNCORE_LIMIT_EXCEEDED`.
+    SIGNCORE_INVALID_EVIDENCE = 5123,
+    /// `IO_ERROR`: a file or directory could not be read (the message names
+    /// the path, the action and the OS error kind).
+    SIGNCORE_IO_ERROR = 5124,
+    /// `NOT_PACKAGEABLE`: an evidence directory holds an entry that is not a
+    /// regular file or directory (a symbolic link, a device) or whose name is
+    /// not UTF-8 (the message names the path).
+    SIGNCORE_NOT_PACKAGEABLE = 5125,
     /// `MALFORMED_NOTE`: a signed note that is not C2SP signed-note syntax (the message says what).
     SIGNCORE_MALFORMED_NOTE = 5130,
     /// `INVALID_VERIFIER_KEY`: a note verifier key that is not `<name>+<hex key id>+<base64(0x01 ‖ key)>`, or whose id does not match.
@@ -119,6 +134,10 @@ pub enum signcore_status {
     /// storage, then range checks): it was overwritten, partly copied, or
     /// forged. It is never used; wipe it and load the key again.
     SIGNCORE_KEY_CORRUPTED = 5208,
+    /// `ARCHIVE_INVALID`: the archive was read and verified, and has at least
+    /// one finding (chain or archive-level); the report and findings array
+    /// are filled in.
+    SIGNCORE_ARCHIVE_INVALID = 5209,
 }
 
 use signcore_status::*;
@@ -148,6 +167,10 @@ pub(crate) const ALL_STATUSES: &[signcore_status] = &[
     SIGNCORE_INVALID_SIGNER_CONFIG,
     SIGNCORE_INVALID_KEY_RING,
     SIGNCORE_SECRET_REQUIRED,
+    SIGNCORE_INVALID_BURN_SIGNATURE,
+    SIGNCORE_INVALID_EVIDENCE,
+    SIGNCORE_IO_ERROR,
+    SIGNCORE_NOT_PACKAGEABLE,
     SIGNCORE_MALFORMED_NOTE,
     SIGNCORE_INVALID_VERIFIER_KEY,
     SIGNCORE_MALFORMED_CHECKPOINT,
@@ -166,6 +189,7 @@ pub(crate) const ALL_STATUSES: &[signcore_status] = &[
     SIGNCORE_THRESHOLD_NOT_MET,
     SIGNCORE_OTHER_ERROR,
     SIGNCORE_KEY_CORRUPTED,
+    SIGNCORE_ARCHIVE_INVALID,
 ];
 
 impl signcore_status {
@@ -195,6 +219,10 @@ impl signcore_status {
             SIGNCORE_INVALID_SIGNER_CONFIG => c"INVALID_SIGNER_CONFIG",
             SIGNCORE_INVALID_KEY_RING => c"INVALID_KEY_RING",
             SIGNCORE_SECRET_REQUIRED => c"SECRET_REQUIRED",
+            SIGNCORE_INVALID_BURN_SIGNATURE => c"INVALID_BURN_SIGNATURE",
+            SIGNCORE_INVALID_EVIDENCE => c"INVALID_EVIDENCE",
+            SIGNCORE_IO_ERROR => c"IO_ERROR",
+            SIGNCORE_NOT_PACKAGEABLE => c"NOT_PACKAGEABLE",
             SIGNCORE_MALFORMED_NOTE => c"MALFORMED_NOTE",
             SIGNCORE_INVALID_VERIFIER_KEY => c"INVALID_VERIFIER_KEY",
             SIGNCORE_MALFORMED_CHECKPOINT => c"MALFORMED_CHECKPOINT",
@@ -213,6 +241,7 @@ impl signcore_status {
             SIGNCORE_THRESHOLD_NOT_MET => c"THRESHOLD_NOT_MET",
             SIGNCORE_OTHER_ERROR => c"OTHER_ERROR",
             SIGNCORE_KEY_CORRUPTED => c"KEY_CORRUPTED",
+            SIGNCORE_ARCHIVE_INVALID => c"ARCHIVE_INVALID",
         }
     }
 
@@ -248,6 +277,12 @@ impl signcore_status {
             }
             SIGNCORE_INVALID_KEY_RING => c"invalid key ring record",
             SIGNCORE_SECRET_REQUIRED => c"an HMAC key has no public part: its ring entry needs its secret",
+            SIGNCORE_INVALID_BURN_SIGNATURE => c"a burn signature must be sig_ followed by the signature's hex",
+            SIGNCORE_INVALID_EVIDENCE => c"invalid evidence package (see the message for what is wrong)",
+            SIGNCORE_IO_ERROR => c"a file or directory cannot be read",
+            SIGNCORE_NOT_PACKAGEABLE => {
+                c"an evidence directory entry is not a regular file or directory, or its name is not UTF-8"
+            }
             SIGNCORE_MALFORMED_NOTE => c"malformed signed note",
             SIGNCORE_INVALID_VERIFIER_KEY => c"invalid note verifier key",
             SIGNCORE_MALFORMED_CHECKPOINT => c"malformed checkpoint",
@@ -270,6 +305,7 @@ impl signcore_status {
             SIGNCORE_KEY_CORRUPTED => {
                 c"the key storage fails its integrity check (corrupted or forged); it was not used"
             }
+            SIGNCORE_ARCHIVE_INVALID => c"the archive has findings (see the report)",
         }
     }
 
@@ -308,6 +344,10 @@ pub(crate) fn status_for_code(code: &str) -> signcore_status {
         "INVALID_SIGNER_CONFIG" => SIGNCORE_INVALID_SIGNER_CONFIG,
         "INVALID_KEY_RING" => SIGNCORE_INVALID_KEY_RING,
         "SECRET_REQUIRED" => SIGNCORE_SECRET_REQUIRED,
+        "INVALID_BURN_SIGNATURE" => SIGNCORE_INVALID_BURN_SIGNATURE,
+        "INVALID_EVIDENCE" => SIGNCORE_INVALID_EVIDENCE,
+        "IO_ERROR" => SIGNCORE_IO_ERROR,
+        "NOT_PACKAGEABLE" => SIGNCORE_NOT_PACKAGEABLE,
         "MALFORMED_NOTE" => SIGNCORE_MALFORMED_NOTE,
         "INVALID_VERIFIER_KEY" => SIGNCORE_INVALID_VERIFIER_KEY,
         "MALFORMED_CHECKPOINT" => SIGNCORE_MALFORMED_CHECKPOINT,

@@ -33,9 +33,21 @@ fn every_core_code_has_its_own_status() {
         Error::InvalidThreshold,
         Error::Policy(PolicyError::KmsRequired),
         Error::Policy(PolicyError::NoSigner),
+        Error::InvalidBurnSignature,
+        Error::InvalidEvidence(signcore::host::EvidenceProblem::BadMeta),
     ];
     for e in &errors {
         let status = status_of(e);
+        assert_ne!(status, SIGNCORE_OTHER_ERROR, "{} unmapped", e.code());
+        assert_eq!(status.code().to_str().unwrap(), e.code());
+    }
+    // The host API's own errors (evidence directories) too.
+    let host = [
+        signcore::host::HostError::Io { path: "dir".into(), action: "read", kind: std::io::ErrorKind::NotFound },
+        signcore::host::HostError::NotPackageable { path: "dir/link".into() },
+    ];
+    for e in &host {
+        let status = status_for_code(e.code());
         assert_ne!(status, SIGNCORE_OTHER_ERROR, "{} unmapped", e.code());
         assert_eq!(status.code().to_str().unwrap(), e.code());
     }

@@ -24,6 +24,10 @@ pub(crate) enum Fail {
         unit: &'static str,
     },
     Core(Error),
+    /// An error of the host API (files, directories): its code's status and
+    /// its message (paths and OS error kinds, never secrets).
+    #[cfg(feature = "std")]
+    Host(signcore::host::HostError),
 }
 
 impl From<Error> for Fail {
@@ -49,6 +53,8 @@ pub(crate) fn guard(error: *mut signcore_error, body: impl FnOnce() -> Outcome) 
         Err(Fail::Status(s) | Fail::Detail(s, _)) => *s,
         Err(Fail::TooSmall { .. }) => SIGNCORE_BUFFER_TOO_SMALL,
         Err(Fail::Core(e)) => status_of(e),
+        #[cfg(feature = "std")]
+        Err(Fail::Host(e)) => crate::status::status_for_code(e.code()),
     };
     if !error.is_null() && error.is_aligned() {
         let details = details(status, outcome.err());
@@ -92,6 +98,12 @@ fn details(status: signcore_status, fail: Option<Fail>) -> signcore_error {
         }
         Some(Fail::Detail(_, text)) => {
             let _ = message.write_str(text);
+        }
+        #[cfg(feature = "std")]
+        Some(Fail::Host(e)) => {
+            // Paths, actions and OS error kinds; the host API never puts
+            // secret material in its messages.
+            let _ = write!(message, "{e}");
         }
         Some(Fail::TooSmall { needed, unit }) => {
             let _ = write!(message, "output array too small: {needed} {unit} needed");

@@ -27,6 +27,19 @@ pub enum signcore_finding_code {
     SIGNCORE_FINDING_SIGNATURE_INVALID = 4,
     /// `MALFORMED`: the event cannot be read; its other checks were skipped.
     SIGNCORE_FINDING_MALFORMED = 5,
+    /// `ARCHIVE_DIGEST_MISMATCH` (archives, index
+    /// `SIGNCORE_ARCHIVE_FINDING_INDEX`): `manifest.digest` is not SHA-256 of
+    /// the canonical archive without its manifest.
+    SIGNCORE_FINDING_ARCHIVE_DIGEST_MISMATCH = 6,
+    /// `RANGE_MISMATCH` (archives): `range` does not agree with the events
+    /// (size, head, first/anchor) or with the expected anchor.
+    SIGNCORE_FINDING_RANGE_MISMATCH = 7,
+    /// `THRESHOLD_NOT_MET` (archives): fewer distinct trusted keys signed the
+    /// manifest than the verifier's threshold, or no readable manifest.
+    SIGNCORE_FINDING_THRESHOLD_NOT_MET = 8,
+    /// `CHECKPOINT_MISMATCH` (archives): the archive's `checkpoint` member
+    /// cannot be read or disagrees with the events (size, origin, root).
+    SIGNCORE_FINDING_CHECKPOINT_MISMATCH = 9,
     /// A finding newer than this binding (never expected): still a finding.
     SIGNCORE_FINDING_OTHER = 255,
 }
@@ -44,11 +57,13 @@ impl From<FindingCode> for signcore_finding_code {
     }
 }
 
-/// One `(index, code)` finding of a chain verification, with a readable message.
+/// One `(index, code)` finding of a chain or archive verification, with a
+/// readable message.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct signcore_finding {
-    /// Index of the event in the chain (0-based).
+    /// Index of the event in the chain (0-based); for an archive-level
+    /// finding `SIGNCORE_ARCHIVE_FINDING_INDEX`.
     pub index: u64,
     /// What is wrong.
     pub code: signcore_finding_code,
@@ -81,6 +96,10 @@ pub extern "C" fn signcore_finding_code_str(code: c_int) -> *const c_char {
         3 => c"UNKNOWN_KEY".as_ptr(),
         4 => c"SIGNATURE_INVALID".as_ptr(),
         5 => c"MALFORMED".as_ptr(),
+        6 => c"ARCHIVE_DIGEST_MISMATCH".as_ptr(),
+        7 => c"RANGE_MISMATCH".as_ptr(),
+        8 => c"THRESHOLD_NOT_MET".as_ptr(),
+        9 => c"CHECKPOINT_MISMATCH".as_ptr(),
         _ => c"UNKNOWN".as_ptr(),
     }
 }

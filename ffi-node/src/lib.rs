@@ -14,6 +14,7 @@
 // (`clippy --all-targets`) sees every export as dead code.
 #![cfg_attr(test, allow(dead_code))]
 
+mod archive;
 mod checkpoint;
 mod keys;
 mod pool;

@@ -11,6 +11,8 @@
 #    and runs it, plainly and under valgrind,
 # 7. builds tests/c/stack_scan.c (C99, no sanitizers) and runs it: the secret
 #    copies each secret-handling call leaves on the stack (must be none).
+# Step 4b runs core/examples/interop_fixtures.rs first (burns and §8 archives
+# signed by the Rust core at test time) and tests/c/test_host.c on them.
 # Installs libcjson-dev (and gcc, g++, valgrind, pkgconf) with apt when missing.
 # The last line is "N passed, M failed": N sums the checks that passed in
 # every run; M counts failed checks and failed steps. Exits non-zero on any failure.
@@ -81,7 +83,7 @@ run_tests() { # $1 label, rest: command
     local label="$1"; shift
     local log="$out/$label.log" status=0 line
     "$@" > "$log" 2>&1 || status=$?
-    if [ "$label" = c99 ] || [ "$label" = checkpoint-c99 ]; then
+    if [ "$label" = c99 ] || [ "$label" = checkpoint-c99 ] || [ "$label" = host-c99 ]; then
         sed "s/^/  [$label] /" "$log"
     else # the same sets again: show only failures and the result
         grep -E '^FAIL|^[0-9]+ passed, [0-9]+ failed$|ERROR: |runtime error' "$log" | sed "s/^/  [$label] /"
@@ -109,7 +111,12 @@ gcc -std=c99 "${cflags[@]}" -fsanitize=address,undefined -fno-sanitize-recover=a
 [ -x "$out/test_asan" ] && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_tests asan-ubsan "$out/test_asan" "$vectors"
 
-# --- 4b. the host API (burns, evidence packages) signed in Rust, verified in C
+# --- 4b. the host API (burns, evidence packages) signed in Rust, verified in C;
+# burns and archives signed by the Rust core at test time (interop_fixtures).
+interop="$out/interop"
+rm -rf "$interop"
+(cd "$repo" && cargo run -q -p signcore --all-features --example interop_fixtures -- "$interop") |
+    sed 's/^/  /' || bad "cargo run --example interop_fixtures"
 host_src="$here/test_host.c"
 host_fixture="$here/host_fixture.json"
 host_tmp="$(mktemp -d "${TMPDIR:-/tmp}/signcore-c-host.XXXXXX")"
@@ -123,7 +130,7 @@ for variant in c99 cxx asan; do
     mkdir -p "$host_tmp/$variant"
     [ -x "$out/test_host_$variant" ] && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        run_tests "host-$variant" "$out/test_host_$variant" "$host_fixture" "$host_tmp/$variant"
+        run_tests "host-$variant" "$out/test_host_$variant" "$host_fixture" "$host_tmp/$variant" "$interop"
 done
 
 # Checkpoints and Merkle proofs (tests/c/test_checkpoint.c): C99, C++ and ASan/UBSan.

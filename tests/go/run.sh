@@ -14,3 +14,11 @@ go vet ./tests/go/tlogcheck
 go build -o "$out/tlogcheck" ./tests/go/tlogcheck
 SIGNCORE_TLOGCHECK="$out/tlogcheck" cargo test -q -p signcore --all-features --test go_interop -- --nocapture 2>&1 \
     | grep -E '^(go interop|vectors):|test result|panicked|error' ; test "${PIPESTATUS[0]}" -eq 0
+# What the `signcore` command prints (signed checkpoints, inclusion and
+# consistency proofs) verified by Go's note.Open / tlog.CheckRecord / CheckTree.
+SIGNCORE_TLOGCHECK="$out/tlogcheck" cargo test -q -p signcore-cli --test checkpoint go_verifies -- --nocapture 2>&1 \
+    | grep -E '^go interop:|test result|panicked|error' ; test "${PIPESTATUS[0]}" -eq 0
+# The edge checkpoint known answers (edge/src/kat_checkpoint.rs) are Go's, regenerated here.
+python3 edge/kat_checkpoint.py "$out/tlogcheck" | cmp - edge/src/kat_checkpoint.rs \
+    && echo "go interop: edge/src/kat_checkpoint.rs matches Go's answers" \
+    || { echo "edge/src/kat_checkpoint.rs differs from Go's answers (run: python3 edge/kat_checkpoint.py target/go/tlogcheck > edge/src/kat_checkpoint.rs)"; exit 1; }

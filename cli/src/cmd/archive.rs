@@ -1,9 +1,11 @@
 //! `signcore archive`: signed §8 archives from PostgreSQL rows (to a file or
 //! S3), and `archive cosign` to add a signature block.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use signcore::archive::{ArchiveWriter, Range};
 
 use super::Outcome;
 
@@ -54,6 +56,10 @@ pub struct Args {
     /// Key id of the signing key.
     #[arg(long, env = "RITMA_KEY_ID", value_name = "ID")]
     pub key_id: Option<String>,
+    /// Also carry the signed checkpoint of the events (DESIGN.md §8, §12), signed by the
+    /// same key as a C2SP note named after the origin: full chains and Ed25519 keys only.
+    #[arg(long)]
+    pub checkpoint: bool,
 }
 
 /// Subcommands of `signcore archive`.
@@ -73,6 +79,14 @@ pub enum Sub {
 }
 
 /// Runs `signcore archive`.
+///
+/// Memory stays flat in the number of events: the range (first, size,
+/// anchor, head) is worked out before the first event is written (a count
+/// and the newest row in the database snapshot, or a first pass over the
+/// file), then each event goes from the cursor (or the file) through the
+/// core's `ArchiveWriter`, which canonicalizes it and feeds the manifest
+/// digest, into a temporary file; that file is renamed over `--out` or
+/// uploaded to S3 in parts.
 pub fn run(args: Args) -> Result<Outcome> {
     if let Some(Sub::Cosign { file, keystore, key_id }) = args.command {
         return cosign(&file, keystore.as_deref(), key_id.as_deref());
@@ -82,47 +96,217 @@ pub fn run(args: Args) -> Result<Outcome> {
         bail!("give --database-url URL (or set DATABASE_URL), or --from FILE");
     }
     let (kid, key) = crate::util::signing_key(args.keystore.as_deref(), args.key_id.as_deref())?;
-    let (first, anchor, events, default_origin) = match &args.from {
+    let spool = Spool::new(out)?;
+    if args.checkpoint {
+        return archive_with_checkpoint(&args, spool, out, &kid, &key);
+    }
+    let signers = [(kid.as_str(), &key)];
+    let (spool, range, origin) = match &args.from {
         Some(path) => {
             let anchor = match &args.anchor {
                 Some(a) => Some(signcore::digest::parse_hash(a.trim()).map_err(|e| anyhow::anyhow!("--anchor: {e}"))?),
                 None => None,
             };
-            (args.first, anchor, read_events(path)?, format!("file/{}", path.display()))
+            let origin = args.origin.clone().unwrap_or_else(|| format!("file/{}", path.display()));
+            // First pass: the number of events and the last one's hash.
+            let mut range = Range { first: args.first, size: 0, anchor, head: None };
+            read_events(path, |event| {
+                range.size += 1;
+                range.head = signcore::archive::stored_hash(event);
+                Ok(())
+            })?;
+            // Second pass: the archive.
+            let mut writer = spool.start(&origin, range);
+            read_events(path, |event| writer.event(event))?;
+            (writer.finish(&signers)?, range, origin)
         }
         None => {
             let url = args
                 .database_url
                 .as_deref()
                 .context("give --database-url URL (or set DATABASE_URL), or --from FILE")?;
-            let (first, anchor, events) = crate::db::archive_rows(url, &args.table, &args.order_by, args.limit)?;
-            (first, anchor, events, format!("postgres/{}", args.table))
+            let origin = args.origin.clone().unwrap_or_else(|| format!("postgres/{}", args.table));
+            let mut spool = Some(spool);
+            let mut writer = None;
+            crate::db::archive_rows(url, &args.table, &args.order_by, args.limit, |item| match item {
+                crate::db::ArchiveItem::Range(range) => {
+                    writer = spool.take().map(|s| s.start(&origin, range));
+                    Ok(())
+                }
+                crate::db::ArchiveItem::Event(event) => writer.as_mut().context("no archive range yet")?.event(event),
+            })
+            .context("reading the rows to archive")?;
+            let writer = writer.context("no archive range was read")?;
+            let range = writer.range;
+            (writer.finish(&signers)?, range, origin)
         }
     };
-    let origin = args.origin.unwrap_or(default_origin);
-    let archive =
-        signcore::archive::build_archive(events.iter().map(Vec::as_slice), &origin, first, anchor, &[(&kid, &key)])
-            .map_err(|e| anyhow::anyhow!("cannot build the archive: {e} ({})", e.code()))?;
-    write_out(out, archive)?;
+    spool.commit()?;
     eprintln!(
-        "wrote {out}: {} events (chain index {first}..{}), origin {origin:?}, signed by {kid}",
+        "wrote {out}: {} events (chain index {}..{}), origin {origin:?}, signed by {kid}",
+        range.size,
+        range.first,
+        range.first + range.size
+    );
+    Ok(Outcome::Done)
+}
+
+/// `signcore archive --checkpoint`: the checkpoint member comes first in
+/// the canonical text the manifest digest covers, so its root must be known
+/// before the first event is digested. This path holds the events in memory
+/// (unlike the streaming path above); a streamed two-pass variant is future work.
+fn archive_with_checkpoint(
+    args: &Args,
+    mut spool: Spool,
+    out: &str,
+    kid: &str,
+    key: &signcore::key::SigningKey,
+) -> Result<Outcome> {
+    let mut events: Vec<Vec<u8>> = Vec::new();
+    let (first, origin) = match &args.from {
+        Some(path) => {
+            if args.anchor.is_some() {
+                bail!("--checkpoint: a checkpoint covers a chain from its first event (no --anchor)");
+            }
+            read_events(path, |event| {
+                events.push(event.to_vec());
+                Ok(())
+            })?;
+            (args.first, args.origin.clone().unwrap_or_else(|| format!("file/{}", path.display())))
+        }
+        None => {
+            let url = args
+                .database_url
+                .as_deref()
+                .context("give --database-url URL (or set DATABASE_URL), or --from FILE")?;
+            let mut first = 0;
+            crate::db::archive_rows(url, &args.table, &args.order_by, args.limit, |item| {
+                match item {
+                    crate::db::ArchiveItem::Range(range) => first = range.first,
+                    crate::db::ArchiveItem::Event(event) => events.push(event.to_vec()),
+                }
+                Ok(())
+            })
+            .context("reading the rows to archive")?;
+            (first, args.origin.clone().unwrap_or_else(|| format!("postgres/{}", args.table)))
+        }
+    };
+    let archive = super::checkpoint::archive_with_checkpoint(&events, &origin, first, kid, key)?;
+    spool.write(&archive)?;
+    spool.commit()?;
+    eprintln!(
+        "wrote {out}: {} events (chain index {first}..{}), origin {origin:?}, signed by {kid}, with its checkpoint",
         events.len(),
         first + events.len() as u64
     );
     Ok(Outcome::Done)
 }
 
-/// The events of a JSON array or NDJSON file, in memory (an archive is
-/// written whole; `verify` is the streaming side).
-fn read_events(path: &std::path::Path) -> Result<Vec<Vec<u8>>> {
+/// Buffered archive text is written out in blocks of about this size.
+const FLUSH_AT: usize = 1 << 20;
+
+/// The archive's text on its way to `--out`: a temporary file (beside the
+/// destination file, so the final rename is atomic; in the temp directory
+/// for S3), renamed or uploaded by [`Spool::commit`]. Dropped without a
+/// commit (an error), the temporary file is removed.
+struct Spool {
+    dest: String,
+    file: std::io::BufWriter<tempfile::NamedTempFile>,
+}
+
+impl Spool {
+    fn new(dest: &str) -> Result<Self> {
+        let dir = if dest.starts_with("s3://") {
+            std::env::temp_dir()
+        } else {
+            match Path::new(dest).parent() {
+                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                _ => PathBuf::from("."),
+            }
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".signcore-archive-")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
+            .tempfile_in(&dir)
+            .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+        Ok(Spool { dest: dest.to_string(), file: std::io::BufWriter::with_capacity(FLUSH_AT, tmp) })
+    }
+
+    fn start(self, origin: &str, range: Range) -> Writer {
+        Writer { inner: ArchiveWriter::new(origin, range), range, events: 0, head: None, spool: self }
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.file.write_all(bytes).with_context(|| format!("cannot write the archive for {}", self.dest))
+    }
+
+    /// Flushes the file to disk, then renames it over the destination or uploads it.
+    fn commit(self) -> Result<()> {
+        let dest = self.dest;
+        let tmp = self
+            .file
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("cannot write the archive for {dest}: {}", e.error()))?;
+        tmp.as_file().sync_all().with_context(|| format!("cannot write the archive for {dest}"))?;
+        match dest.strip_prefix("s3://") {
+            Some(url) => crate::s3::put_file(url, tmp.path()),
+            None => {
+                tmp.persist(&dest).map_err(|e| anyhow::anyhow!("cannot write {dest}: {}", e.error))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The core's `ArchiveWriter`, flushed into the spool every [`FLUSH_AT`]
+/// bytes; checks that the events agree with the range stated up front.
+struct Writer {
+    inner: ArchiveWriter,
+    range: Range,
+    events: u64,
+    head: Option<signcore::digest::Hash>,
+    spool: Spool,
+}
+
+impl Writer {
+    fn event(&mut self, event: &[u8]) -> Result<()> {
+        self.inner.event(event).map_err(|e| {
+            anyhow::anyhow!("event {} cannot go into an archive: {e} ({})", self.range.first + self.events, e.code())
+        })?;
+        self.events += 1;
+        self.head = signcore::archive::stored_hash(event);
+        if self.inner.buffered() >= FLUSH_AT {
+            let spool = &mut self.spool;
+            self.inner.flush_to(|bytes| spool.write(bytes))?;
+        }
+        Ok(())
+    }
+
+    fn finish(self, signers: &[(&str, &signcore::key::SigningKey)]) -> Result<Spool> {
+        if self.events != self.range.size || self.head != self.range.head {
+            bail!(
+                "the input changed while it was archived ({} events, expected {}); nothing was written",
+                self.events,
+                self.range.size
+            );
+        }
+        let Writer { inner, mut spool, .. } = self;
+        let tail =
+            inner.finish(signers).map_err(|e| anyhow::anyhow!("cannot build the archive: {e} ({})", e.code()))?;
+        spool.write(&tail)?;
+        Ok(spool)
+    }
+}
+
+/// Streams the events of a JSON array or NDJSON file (gzip too) to `f`.
+fn read_events(path: &Path, mut f: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
     let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let reader = crate::input::maybe_gunzip(Box::new(file))?;
-    let mut events = Vec::new();
     let mut splitter = crate::input::Splitter::new(reader);
-    let (kind, _) = splitter.run(
+    splitter.run(
         &mut |batch| {
             for i in 0..batch.len() {
-                events.push(batch.event(i).to_vec());
+                f(batch.event(i))?;
             }
             Ok(())
         },
@@ -133,15 +317,7 @@ fn read_events(path: &std::path::Path) -> Result<Vec<Vec<u8>>> {
             Ok(())
         },
     )?;
-    let _ = kind;
-    Ok(events)
-}
-
-fn write_out(out: &str, bytes: Vec<u8>) -> Result<()> {
-    match out.strip_prefix("s3://") {
-        Some(url) => crate::s3::put(url, bytes),
-        None => crate::util::write_atomic(std::path::Path::new(out), &bytes, 0o644),
-    }
+    Ok(())
 }
 
 fn cosign(file: &std::path::Path, keystore: Option<&std::path::Path>, key_id: Option<&str>) -> Result<Outcome> {

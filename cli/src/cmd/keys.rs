@@ -24,7 +24,14 @@ pub enum Command {
         json: bool,
     },
     /// Export the public key ring (Ed25519 public keys; HMAC keys only with --include-secrets).
-    #[command(after_help = "Example:\n  signcore keys ring --keystore node_keystore.json --out public-ring.json")]
+    #[command(after_help = "With --note-verifier, prints each Ed25519 key (or --key-id's) as a C2SP note verifier key
+<name>+<hex key id>+<base64(0x01 || public key)>, the form `signcore verify-proof --verifier-key`
+and Go's note.NewVerifier read; the name is the one `signcore checkpoint` signs as (its
+default: the origin). HMAC keys have no verifier key.
+
+Examples:
+  signcore keys ring --keystore node_keystore.json --out public-ring.json
+  signcore keys ring --keystore node_keystore.json --note-verifier --name example.com/audit --key-id log-1")]
     Ring {
         /// The keystore file.
         #[arg(long, env = "RITMA_KEYSTORE_PATH", default_value = "./node_keystore.json", value_name = "F")]
@@ -35,6 +42,15 @@ pub enum Command {
         /// Write the ring to this file (atomically) instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Print note verifier keys (C2SP signed notes) instead of the JSON ring.
+        #[arg(long, requires = "name", conflicts_with = "include_secrets")]
+        note_verifier: bool,
+        /// With --note-verifier: the note key name (a checkpoint's default name is its origin).
+        #[arg(long, value_name = "NAME", requires = "note_verifier")]
+        name: Option<String>,
+        /// With --note-verifier: only this key.
+        #[arg(long, value_name = "ID", requires = "note_verifier")]
+        key_id: Option<String>,
     },
     /// Generate a key from the OS RNG into a keystore (written atomically, mode 0600).
     #[command(
@@ -99,7 +115,14 @@ pub fn run(cmd: Command) -> Result<Outcome> {
                 }
             }
         }
-        Command::Ring { keystore, include_secrets, out } => {
+        Command::Ring { keystore, out, note_verifier: true, name, key_id, .. } => {
+            let lines = note_verifiers(&keystore, name.as_deref().unwrap_or_default(), key_id.as_deref())?;
+            match out {
+                Some(path) => write_atomic(&path, lines.as_bytes(), 0o644)?,
+                None => print!("{lines}"),
+            }
+        }
+        Command::Ring { keystore, include_secrets, out, .. } => {
             let json = read_secret_file(&keystore)?;
             let ring =
                 public_ring(&json, include_secrets).map_err(|e| anyhow::anyhow!("{}: {e}", keystore.display()))?;
@@ -111,6 +134,43 @@ pub fn run(cmd: Command) -> Result<Outcome> {
         Command::Generate { keystore, key_id, alg, label } => generate(&keystore, &key_id, &alg, label.as_deref())?,
     }
     Ok(Outcome::Done)
+}
+
+/// The note verifier keys (`<name>+<hex id>+<base64>`, one per line) of the
+/// keystore's Ed25519 keys, or of `key_id` only; computed by the core's
+/// `note::NoteSigner`. HMAC keys have none (an error when named).
+fn note_verifiers(path: &Path, name: &str, key_id: Option<&str>) -> Result<String> {
+    let json = read_secret_file(path)?;
+    let mut out = String::new();
+    for m in metadata(path)? {
+        let id = m.key_id.as_str();
+        if key_id.is_some_and(|k| k != id) {
+            continue;
+        }
+        if m.alg != signcore::key::Alg::Ed25519 {
+            if key_id.is_some() {
+                bail!(
+                    "key {id:?} is {}: only Ed25519 keys have a note verifier key (UNSUPPORTED_ALGORITHM)",
+                    m.alg.as_str()
+                );
+            }
+            eprintln!("signcore: skipped key {id:?} ({}): only Ed25519 keys have a note verifier key", m.alg.as_str());
+            continue;
+        }
+        let key = keystore::load_key(&json, id)
+            .map_err(|e| anyhow::anyhow!("{}: key {id:?}: {e} ({})", path.display(), e.code()))?
+            .into_key();
+        let signer = signcore::note::NoteSigner::new(name, &key)
+            .map_err(|e| anyhow::anyhow!("--name {name:?}: {e} ({})", e.code()))?;
+        out.push_str(&format!("{}\n", signer.verifier()));
+    }
+    if out.is_empty() {
+        match key_id {
+            Some(k) => bail!("{}: no key {k:?}", path.display()),
+            None => bail!("{}: no Ed25519 key", path.display()),
+        }
+    }
+    Ok(out)
 }
 
 /// The ring of a keystore (the core's `keystore::write_public_ring`):

@@ -7,9 +7,11 @@
 use clap::{Parser, Subcommand};
 
 pub mod archive;
+pub mod checkpoint;
 pub mod evidence;
 pub mod keys;
 pub mod keys_cloud;
+pub mod prove;
 pub mod sign;
 pub mod verify;
 
@@ -50,6 +52,13 @@ pub enum Command {
     /// Evidence packages: export a directory (signed with the fallback chain), verify one.
     #[command(subcommand)]
     Evidence(evidence::Command),
+    /// Print the signed C2SP checkpoint (size, Merkle root) of a chain (Ed25519 key).
+    Checkpoint(checkpoint::CheckpointArgs),
+    /// Merkle proofs (RFC 9162) of a chain: one event's inclusion, or two sizes' consistency.
+    #[command(subcommand)]
+    Prove(prove::Prove),
+    /// Verify a proof from `signcore prove` against a signed checkpoint: exit 0 valid, 1 invalid.
+    VerifyProof(prove::VerifyProofArgs),
 }
 
 /// Runs the parsed command.
@@ -61,5 +70,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Sign(args) => sign::run_sign(args),
         Command::VerifySignature(args) => sign::run_verify(args),
         Command::Evidence(cmd) => evidence::run(cmd),
+        Command::Checkpoint(args) => checkpoint::run(args),
+        Command::Prove(cmd) => prove::run_prove(cmd),
+        Command::VerifyProof(args) => prove::run_verify_proof(args),
     }
 }

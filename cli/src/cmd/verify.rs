@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use signcore::archive::{self, ArchiveReport, Checks, Found, Options, Range};
+use signcore::archive_block::ArchiveBlock;
 use signcore::digest::{Hash, parse_hash};
 use signcore::hex::HashHex;
 use signcore::keystore::KeyRing;
@@ -121,15 +122,15 @@ pub fn run(args: Args) -> Result<Outcome> {
         )?
     } else {
         let input = args.input.as_deref().unwrap_or("-");
-        let bytes = match input.strip_prefix("s3://") {
-            Some(url) => Some(Arc::new(crate::s3::get(url)?)),
-            None => None,
-        };
+        let s3 = input.strip_prefix("s3://");
+        // Each call opens the input afresh (a second GET for S3): the body
+        // is streamed, never collected.
         let open = || -> Result<(Box<dyn Read + Send>, Option<u64>)> {
             if input == "-" {
                 Ok((Box::new(std::io::stdin()), None))
-            } else if let Some(bytes) = &bytes {
-                Ok((Box::new(std::io::Cursor::new(bytes.to_vec())), Some(bytes.len() as u64)))
+            } else if let Some(url) = s3 {
+                let (body, size) = crate::s3::get_reader(url)?;
+                Ok((body, Some(size)))
             } else {
                 let file = std::fs::File::open(input).with_context(|| format!("cannot open {input}"))?;
                 let len = file.metadata().ok().map(|m| m.len());
@@ -138,7 +139,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         };
         let kind = if input == "-" {
             "stdin"
-        } else if bytes.is_some() {
+        } else if s3.is_some() {
             "s3"
         } else {
             "file"
@@ -217,6 +218,7 @@ pub fn verify_reader(
                 };
                 let _ = set_anchor.anchor.set(a);
                 let _ = set_anchor.digest.set(kind == Kind::Archive);
+                let _ = set_anchor.checkpoint.set(header.checkpoint.clone());
                 Ok(())
             };
             let mut send_counted = |b: crate::input::Batch| {
@@ -248,23 +250,22 @@ pub fn verify_reader(
         chain.findings = findings.len() as u64;
         chain.head = outcome.head;
         let options = Options { threshold: threshold as usize, expected_anchor: anchor.map(Some) };
-        let report = archive::conclude(
+        let mut push = |f| {
+            if let Found::Archive(a) = f {
+                findings.push(Shown { index: None, code: a.code.as_str(), message: a.detail, id: None, detail: None });
+            }
+        };
+        let mut report = archive::conclude(
             ring,
             header.manifest.as_deref(),
             options,
             Checks { chain, head: outcome.head, digest, range },
-            |f| {
-                if let Found::Archive(a) = f {
-                    findings.push(Shown {
-                        index: None,
-                        code: a.code.as_str(),
-                        message: a.detail,
-                        id: None,
-                        detail: None,
-                    });
-                }
-            },
+            &mut push,
         );
+        if let (Some(cp), Some(tree)) = (header.checkpoint.as_deref(), &outcome.tree) {
+            // The checkpoint's findings come after the other archive findings.
+            report.checkpoint = archive::check_checkpoint(cp, header.origin.as_deref(), range, tree, ring, &mut push);
+        }
         Some((report, header))
     } else {
         None
@@ -308,9 +309,14 @@ fn verify_in_memory(
     // The members, for the report.
     let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
     let raw = |k: &str| value.get(k).and_then(|v| serde_json::to_vec(v).ok());
-    let header =
-        Header { format: raw("format"), origin: raw("origin"), range: raw("range"), manifest: raw("manifest") };
-    let head = report.range.and_then(|r| r.head);
+    let header = Header {
+        format: raw("format"),
+        origin: raw("origin"),
+        range: raw("range"),
+        manifest: raw("manifest"),
+        checkpoint: raw("checkpoint"),
+    };
+    let head = report.chain.head;
     Ok(Verdict {
         source,
         kind: Some(Kind::Archive),
@@ -347,23 +353,10 @@ pub fn json_report(v: &Verdict) -> serde_json::Value {
             e
         })
         .collect();
+    // The core's ArchiveBlock: the very block Node's verifyArchive reports.
     let archive = v.archive.as_ref().map(|(r, h)| {
-        json!({
-            "format": raw_json(h.format.as_deref()),
-            "origin": raw_json(h.origin.as_deref()),
-            "range": raw_json(h.range.as_deref()),
-            "digest": hex(&r.digest),
-            "manifest": r.manifest.map(|m| json!({
-                "digest": HashHex::new(&m.digest).as_str(),
-                "threshold": m.threshold,
-                "valid": m.valid,
-                "invalid": m.invalid,
-                "unknown": m.unknown,
-                "duplicate": m.duplicate,
-                "malformed": m.malformed,
-                "met": m.is_met(),
-            })),
-        })
+        serde_json::to_value(ArchiveBlock::new(r, h.format.as_deref(), h.origin.as_deref()))
+            .unwrap_or(serde_json::Value::Null)
     });
     json!({
         "ok": v.ok(),
@@ -409,6 +402,15 @@ fn print_text(v: &Verdict) {
             })
         ),
     };
+    if let Some(c) = v.archive.as_ref().and_then(|(r, _)| r.checkpoint) {
+        println!(
+            "checkpoint: tree size {}, root {} ({}; signed by {} ring key(s))",
+            c.size,
+            HashHex::new(&c.root).as_str(),
+            if c.root_checked { "the Merkle root of these events" } else { "a slice: only the size is checked" },
+            c.signed_by_ring
+        );
+    }
     if v.ok() {
         println!("OK: {} events verified: {what}", v.checked);
     } else {

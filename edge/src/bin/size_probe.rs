@@ -39,6 +39,8 @@ extern "C" fn main() -> ! {
     chain();
     #[cfg(feature = "manifest")]
     manifest();
+    #[cfg(feature = "checkpoint")]
+    checkpoint();
     sys::exit(0)
 }
 
@@ -138,4 +140,25 @@ fn manifest() {
     let _ = black_box(verify_manifest(doc, black_box(&ring), black_box(1), |s| {
         black_box(s);
     }));
+}
+
+/// The checkpoint verifier (DESIGN.md §12): a verifier key parsed, a signed
+/// checkpoint opened (note syntax, Ed25519 signature, checkpoint body),
+/// inclusion and consistency proofs verified, a streaming root.
+#[cfg(feature = "checkpoint")]
+#[inline(never)]
+fn checkpoint() {
+    use signcore::merkle::{RootBuilder, verify_consistency, verify_inclusion};
+    use signcore::note::NoteVerifier;
+    let vkey = black_box("example.com/log+702f3c70+AepKbGPinFIKvvVQexMuxfmVR3auvr57kkIe6mkURtIs");
+    if let Ok(v) = NoteVerifier::parse(vkey) {
+        let note = opaque(b"example.com/log\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\xe2\x80\x94 example.com/log cC88cA==\n");
+        let _ = black_box(signcore::checkpoint::open(note, black_box("example.com/log"), &[v], black_box(1)));
+    }
+    let h: &[[u8; 32]; 2] = black_box(&[[1; 32], [2; 32]]);
+    let _ = black_box(verify_inclusion(&h[0], black_box(1), black_box(3), &h[..], &h[1]));
+    let _ = black_box(verify_consistency(black_box(1), black_box(3), &h[0], &h[1], &h[..]));
+    let mut b = RootBuilder::new();
+    let _ = b.push_event_hash(&h[0]);
+    black_box(b.root());
 }

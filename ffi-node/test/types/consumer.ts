@@ -9,6 +9,11 @@ import {
   verifyChain,
   verifyChainAsync,
   verifyManifest,
+  verifyArchive,
+  verifyArchiveAsync,
+  type ArchiveReport,
+  type ArchiveBlock,
+  type ArchiveFinding,
   verifySignature,
   type AuditEvent,
   type ChainReport,
@@ -64,6 +69,11 @@ async function main(): Promise<void> {
   })
   const manifest: ManifestReport = verifyManifest({ digest, signatures: [block] }, ring, 1)
   const signers: ManifestSigner[] = manifest.signers
+  const archiveReport: ArchiveReport = verifyArchive('{"format":"signcore-archive/1"}', ring, { threshold: 2, anchor: null })
+  const archiveBlock: ArchiveBlock = (await verifyArchiveAsync(new Uint8Array(0), ring, { signal: AbortSignal.timeout(1000) })).archive
+  const archiveFindings: ArchiveFinding[] = archiveReport.errors
+  const archiveIndex: number | null = archiveFindings[0]?.index ?? null
+  console.log(archiveBlock.range?.head, archiveBlock.manifest?.met, archiveIndex, archiveReport.head)
   const valid: boolean = verifySignature({ alg: 'ed25519', publicKey: pk ?? '' }, new Uint8Array(32), later)
   const validHmac: boolean = verifySignature({ alg: 'hmac-sha256', secret: 'secret' }, Buffer.from(digest, 'hex'), raw)
 
