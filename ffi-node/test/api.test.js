@@ -29,6 +29,7 @@ test('every export is there', () => {
     'merkleRoot',
     'noteVerifierKey',
     'signAuditDigest',
+    'signAuditEvent',
     'signCheckpoint',
     'verifyArchive',
     'verifyArchiveAsync',
