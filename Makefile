@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: bench bench-cli demo test test-rust test-package test-c test-node test-kms test-edge test-edge-checkpoint test-fuzz test-proxy test-cli test-go lint docs
+.PHONY: bench bench-cli demo test test-ed25519-backends test-rust test-package test-c test-node test-kms test-edge test-edge-checkpoint test-fuzz test-proxy test-cli test-go lint docs
 
 demo:
 	$(CARGO) run -q -p signcore --features std --example audit_demo
@@ -62,6 +62,13 @@ bench:
 # (tlog, note), both ways; needs .ci/install-go.sh.
 test-go:
 	bash tests/go/run.sh
+
+# Ed25519 known answers (Wycheproof, RFC 8032) on the curve25519-dalek
+# backends a host build could use: avx512 (IFMA with its run-time fallback)
+# and serial. Not part of `make test`: each backend rebuilds every dependency
+# in its own target directory (see BENCHMARKS.md, "Ed25519 on x86-64").
+test-ed25519-backends:
+	bash scripts/ed25519-backends.sh
 
 # Each fuzz target for a short smoke period (the long campaign: fuzz/run-long.sh).
 test-fuzz:

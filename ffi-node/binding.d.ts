@@ -10,6 +10,34 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * `verifyChain` of a JS array, chunk by chunk (`index.js`): while the JS
+ * thread runs `JSON.stringify` on chunk k + 1, threads of this session
+ * verify chunk k (each chunk on its own, linked to the event before it, so
+ * the findings are exactly the whole chain's). `finish()` waits for every
+ * chunk and returns the report; `cancel()` (or collection) stops the
+ * threads after their current chunk.
+ */
+export declare class ChainSession {
+  /**
+   * Starts a session over `ring` (ring JSON or a keystore), from genesis
+   * or from `anchor`.
+   */
+  static start(ring: string | Uint8Array, anchor?: string | undefined | null): ChainSession
+  /**
+   * Queues the `JSON.stringify` text of events `first..`; with `context`
+   * its first element is event `first - 1` (not checked again).
+   */
+  push(text: string | Uint8Array, first: number, context: boolean): void
+  /** Waits for every chunk; the report of the whole chain. */
+  finish(): ChainReport
+  /**
+   * Ends the session without a report (queued chunks are dropped as the
+   * threads reach them).
+   */
+  cancel(): void
+}
+
+/**
  * A local signing key (HMAC-SHA256 or Ed25519) with its kid. There is no
  * way to read the secret back; `dispose()` wipes it at once.
  */
@@ -36,6 +64,10 @@ export declare class NativeKey {
   get disposed(): boolean
   /**
    * The per-call signing functions of this key, made once per key:
+   * `signEvent(payloadText, prevHash)` returns the audit digest of a
+   * `JSON.stringify` text (the core's fast path straight into SHA-256)
+   * followed by the signature over its 32 bytes, both lowercase hex in
+   * one string (JS slices it at 64);
    * `signHex(digestHex)` returns the lowercase hex signature over the 32
    * raw bytes of a digest; `signInto(message, out)` writes the raw
    * signature over `message` into `out`, which must have exactly
@@ -43,7 +75,7 @@ export declare class NativeKey {
    * `dispose()` reaches them), without the per-call cost of a class
    * method, and with no result object or external buffer to make.
    */
-  signers(): { signHex(digestHex: string): string; signInto(message: Uint8Array, out: Uint8Array): void; signatureLength: number }
+  signers(): { signEvent(payloadText: string, prevHash: string | null | undefined): string; signHex(digestHex: string): string; signInto(message: Uint8Array, out: Uint8Array): void; signatureLength: number }
   /**
    * Whether `signature` is this key's valid signature over `message`;
    * any signature that does not verify (wrong length included) is `false`.
@@ -69,8 +101,8 @@ export declare class NativeKey {
 export interface ArchiveFinding {
   /** Event index (0-based position in `events`), `null` for archive-level findings. */
   index: number | null
-  /** A §4 chain code, or `ARCHIVE_DIGEST_MISMATCH`, `RANGE_MISMATCH`, `THRESHOLD_NOT_MET`. */
-  code: 'CHAIN_BROKEN' | 'HASH_MISMATCH' | 'UNKNOWN_KEY' | 'SIGNATURE_INVALID' | 'MALFORMED' | 'ARCHIVE_DIGEST_MISMATCH' | 'RANGE_MISMATCH' | 'THRESHOLD_NOT_MET'
+  /** A §4 chain code, or `ARCHIVE_DIGEST_MISMATCH`, `RANGE_MISMATCH`, `THRESHOLD_NOT_MET`, `CHECKPOINT_MISMATCH`. */
+  code: 'CHAIN_BROKEN' | 'HASH_MISMATCH' | 'UNKNOWN_KEY' | 'SIGNATURE_INVALID' | 'MALFORMED' | 'ARCHIVE_DIGEST_MISMATCH' | 'RANGE_MISMATCH' | 'THRESHOLD_NOT_MET' | 'CHECKPOINT_MISMATCH'
   /** Readable explanation. */
   message: string
 }
@@ -82,6 +114,33 @@ export interface ArchiveFinding {
 export declare function auditDigest(canonical: string | Uint8Array, prevHash?: string | undefined | null): string
 
 /**
+ * The audit digest (lowercase hex) of a payload given as `JSON.stringify`
+ * output: canonicalized straight into SHA-256 by the fast path.
+ */
+export declare function auditDigestStringified(text: string, prevHash?: string | undefined | null): string
+
+/**
+ * `canonicalizeStringified` with its output string made by V8 from UTF-8
+ * (for `bench/diagnose.mjs`: the copy this binding avoids, measured).
+ */
+export declare function benchCanonicalizeStringifiedV8(text: string): string
+
+/**
+ * Nanoseconds for `iterations` rounds of: the audit digest of `text` (a
+ * `JSON.stringify` result) after `prevHash` — the core's full canonicalizer
+ * straight into SHA-256, or with `fast` its `JSON.stringify` fast path —
+ * then `key`'s signature over the digest.
+ */
+export declare function benchEventFloor(key: NativeKey, text: string, prevHash: string | undefined | null, iterations: number, fast: boolean): number
+
+/**
+ * Nanoseconds for `iterations` verifications, on this thread, of `key`'s
+ * signature over a 32-byte digest (`verify_strict` for Ed25519): the
+ * single-thread throughput a chain check cannot beat per core.
+ */
+export declare function benchVerify(key: NativeKey, iterations: number): number
+
+/**
  * The canonical name of an algorithm name DESIGN.md §2 accepts
  * (`hmac-sha256`, `ed25519`, `rsa-sha256`). Throws `UNKNOWN_ALGORITHM`
  * otherwise.
@@ -90,6 +149,13 @@ export declare function canonicalAlg(name: string): string
 
 /** RFC 8785 canonical form of JSON text (or UTF-8 bytes). */
 export declare function canonicalize(input: string | Uint8Array): string
+
+/**
+ * RFC 8785 canonical form of `JSON.stringify` output (`canonicalizePayload`'s
+ * native half): the core's fast path, the full canonicalizer for anything
+ * outside `JSON.stringify`'s grammar (see `signcore::stringified`).
+ */
+export declare function canonicalizeStringified(text: string): string
 
 /** One `(index, code)` finding of a chain check. */
 export interface ChainFinding {

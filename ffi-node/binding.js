@@ -835,10 +835,16 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.ChainSession = nativeBinding.ChainSession
 module.exports.NativeKey = nativeBinding.NativeKey
 module.exports.auditDigest = nativeBinding.auditDigest
+module.exports.auditDigestStringified = nativeBinding.auditDigestStringified
+module.exports.benchCanonicalizeStringifiedV8 = nativeBinding.benchCanonicalizeStringifiedV8
+module.exports.benchEventFloor = nativeBinding.benchEventFloor
+module.exports.benchVerify = nativeBinding.benchVerify
 module.exports.canonicalAlg = nativeBinding.canonicalAlg
 module.exports.canonicalize = nativeBinding.canonicalize
+module.exports.canonicalizeStringified = nativeBinding.canonicalizeStringified
 module.exports.consistencyProof = nativeBinding.consistencyProof
 module.exports.inclusionProof = nativeBinding.inclusionProof
 module.exports.keystoreMetadata = nativeBinding.keystoreMetadata

@@ -282,6 +282,12 @@ export declare class Signer {
   sign(bytes: Uint8Array): Promise<Buffer>
   /** `{ kid, alg, signature }` over the 32 raw bytes of a hex digest. */
   signDigest(digestHex: string): Promise<SignatureBlock>
+  /**
+   * `{ hash, signature, kid, alg }` of a payload chained after `prevHash`
+   * (null/undefined for the first event): computeAuditDigest(canonicalizePayload(payload), prevHash)
+   * then signDigest(hash), in one native call for local keys; a proxy or AWS KMS key gets the digest, then one remote call.
+   */
+  signEvent(payload: unknown, prevHash?: string | null): Promise<SignedEvent>
   /** Signs the audit digest of already-canonical JSON text (a proxy: POST /sign/canonical). */
   signCanonical(canonical: string, prevHash?: string | null): Promise<SignedEvent>
   /** Local keys only. */
@@ -315,6 +321,11 @@ export declare function canonicalizeJson(text: JsonText): string
 export declare function computeAuditDigest(canonical: JsonText, prevHash?: string | null): string
 /** Signs a hex digest with `signer`, or the signer of `initAuditSigning()` (else the §6 signer of process.env). */
 export declare function signAuditDigest(digestHex: string, signer?: Signer): Promise<SignatureBlock>
+/**
+ * The fused per-event call: `{ hash, signature, kid, alg }` of `payload` after `prevHash`, signed by `signer`
+ * (default: as signAuditDigest). Equals canonicalizePayload → computeAuditDigest → signAuditDigest.
+ */
+export declare function signAuditEvent(payload: unknown, prevHash?: string | null, signer?: Signer): Promise<SignedEvent>
 /**
  * Start-up: resolves the §6 signer of `env` (default process.env) once, throws
  * SIGNER_REQUIRED ("Audit signing is required …") or INVALID_SIGNER_CONFIG at
@@ -443,6 +454,7 @@ export interface ArchiveFinding {
     | 'ARCHIVE_DIGEST_MISMATCH'
     | 'RANGE_MISMATCH'
     | 'THRESHOLD_NOT_MET'
+    | 'CHECKPOINT_MISMATCH'
   message: string
 }
 /** The archive's range as read (null when unreadable). */
@@ -472,6 +484,17 @@ export interface ArchiveBlock {
   digest: string | null
   /** null when the archive has no readable manifest. */
   manifest: ArchiveManifestVerdict | null
+  /** What the archive's checkpoint member says (null when it has none). */
+  checkpoint: ArchiveCheckpointSummary | null
+}
+/** An archive's checkpoint, as checked against its events. */
+export interface ArchiveCheckpointSummary {
+  size: number
+  root: string
+  /** The root was recomputed from the events (a full-chain archive); a slice checks the size only. */
+  root_checked: boolean
+  /** Distinct Ed25519 keys of the verifier's ring with a valid note signature on it. */
+  signed_by_ring: number
 }
 /** The verifyChain report plus `head` and the archive block. */
 export interface ArchiveReport {

@@ -118,6 +118,13 @@ p("equation is cofactored and could accept signatures with a torsion component t
 p("batching is not used.")
 p("")
 
+# Hand-written findings of issue 14's core goals (AVX-512, 100 KB canonicalization, one JSON reader).
+notes_md = os.path.join(ROOT, "core", "benches", "issue14.md")
+if os.path.exists(notes_md):
+    with open(notes_md) as f:
+        out.extend(l.rstrip("\n") for l in f)
+    p("")
+
 p("## C ABI (criterion, same process)")
 p("")
 p("| call | C ABI | Rust API | ratio | goal | |")

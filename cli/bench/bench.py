@@ -1,5 +1,5 @@
 """Driver of cli/bench/run.sh (see there)."""
-import os, resource, shutil, socket, subprocess, sys, tempfile, time
+import os, resource, shutil, signal, socket, subprocess, sys, tempfile, time
 
 BIN, WORK = os.environ["BIN"], os.environ["WORK"]
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -23,12 +23,14 @@ def timed(args, env=None):
         if p.returncode != 0:
             sys.exit(f"{args} exited {p.returncode}: {p.stderr}")
         rss = max(rss, int(p.stderr.strip().splitlines()[-1]))
+    print(f"# {' '.join(args[:4])}: {best:.2f} s, {rss / 1024:.0f} MiB", file=sys.stderr, flush=True)
     return best, rss
 
 
 def core(events, ring):
     out = subprocess.run([f"{BIN}/examples/bench_core", events, ring, str(RUNS)], check=True, capture_output=True, text=True).stdout
     fields = dict(kv.split("=") for kv in out.split())
+    print(f"# core verify_chain_parallel {events}: {fields['seconds']} s", file=sys.stderr, flush=True)
     return float(fields["seconds"])
 
 
@@ -53,7 +55,12 @@ def pg_start():
     return f"postgres://postgres@127.0.0.1:{port}/postgres", f"{bindir}/psql", stop
 
 
+def on_term(*_):
+    raise KeyboardInterrupt  # PostgreSQL is stopped in main's finally
+
+
 def main():
+    signal.signal(signal.SIGTERM, on_term)
     ring = f"{WORK}/ring.json"
     sh(f"{BIN}/signcore", "keys", "ring", "--keystore", KS, "--include-secrets", "--out", ring)
     rows = []

@@ -688,8 +688,46 @@ fn archives_carry_their_checkpoint() {
         "--checkpoint",
     ]);
     assert_eq!(code, 0, "{stderr}");
-    let archive: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let written = std::fs::read(&out).unwrap();
+    let archive: Value = serde_json::from_slice(&written).unwrap();
     let note = archive["checkpoint"].as_str().unwrap();
+    // Streamed in two passes, byte for byte the core's in-memory build of the same events.
+    let texts: Vec<Vec<u8>> = std::fs::read(&f.events)
+        .unwrap()
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    let in_memory = signcore::archive::build_archive_with_checkpoint(
+        texts.iter().map(Vec::as_slice),
+        ORIGIN,
+        &[(KID, &f.key)],
+        &NoteSigner::new(ORIGIN, &f.key).unwrap(),
+    )
+    .unwrap();
+    assert!(written == in_memory, "the streamed archive differs from build_archive_with_checkpoint");
+    // The same from a gzip file.
+    let gz = f.p("events.ndjson.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(&std::fs::read(&f.events).unwrap()).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let out_gz = f.p("a-gz.json");
+    let (code, _, stderr) = run(&[
+        "archive",
+        "--from",
+        Fixture::s(&gz),
+        "--origin",
+        ORIGIN,
+        "--out",
+        Fixture::s(&out_gz),
+        "--keystore",
+        ks,
+        "--key-id",
+        KID,
+        "--checkpoint",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(std::fs::read(&out_gz).unwrap() == in_memory, "gzip input: another archive");
     // The same note `signcore checkpoint` prints for these events.
     let (_, printed, _) = run(&["checkpoint", ev, "--origin", ORIGIN, "--keystore", ks, "--key-id", KID]);
     assert_eq!(note, printed);
@@ -800,5 +838,8 @@ fn archives_carry_their_checkpoint() {
     ]);
     assert_input_error(code, &stderr);
     assert!(stderr.contains("first event"), "{stderr}");
-    common::report_count("archive checkpoints (write, verify, cosign, reorder, mismatch, edit, refusals)", 8);
+    common::report_count(
+        "archive checkpoints (write, same bytes as the core, gzip, verify, cosign, reorder, mismatch, edit, refusals)",
+        10,
+    );
 }

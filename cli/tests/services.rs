@@ -225,6 +225,58 @@ fn postgres_and_s3() {
             run(&["verify-proof", proof.to_str().unwrap(), "--origin", "example.com/audit", "--verifier-key", vkey]);
         assert_eq!(code, 0, "{out}{err}");
         checks += 2;
+
+        // archive --checkpoint from the table (ckpt3): streamed in two passes (rows spooled to a
+        // local file in pass 1), it verifies and equals the core's in-memory build of its events.
+        let file = dir.path().join("db-checkpointed.json");
+        let (code, _, err) = run(&[
+            &["archive"][..],
+            &base,
+            &["--keystore", ks, "--key-id", "audit-ed25519-1", "--checkpoint", "--out", file.to_str().unwrap()],
+        ]
+        .concat());
+        assert_eq!(code, 0, "{err}");
+        let written = std::fs::read(&file).unwrap();
+        let archive: Value = serde_json::from_slice(&written).unwrap();
+        assert_eq!(archive["checkpoint"].as_str(), cp["note"].as_str(), "the note signcore checkpoint prints");
+        let texts: Vec<String> =
+            archive["events"].as_array().unwrap().iter().map(|e| serde_json::to_string(e).unwrap()).collect();
+        assert_eq!(texts.len(), 50);
+        let key = v.key("audit-ed25519-1");
+        let in_memory = signcore::archive::build_archive_with_checkpoint(
+            texts.iter().map(|t| t.as_bytes()),
+            "example.com/audit",
+            &[("audit-ed25519-1", &key)],
+            &signcore::note::NoteSigner::new("example.com/audit", &key).unwrap(),
+        )
+        .unwrap();
+        assert!(written == in_memory, "the streamed archive differs from build_archive_with_checkpoint");
+        let (code, out, err) = run(&["verify", file.to_str().unwrap(), "--ring", ring.to_str().unwrap(), "--json"]);
+        assert_eq!(code, 0, "{out}{err}");
+        let report: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(report["archive"]["checkpoint"]["root_checked"], true, "{report}");
+        // --limit makes a slice: refused before anything is written.
+        let refused = dir.path().join("refused.json");
+        let (code, _, err) = run(&[
+            &["archive"][..],
+            &base,
+            &[
+                "--limit",
+                "10",
+                "--keystore",
+                ks,
+                "--key-id",
+                "audit-ed25519-1",
+                "--checkpoint",
+                "--out",
+                refused.to_str().unwrap(),
+            ],
+        ]
+        .concat());
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("first event"), "{err}");
+        assert!(!refused.exists());
+        checks += 2;
     }
 
     // A row edited in place: HASH_MISMATCH at that row id, saying what differs.

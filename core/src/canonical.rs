@@ -23,7 +23,7 @@ use core::cmp::Ordering;
 use crate::error::{Error, JsonError, JsonErrorKind};
 pub use crate::json::MAX_DEPTH;
 use crate::json::{
-    cmp_utf16, decode_escape, err, expect, expect_end, find_value_end, scan_number, scan_scalar, scan_string, skip_ws,
+    Members, Span, cmp_utf16, decode_escape, err, expect, expect_end, scan_number, scan_scalar, scan_string, skip_ws,
 };
 
 /// Largest input accepted: member offsets are stored as `u32`.
@@ -271,7 +271,7 @@ fn run(input: &[u8], table: &mut dyn MemberTable, sink: &mut dyn Sink) -> Result
                     return Err(err(JsonErrorKind::NestingTooDeep, pos));
                 }
                 let base = table.len();
-                let end = collect_members(input, pos, stack.len() + 1, table)?;
+                let end = collect_members(input, pos, stack.len(), table)?;
                 sort_members(input, table.slots().get_mut(base..).unwrap_or(&mut []))?;
                 sink.write(b"{");
                 let len = table.len() - base;
@@ -303,7 +303,7 @@ fn run(input: &[u8], table: &mut dyn MemberTable, sink: &mut dyn Sink) -> Result
             }
             Some(b'"') => {
                 let (raw, end) = scan_string(input, pos)?;
-                write_string(raw.of(input), sink);
+                write_string(input, raw, sink);
                 end
             }
             Some(b'-' | b'0'..=b'9') => {
@@ -366,65 +366,26 @@ fn run(input: &[u8], table: &mut dyn MemberTable, sink: &mut dyn Sink) -> Result
 }
 
 /// Records the name offset of every member of the object at `pos` (its
-/// `{`) and returns the position after its `}`. Values are only delimited
-/// here ([`find_value_end`]); each is fully validated once, when emitted.
+/// `{`, `depth` objects and arrays around it) and returns the position after
+/// its `}`. The members are read by [`Members`], the reader every other
+/// module uses: names validated, values only delimited; each value is fully
+/// validated once, when emitted.
 fn collect_members(input: &[u8], pos: usize, depth: usize, table: &mut dyn MemberTable) -> Result<usize, JsonError> {
-    let mut p = skip_ws(input, pos + 1);
-    if input.get(p) == Some(&b'}') {
-        return Ok(p + 1);
-    }
-    loop {
-        match input.get(p) {
-            Some(b'"') => {}
-            Some(_) => return Err(err(JsonErrorKind::UnexpectedByte, p)),
-            None => return Err(err(JsonErrorKind::UnexpectedEnd, p)),
-        }
-        if !table.push(p as u32) {
-            return Err(err(JsonErrorKind::TooManyMembers, p));
-        }
-        let after_name = find_value_end(input, p, Some(depth))?;
-        p = skip_ws(input, expect(input, after_name, b':')?);
-        p = skip_ws(input, find_value_end(input, p, Some(depth))?);
-        match input.get(p) {
-            Some(b',') => p = skip_ws(input, p + 1),
-            Some(b'}') => return Ok(p + 1),
-            Some(_) => return Err(err(JsonErrorKind::UnexpectedByte, p)),
-            None => return Err(err(JsonErrorKind::UnexpectedEnd, p)),
+    let mut members = Members::new(input, pos, depth)?.delimit_within_depth();
+    for member in &mut members {
+        let quote = member?.name.start - 1;
+        if !table.push(quote as u32) {
+            return Err(err(JsonErrorKind::TooManyMembers, quote));
         }
     }
-}
-
-/// The raw string content from `start` up to the next unescaped quote.
-fn raw_until_quote(input: &[u8], start: usize) -> &[u8] {
-    let end = crate::json::closing_quote(input, start).unwrap_or(input.len());
-    input.get(start..end).unwrap_or(&[])
+    Ok(members.end())
 }
 
 /// Orders two member names (offsets of their opening quotes) by UTF-16
-/// code units, reading them in place: the shared prefix is skipped byte by
-/// byte and the rest goes to [`cmp_utf16`].
+/// code units, compared in place ([`cmp_utf16`] stops at the closing quote).
 fn cmp_names(input: &[u8], a: u32, b: u32) -> Ordering {
-    let (a, b) = (a as usize + 1, b as usize + 1);
-    let mut i = 0;
-    while let (Some(&x), Some(&y)) = (input.get(a + i), input.get(b + i)) {
-        if x != y || x == b'"' || x == b'\\' {
-            // The common case: both ASCII, no escape. A name that ends here
-            // is a prefix of the other, so it sorts first.
-            match (x, y) {
-                (b'"', b'"') => return Ordering::Equal,
-                (b'"', y) if y != b'\\' => return Ordering::Less,
-                (x, b'"') if x != b'\\' => return Ordering::Greater,
-                (x, y) if x < 0x80 && y < 0x80 && x != b'\\' && y != b'\\' => return x.cmp(&y),
-                _ => break,
-            }
-        }
-        i += 1;
-    }
-    // Restart at a character boundary (the prefix may end inside one).
-    while i > 0 && input.get(a + i).is_some_and(|&c| (0x80..0xc0).contains(&c)) {
-        i -= 1;
-    }
-    cmp_utf16(raw_until_quote(input, a + i), raw_until_quote(input, b + i))
+    let name = |q: u32| input.get(q as usize + 1..).unwrap_or(&[]);
+    cmp_utf16(name(a), name(b))
 }
 
 /// Sorts member-name offsets by UTF-16 code units and rejects duplicates.
@@ -484,19 +445,28 @@ fn sort_members(input: &[u8], slots: &mut [u32]) -> Result<(), JsonError> {
     Ok(())
 }
 
-/// Writes `"name":` for the member whose name starts at `quote`; returns
-/// the position of its value.
+/// Writes `"name":` for the member whose name starts at `quote` (validated
+/// when its object was collected); returns the position of its value.
 fn write_member_name(input: &[u8], quote: u32, sink: &mut dyn Sink) -> Result<usize, JsonError> {
-    let (raw, after) = scan_string(input, quote as usize)?;
-    write_string(raw.of(input), sink);
+    let start = quote as usize + 1;
+    let close = crate::json::closing_quote(input, start).unwrap_or(input.len());
+    write_string(input, Span { start, end: close }, sink);
     sink.write(b":");
-    Ok(skip_ws(input, expect(input, after, b':')?))
+    Ok(skip_ws(input, expect(input, close + 1, b':')?))
 }
 
-/// Writes a validated raw string in canonical form: raw runs are copied
-/// (validation guarantees they hold no `"`, `\` or control characters), and
-/// each escape is replaced by the character or the one escape RFC 8785 uses.
-fn write_string(raw: &[u8], sink: &mut dyn Sink) {
+/// Writes the validated string whose raw content is `raw` (between two
+/// quotes in `input`) in canonical form. Printable ASCII without an escape
+/// (most names and values) is its quoted text, written at once; otherwise
+/// raw runs are copied (validation guarantees they hold no `"`, `\` or
+/// control characters) and each escape is replaced by the character or the
+/// one escape RFC 8785 uses.
+fn write_string(input: &[u8], raw: Span, sink: &mut dyn Sink) {
+    if crate::json::skip_plain(input, raw.start) >= raw.end {
+        sink.write(input.get(raw.start.saturating_sub(1)..raw.end + 1).unwrap_or(&[]));
+        return;
+    }
+    let raw = raw.of(input);
     sink.write(b"\"");
     let mut run_start = 0;
     let mut i = 0;

@@ -288,6 +288,10 @@ impl Iterator for Chars<'_> {
 
     fn next(&mut self) -> Option<char> {
         let b = *self.raw.get(self.pos)?;
+        if b == b'"' {
+            // An unescaped quote ends the string (see `cmp_utf16`).
+            return None;
+        }
         if b == b'\\' {
             let (c, len) = decode_escape(self.raw, self.pos)?;
             self.pos += len;
@@ -330,8 +334,22 @@ pub(crate) fn decode_escape(raw: &[u8], i: usize) -> Option<(char, usize)> {
     Some((c, 2))
 }
 
+/// The byte at `i` of a raw string that ends at the end of `s` or at its
+/// first unescaped `"` (so a member name can be compared in place, without
+/// finding its end first); `None` past the end.
+#[inline]
+fn raw_byte(s: &[u8], i: usize) -> Option<u8> {
+    match s.get(i) {
+        None | Some(b'"') => None,
+        Some(&c) => Some(c),
+    }
+}
+
 /// Compares two validated raw strings by the UTF-16 code units of their
-/// decoded values, as RFC 8785 §3.2.3 orders member names.
+/// decoded values, as RFC 8785 §3.2.3 orders member names. Each string ends
+/// at the end of its slice or at its first unescaped `"`, whichever comes
+/// first: the one comparison for keystore ids (exact spans) and member names
+/// (compared in place in the input).
 pub(crate) fn cmp_utf16(a: &[u8], b: &[u8]) -> Ordering {
     // Fast path: walk the common prefix byte by byte. Without an escape in
     // the prefix, both strings decode to the same characters so far, and the
@@ -340,9 +358,9 @@ pub(crate) fn cmp_utf16(a: &[u8], b: &[u8]) -> Ordering {
     // F0..F4) meets one of U+E000..U+FFFF (lead byte EE or EF).
     let mut i = 0;
     loop {
-        match (a.get(i), b.get(i)) {
-            (Some(&x), Some(&y)) if x == y && x != b'\\' => i += 1,
-            (Some(&x), Some(&y)) if x != b'\\' && y != b'\\' => {
+        match (raw_byte(a, i), raw_byte(b, i)) {
+            (Some(x), Some(y)) if x == y && x != b'\\' => i += 1,
+            (Some(x), Some(y)) if x != b'\\' && y != b'\\' => {
                 let supplementary_vs_high_bmp = |p: u8, q: u8| p >= 0xf0 && (0xee..=0xef).contains(&q);
                 if supplementary_vs_high_bmp(x, y) {
                     return Ordering::Less;
@@ -537,6 +555,8 @@ struct Cursor<'a> {
     depth: usize,
     close: u8,
     validate: bool,
+    /// When only delimiting: still apply [`MAX_DEPTH`] to what is inside.
+    limit_depth: bool,
     state: u8, // 0 = before the first item, 1 = after an item, 2 = done
 }
 
@@ -546,7 +566,7 @@ impl<'a> Cursor<'a> {
         if depth >= MAX_DEPTH {
             return Err(err(JsonErrorKind::NestingTooDeep, pos - 1));
         }
-        Ok(Cursor { bytes, pos, depth: depth + 1, close, validate: true, state: 0 })
+        Ok(Cursor { bytes, pos, depth: depth + 1, close, validate: true, limit_depth: false, state: 0 })
     }
 
     /// The start of the next item, or `None` after the closing bracket.
@@ -570,7 +590,11 @@ impl<'a> Cursor<'a> {
     }
 
     fn value_end(&self, start: usize) -> Result<usize, JsonError> {
-        if self.validate { skip_value(self.bytes, start, self.depth) } else { find_value_end(self.bytes, start, None) }
+        if self.validate {
+            skip_value(self.bytes, start, self.depth)
+        } else {
+            find_value_end(self.bytes, start, self.limit_depth.then_some(self.depth))
+        }
     }
 
     fn finish<T>(&mut self, item: Result<(T, usize), JsonError>) -> Option<Result<T, JsonError>> {
@@ -603,6 +627,15 @@ impl<'a> Members<'a> {
     /// that has been validated already (or that the caller validates).
     pub fn delimit_only(mut self) -> Self {
         self.0.validate = false;
+        self
+    }
+
+    /// Like [`Members::delimit_only`], but content nested deeper than
+    /// [`MAX_DEPTH`] (counting the nesting around the object) is an error at
+    /// once: the canonicalizer's reading of an object.
+    pub fn delimit_within_depth(mut self) -> Self {
+        self.0.validate = false;
+        self.0.limit_depth = true;
         self
     }
 
@@ -748,6 +781,11 @@ mod tests {
         // Continuation bytes differ after a shared lead byte.
         assert_eq!(cmp_utf16("\u{1F600}".as_bytes(), "\u{1F601}".as_bytes()), Ordering::Less);
         assert_eq!(cmp_utf16("\u{E000}x".as_bytes(), "\u{10000}".as_bytes()), Ordering::Greater);
+        // In place: an unescaped quote ends a name, an escaped one does not.
+        assert_eq!(cmp_utf16(br#"ab":1,"#, b"ab"), Ordering::Equal);
+        assert_eq!(cmp_utf16(br#"a":1"#, br#"a\"b":2"#), Ordering::Less);
+        assert_eq!(cmp_utf16(br#"a\"":1"#, br#"a\u0022":2"#), Ordering::Equal);
+        assert_eq!(cmp_utf16(br#"\u00e9":1"#, "\u{e9}\":2".as_bytes()), Ordering::Equal);
     }
 
     #[test]

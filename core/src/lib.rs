@@ -32,6 +32,8 @@ pub mod secret;
 mod serde_impls;
 #[cfg(feature = "signature")]
 pub mod signature_impls;
+#[cfg(feature = "alloc")]
+pub mod stringified;
 
 pub use error::{
     EnvError, EnvProblem, Error, JsonError, JsonErrorKind, KeystoreUnreadable, PolicyError, RecordContext, RecordError,

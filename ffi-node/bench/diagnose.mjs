@@ -17,7 +17,7 @@ import { largePayload, smallPayload } from './lib/payloads.mjs'
 const require = createRequire(import.meta.url)
 const signcore = require('../index.js')
 const native = require('../binding.js')
-const canonicalize = require('canonicalize')
+import canonicalize from 'canonicalize'
 const gc = typeof globalThis.gc === 'function' ? globalThis.gc : () => {}
 
 /** Interleaves every entry of `fns` over `rounds` rounds of `ops` calls; ns/op medians. */

@@ -4,7 +4,7 @@
 // medians of the rounds.
 //
 //   npm run bench [-- --json <file>] [--events N] [--quick] [--no-cache]
-//                 [--only hmac,canonical,chain-hmac,chain-ed25519,keystore]
+//                 [--only hmac,canonical,event,chain-hmac,chain-ed25519,keystore]
 //
 //   --json <file>  machine-readable results (default bench/results.json)
 //   --events N     chain length (default 100000)
@@ -21,13 +21,14 @@ import path from 'node:path'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
-import { interleavedGroup, interleavedOps, pair } from './lib/harness.mjs'
+import { interleavedGroup, interleavedOps, median, pair } from './lib/harness.mjs'
 import { ED_SEED, chainText, jsVerifyChain, ring as benchRing, HMAC_SECRET } from './lib/chain.mjs'
-import { largePayload, smallPayload } from './lib/payloads.mjs'
+import { largePayload, mediumPayload, smallPayload } from './lib/payloads.mjs'
 
 const require = createRequire(import.meta.url)
 const signcore = require('../index.js')
-const canonicalize = require('canonicalize')
+const native = require('../binding.js')
+import canonicalize from 'canonicalize'
 const here = path.dirname(fileURLToPath(import.meta.url))
 
 // ------------------------------------------------------------------ options
@@ -127,7 +128,8 @@ const meta = {
   memory_gib: Number((os.totalmem() / 2 ** 30).toFixed(1)),
   loadavg_start: os.loadavg().map((x) => Number(x.toFixed(2))),
   signcore: pkg.version,
-  canonicalize_npm: require('canonicalize/package.json').version,
+  // 5.x exports no package.json: read it next to its entry point.
+  canonicalize_npm: JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('canonicalize')), '..', 'package.json'), 'utf8')).version,
   events: opts.events,
   quick: opts.quick,
   gc_between_samples: typeof globalThis.gc === 'function',
@@ -231,12 +233,15 @@ if (wants('hmac')) {
 
 // ------------------------------------------------------------------ 2. canonical JSON
 
+const PAYLOADS = [
+  ['~300-byte audit payload', smallPayload(), Math.round(20_000 * R.opsScale)],
+  ['~10 KB document', mediumPayload(), Math.max(20, Math.round(1000 * R.opsScale))],
+  ['~100 KB document', largePayload(), Math.max(10, Math.round(100 * R.opsScale))],
+]
+
 if (wants('canonical')) {
   console.log('\n[2] canonicalizePayload(obj) vs npm canonicalize(obj)')
-  for (const [label, payload, ops] of [
-    ['~300-byte audit payload', smallPayload(), Math.round(20_000 * R.opsScale)],
-    ['~100 KB document', largePayload(), Math.max(10, Math.round(100 * R.opsScale))],
-  ]) {
+  for (const [label, payload, ops] of PAYLOADS) {
     const ours = signcore.canonicalizePayload(payload)
     assertEqual(`canonical form (${label})`, ours, canonicalize(payload))
     const bytes = Buffer.byteLength(ours)
@@ -249,12 +254,154 @@ if (wants('canonical')) {
     record({
       section: 'canonical',
       name: `canonicalizePayload, ${label} (${bytes} bytes canonical)`,
-      candidate: 'canonicalizePayload(obj) (JSON.stringify, a walk for NaN/±Infinity only when the text has a null, then the core canonicalizer)',
+      candidate: "canonicalizePayload(obj) (JSON.stringify, a walk for NaN/±Infinity only when the text has a null, then the core's JSON.stringify fast path)",
       baseline: `npm canonicalize@${meta.canonicalize_npm}(obj)`,
       unit: 'ns/op',
       m,
+      goal: 1.5,
       notes: `identical output checked; ${((bytes / m.candidate_median_ns) * 1e3).toFixed(0)} MB/s vs ${((bytes / m.baseline_median_ns) * 1e3).toFixed(0)} MB/s`,
     })
+  }
+}
+
+// ------------------------------------------------------------------ 2b. per-event signing path
+
+/**
+ * Several per-op functions in the same rounds (rotating order); ns/op
+ * medians. A function may return `{ nsPerOp }` (a native loop), else the
+ * batch is timed here.
+ */
+async function opsGroup(fns, { ops, rounds }) {
+  const names = Object.keys(fns)
+  const samples = Object.fromEntries(names.map((n) => [n, []]))
+  const run = async (name) => {
+    const fn = fns[name]
+    const t0 = process.hrtime.bigint()
+    let own = null
+    for (let i = 0; i < ops; i++) {
+      const r = fn(i)
+      if (r instanceof Promise) await r
+      else if (r !== null && typeof r === 'object' && 'nsPerOp' in r) own = r.nsPerOp
+    }
+    const ns = Number(process.hrtime.bigint() - t0) / ops
+    return own ?? ns
+  }
+  for (const n of names) await run(n) // warm-up
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(r + k) % names.length]
+      if (typeof globalThis.gc === 'function') globalThis.gc()
+      samples[name].push(await run(name))
+    }
+  }
+  return samples
+}
+
+const medianOf = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/** A result row's figures from two sample lists (or a derived candidate). */
+function figures(c, b) {
+  const pairs = c.map((x, i) => b[i] / x)
+  return {
+    candidate_median_ns: medianOf(c),
+    baseline_median_ns: medianOf(b),
+    ratio: medianOf(b) / medianOf(c),
+    pair_ratio_min: Math.min(...pairs),
+    pair_ratio_max: Math.max(...pairs),
+    rounds: c.length,
+    candidate_samples_ns: c,
+    baseline_samples_ns: b,
+  }
+}
+
+if (wants('event')) {
+  console.log('\n[2b] per-event signing path: payload → { hash, signature, kid, alg }')
+  const edPriv = crypto.createPrivateKey({
+    key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), ED_SEED]),
+    format: 'der',
+    type: 'pkcs8',
+  })
+  const prev = crypto.createHash('sha256').update('previous event').digest('hex')
+  const prevBytes = Buffer.from(prev, 'hex')
+  for (const alg of ['hmac-sha256', 'ed25519']) {
+    const signer = alg === 'ed25519' ? signcore.Signer.ed25519('bench-ed25519', ED_SEED) : signcore.Signer.hmac('bench-hmac', HMAC_SECRET)
+    const key = alg === 'ed25519' ? native.NativeKey.ed25519('bench-ed25519', ED_SEED) : native.NativeKey.hmac('bench-hmac', HMAC_SECRET)
+    const nodeSign = alg === 'ed25519' ? (d) => crypto.sign(null, d, edPriv).toString('hex') : (d) => crypto.createHmac('sha256', HMAC_SECRET).update(d).digest('hex')
+    const label = alg === 'ed25519' ? 'Ed25519' : 'HMAC'
+    for (const [size, payload, baseOps] of PAYLOADS) {
+      const ops = alg === 'ed25519' ? Math.max(10, Math.round(baseOps / 4)) : baseOps
+      const anchor = () => {
+        const digest = crypto.createHash('sha256').update(canonicalize(payload)).update(prevBytes).digest()
+        return { hash: digest.toString('hex'), signature: nodeSign(digest), kid: 'bench', alg }
+      }
+      const threeCalls = () => signcore.signAuditDigest(signcore.computeAuditDigest(signcore.canonicalizePayload(payload), prev), signer)
+      const fused = () => signcore.signAuditEvent(payload, prev, signer)
+      // Same answers before timing.
+      const a = anchor()
+      const f = await fused()
+      const t = await threeCalls()
+      assertEqual(`fused hash (${label}, ${size})`, f.hash, a.hash)
+      assertEqual(`fused signature (${label}, ${size})`, f.signature, a.signature)
+      assertEqual(`three-call signature (${label}, ${size})`, t.signature, a.signature)
+      const text = JSON.stringify(payload)
+      const samples = await opsGroup(
+        {
+          anchor,
+          'three-call': threeCalls,
+          fused,
+          stringify: () => JSON.stringify(payload).length,
+          // Native loops: the core's work alone, ns/op (the first call of a batch runs them all).
+          core: (i) => (i === 0 ? { nsPerOp: native.benchEventFloor(key, text, prev, ops, false) / ops } : undefined),
+          'core-fast': (i) => (i === 0 ? { nsPerOp: native.benchEventFloor(key, text, prev, ops, true) / ops } : undefined),
+        },
+        { ops, rounds: R.canon },
+      )
+      // The core loops return their ns/op from the first call only.
+      const floor = samples.stringify.map((x, i) => x + samples.core[i])
+      const floorFast = samples.stringify.map((x, i) => x + samples['core-fast'][i])
+      const anchorText = `node:crypto + npm canonicalize@${meta.canonicalize_npm}: createHash(sha256).update(canonicalize(obj)).update(prevBytes), then ${alg === 'ed25519' ? 'crypto.sign(null, digest, KeyObject)' : 'createHmac(sha256, key).update(digest)'}, hex`
+      const stringifyNs = medianOf(samples.stringify)
+      const coreNs = medianOf(samples.core)
+      const coreFastNs = medianOf(samples['core-fast'])
+      const parts = `JSON.stringify ${fmtNs(stringifyNs)}, core digest (full canonicalizer) + signature ${fmtNs(coreNs)}, with the fast path ${fmtNs(coreFastNs)}`
+      let m = figures(samples.fused, floor)
+      record({
+        section: 'event',
+        name: `${label} signAuditEvent, ${size}: fused call vs its floor`,
+        candidate: 'await signAuditEvent(obj, prevHash, signer)',
+        baseline: 'floor: JSON.stringify(obj) + the core canonicalizing that text into SHA-256 + the signature (native loop, no N-API)',
+        unit: 'ns/op',
+        m,
+        goal: 0.8,
+        notes: `goal: cost ≤ 1.25 × floor (ratio ≥ 0.8); ${parts}; vs the floor with the core's fast path: ${(medianOf(floorFast) / medianOf(samples.fused)).toFixed(2)}×`,
+      })
+      m = figures(samples.fused, samples.anchor)
+      record({
+        section: 'event',
+        name: `${label} signAuditEvent, ${size}: fused call vs the anchor`,
+        candidate: 'await signAuditEvent(obj, prevHash, signer)',
+        baseline: anchorText,
+        unit: 'ns/op',
+        m,
+      })
+      m = figures(samples['three-call'], samples.anchor)
+      record({
+        section: 'event',
+        name: `${label} three calls, ${size}: canonicalizePayload → computeAuditDigest → await signAuditDigest vs the anchor`,
+        candidate: 'await signAuditDigest(computeAuditDigest(canonicalizePayload(obj), prevHash), signer)',
+        baseline: anchorText,
+        unit: 'ns/op',
+        m,
+        goal: alg === 'hmac-sha256' && size.includes('10 KB') ? 2.2 : null,
+        notes: `vs its floor: ${(medianOf(floor) / medianOf(samples['three-call'])).toFixed(2)}× (${parts})`,
+      })
+    }
+    signer.dispose()
+    key.dispose()
   }
 }
 
@@ -348,6 +495,40 @@ async function chainSection(alg, label, rounds, goal) {
       `caps this ratio at ${(m.baseline_median_ns / sm).toFixed(1)}× even if the native part took no time); ` +
       `the rest of the candidate (native, after the stringify): ${coresNote({ ...m, candidate_cores: nativeCores })}`,
   })
+
+  // Issue 14, goal 3: the array check against what bounds it.
+  if (alg !== 'ed25519') {
+    m = figures(g.samples['sc-array'], g.samples.stringify)
+    record({
+      section: 'chain',
+      name: `verifyChain ${label}, ${opts.events} events as JS objects: wall time vs JSON.stringify(events) alone`,
+      candidate: 'verifyChain(eventsArray, ring) (chunked: JSON.stringify of chunk k+1 overlaps the native check of chunk k)',
+      baseline: 'JSON.stringify(events) alone (same rounds)',
+      unit: 'ns/run',
+      m,
+      goal: Number((1 / 1.15).toFixed(3)),
+      notes: `goal: wall ≤ 1.15 × JSON.stringify(events) (ratio ≥ 0.87); ${coresNote({ ...m, candidate_cores: median(g.cores['sc-array']), baseline_cores: median(g.cores.stringify) })}`,
+    })
+  } else {
+    const key = native.NativeKey.ed25519('bench-ed25519', ED_SEED)
+    const iterations = opts.quick ? 200 : 2000
+    native.benchVerify(key, 50)
+    const single = [1, 2, 3].map(() => native.benchVerify(key, iterations) / iterations).sort((a, b) => a - b)[1]
+    key.dispose()
+    const floor = (opts.events * single) / meta.cpus
+    const c = g.samples['sc-array']
+    m = figures(c, c.map(() => floor))
+    record({
+      section: 'chain',
+      name: `verifyChain ${label}, ${opts.events} events as JS objects: wall time vs cores × single-thread verify_strict throughput`,
+      candidate: 'verifyChain(eventsArray, ring) (chunked, session threads on every core)',
+      baseline: `events × single-thread verify_strict time (${fmtNs(single)}, native loop, median of 3) / ${meta.cpus} cores`,
+      unit: 'ns/run',
+      m,
+      goal: Number((1 / 1.1).toFixed(3)),
+      notes: 'goal: within 10% of the floor (ratio ≥ 0.909); the floor counts the signature checks only (no JSON.stringify, digests or parsing)',
+    })
+  }
 
   m = pair(g, 'sc-text', 'js-text')
   record({

@@ -31,9 +31,9 @@ use crate::{Fail, fail_with, from_napi, parse_prev_hash};
 pub struct ArchiveFinding {
     /// Event index (0-based position in `events`), `null` for archive-level findings.
     pub index: Option<i64>,
-    /// A §4 chain code, or `ARCHIVE_DIGEST_MISMATCH`, `RANGE_MISMATCH`, `THRESHOLD_NOT_MET`.
+    /// A §4 chain code, or `ARCHIVE_DIGEST_MISMATCH`, `RANGE_MISMATCH`, `THRESHOLD_NOT_MET`, `CHECKPOINT_MISMATCH`.
     #[napi(
-        ts_type = "'CHAIN_BROKEN' | 'HASH_MISMATCH' | 'UNKNOWN_KEY' | 'SIGNATURE_INVALID' | 'MALFORMED' | 'ARCHIVE_DIGEST_MISMATCH' | 'RANGE_MISMATCH' | 'THRESHOLD_NOT_MET'"
+        ts_type = "'CHAIN_BROKEN' | 'HASH_MISMATCH' | 'UNKNOWN_KEY' | 'SIGNATURE_INVALID' | 'MALFORMED' | 'ARCHIVE_DIGEST_MISMATCH' | 'RANGE_MISMATCH' | 'THRESHOLD_NOT_MET' | 'CHECKPOINT_MISMATCH'"
     )]
     pub code: &'static str,
     /// Readable explanation.

@@ -19,8 +19,10 @@ use signcore::hex::HashHex;
 use signcore::key::{Alg, ED25519_SEED_LEN, SigningKey};
 use signcore::keystore::{HmacSecrets, KeyId, MAX_KEY_ID_LEN};
 use signcore::policy::{self, EnvSnapshot, Remote, Resolved, Source, Var, Warning};
+use signcore::stringified::audit_digest_stringified;
 use zeroize::Zeroizing;
 
+use crate::text::{Text, with_scratch};
 use crate::{Fail, bytes, fail, fail_arg, fail_with, from_napi};
 
 struct Held {
@@ -87,6 +89,11 @@ impl NativeKey {
     fn with<T>(&self, f: impl FnOnce(&Held) -> Result<T, Fail>) -> Result<T, Fail> {
         with_held(&self.held, f)
     }
+
+    /// Runs `f` with the core key (for the benchmark floor, `crate::bench`).
+    pub(crate) fn with_key<T>(&self, f: impl FnOnce(&SigningKey) -> Result<T, Fail>) -> Result<T, Fail> {
+        with_held(&self.held, |held| f(&held.key))
+    }
 }
 
 /// A JS value made in a signing function, returned as is.
@@ -108,6 +115,11 @@ fn thrown(env: &Env, e: Fail) -> napi::Error {
 /// into a stack buffer; anything else goes through the core's parser for its
 /// exact error.
 fn digest_arg(env: &Env, value: &JsString<'_>) -> Result<Hash, Fail> {
+    hash_arg(env, value, "digestHex")
+}
+
+/// [`digest_arg`] for the argument `name`.
+fn hash_arg(env: &Env, value: &JsString<'_>, name: &'static str) -> Result<Hash, Fail> {
     const HEX_LEN: usize = 2 * HASH_LEN;
     let mut units = [0u16; HEX_LEN + 2];
     let mut len = 0;
@@ -121,11 +133,11 @@ fn digest_arg(env: &Env, value: &JsString<'_>) -> Result<Hash, Fail> {
             *byte = unit as u8;
             unit < 0x80
         }) {
-            return parse_hash(&ascii[..]).map_err(fail_arg("digestHex"));
+            return parse_hash(&ascii[..]).map_err(fail_arg(name));
         }
     }
     // Anything else: refuse a lone surrogate rather than read it as U+FFFD.
-    let wide = value.into_utf16().map_err(|_| type_error("digestHex", "a string"))?;
+    let wide = value.into_utf16().map_err(|_| type_error(name, "a string"))?;
     // (napi-rs's buffer ends with the terminating NUL.)
     let units = wide.as_slice().split_last().map_or(&[][..], |(_, text)| text);
     let text: String = char::decode_utf16(units.iter().copied())
@@ -133,10 +145,38 @@ fn digest_arg(env: &Env, value: &JsString<'_>) -> Result<Hash, Fail> {
         .map_err(|_| {
             fail_with(
                 "LONE_SURROGATE",
-                "the \"digestHex\" string has a lone UTF-16 surrogate, which has no UTF-8 form (it would silently become U+FFFD)",
+                format!("the \"{name}\" string has a lone UTF-16 surrogate, which has no UTF-8 form (it would silently become U+FFFD)"),
             )
         })?;
-    parse_hash(text).map_err(fail_arg("digestHex"))
+    parse_hash(text).map_err(fail_arg(name))
+}
+
+/// The longest `signEvent` answer: a hash and an Ed25519 signature in hex.
+const EVENT_HEX_MAX: usize = 2 * HASH_LEN + 2 * 64;
+
+/// `signEvent`: digest of the payload text (and `prev`), signed with the
+/// key of `slot`; writes `hash || signature` as hex into `out`.
+fn sign_event(
+    env: &Env,
+    slot: &Slot,
+    text: &Text<'_>,
+    prev: Option<&JsString<'_>>,
+    out: &mut [u8; EVENT_HEX_MAX],
+) -> Result<usize, Fail> {
+    let prev = prev.map(|p| hash_arg(env, p, "prevHash")).transpose()?;
+    let text = text.as_str()?;
+    let hash = with_scratch(|scratch| audit_digest_stringified(text, prev.as_ref(), scratch)).map_err(fail)?;
+    let signature = with_held(slot, |held| Ok(held.key.sign(&hash).hex()))?;
+    let hash = HashHex::new(&hash);
+    let parts = [hash.as_str().as_bytes(), signature.as_str().as_bytes()];
+    let mut len = 0;
+    for part in parts {
+        let dst =
+            out.get_mut(len..len + part.len()).ok_or_else(|| fail_with("INTERNAL_ERROR", "signature too long"))?;
+        dst.copy_from_slice(part);
+        len += part.len();
+    }
+    Ok(len)
 }
 
 fn type_error(name: &str, expected: &str) -> Fail {
@@ -227,6 +267,10 @@ impl NativeKey {
     }
 
     /// The per-call signing functions of this key, made once per key:
+    /// `signEvent(payloadText, prevHash)` returns the audit digest of a
+    /// `JSON.stringify` text (the core's fast path straight into SHA-256)
+    /// followed by the signature over its 32 bytes, both lowercase hex in
+    /// one string (JS slices it at 64);
     /// `signHex(digestHex)` returns the lowercase hex signature over the 32
     /// raw bytes of a digest; `signInto(message, out)` writes the raw
     /// signature over `message` into `out`, which must have exactly
@@ -234,7 +278,7 @@ impl NativeKey {
     /// `dispose()` reaches them), without the per-call cost of a class
     /// method, and with no result object or external buffer to make.
     #[napi(
-        ts_return_type = "{ signHex(digestHex: string): string; signInto(message: Uint8Array, out: Uint8Array): void; signatureLength: number }"
+        ts_return_type = "{ signEvent(payloadText: string, prevHash: string | null | undefined): string; signHex(digestHex: string): string; signInto(message: Uint8Array, out: Uint8Array): void; signatureLength: number }"
     )]
     pub fn signers<'env>(&self, env: &'env Env) -> Result<Object<'env>, Fail> {
         // Local keys are HMAC or Ed25519: fixed lengths.
@@ -278,7 +322,21 @@ impl NativeKey {
                 Ok(())
             })
             .map_err(from_napi)?;
+        let slot = Rc::clone(&self.held);
+        let sign_event = env
+            .create_function_from_closure::<(), _, _>("signEvent", move |ctx| {
+                let env = &*ctx.env;
+                let text = ctx.get::<Text<'_>>(0).map_err(|_| thrown(env, type_error("payload text", "a string")))?;
+                let prev = ctx
+                    .get::<Option<JsString<'_>>>(1)
+                    .map_err(|_| thrown(env, type_error("prevHash", "a string, null or undefined")))?;
+                let mut out = [0u8; EVENT_HEX_MAX];
+                let len = sign_event(env, &slot, &text, prev.as_ref(), &mut out).map_err(|e| thrown(env, e))?;
+                env.create_string_latin1(out.get(..len).unwrap_or(&[])).map(|s| JsValueOf(s.raw()))
+            })
+            .map_err(from_napi)?;
         let mut signers = Object::new(env).map_err(from_napi)?;
+        signers.set_named_property("signEvent", sign_event).map_err(from_napi)?;
         signers.set_named_property("signHex", sign_hex).map_err(from_napi)?;
         signers.set_named_property("signInto", sign_into).map_err(from_napi)?;
         signers.set_named_property("signatureLength", signature_length).map_err(from_napi)?;

@@ -7,12 +7,13 @@
 //! into a buffer sized for the worst case, and returns ASCII as Latin-1 (a
 //! plain copy into a one-byte string) and anything else as UTF-16.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::ptr;
 use std::thread::LocalKey;
 
 use napi::bindgen_prelude::{FromNapiValue, TypeName, Uint8ArraySlice};
 use napi::{Env, JsString, ValueType, check_status, sys};
+use signcore::stringified::{Scratch, canonicalize_stringified};
 use signcore::{Error, JsonError, JsonErrorKind};
 
 use crate::{Fail, fail, from_napi};
@@ -32,6 +33,23 @@ thread_local! {
     static SPARE_INPUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
     static SPARE_OUTPUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
     static SPARE_UTF16: Cell<Vec<u16>> = const { Cell::new(Vec::new()) };
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::new()) };
+}
+
+/// Runs `f` with the thread's fast-path scratch (kept between calls unless
+/// a large input grew it past [`RECYCLE_MAX_BYTES`]).
+pub(crate) fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
+    SCRATCH.with(|slot| match slot.try_borrow_mut() {
+        Ok(mut scratch) => {
+            let made = f(&mut scratch);
+            if scratch.heap_bytes() > RECYCLE_MAX_BYTES {
+                *scratch = Scratch::new();
+            }
+            made
+        }
+        // Not reachable (no JS runs inside `f`); a fresh scratch all the same.
+        Err(_) => f(&mut Scratch::new()),
+    })
 }
 
 /// An empty buffer, reused from `slot` when one was kept.
@@ -74,6 +92,21 @@ impl Text<'_> {
                 owned.shrink_to_fit();
                 owned
             }
+            Text::Bytes(bytes) => bytes.to_vec(),
+        }
+    }
+
+    /// The text as UTF-8 (`INVALID_UTF8` for bytes that are not).
+    pub fn as_str(&self) -> Result<&str, Fail> {
+        core::str::from_utf8(self.as_bytes())
+            .map_err(|e| fail(Error::Json(JsonError { kind: JsonErrorKind::InvalidUtf8, offset: e.valid_up_to() })))
+    }
+
+    /// The bytes as an owned buffer without [`Text::into_owned`]'s shrink
+    /// (which may copy): for buffers that live only until a job is done.
+    pub fn into_buffer(mut self) -> Vec<u8> {
+        match &mut self {
+            Text::Utf8(bytes) => std::mem::take(bytes),
             Text::Bytes(bytes) => bytes.to_vec(),
         }
     }
@@ -148,6 +181,37 @@ pub(crate) fn canonical_js_string<'env>(env: &'env Env, input: &[u8]) -> Result<
     let made = signcore::canonical::canonicalize(input, &mut out).map_err(fail).and_then(|()| js_string(env, &out));
     recycle(&SPARE_OUTPUT, out);
     made
+}
+
+/// The RFC 8785 form of `text`, the output of `JSON.stringify`, as a JS
+/// string: the core's fast path (`signcore::stringified`), which falls back
+/// to the full canonicalizer for anything else.
+pub(crate) fn stringified_js_string<'env>(env: &'env Env, text: &str) -> Result<JsString<'env>, Fail> {
+    let mut out = spare(&SPARE_OUTPUT);
+    out.reserve(text.len());
+    let made = with_scratch(|scratch| canonicalize_stringified(text, scratch, &mut out))
+        .map_err(fail)
+        .and_then(|_| js_string(env, &out));
+    recycle(&SPARE_OUTPUT, out);
+    made
+}
+
+/// [`stringified_js_string`] with the output made by V8 from UTF-8
+/// (`napi_create_string_utf8`) instead of [`js_string`]: the alternative
+/// `bench/diagnose.mjs` measures.
+pub(crate) fn stringified_js_string_v8<'env>(env: &'env Env, text: &str) -> Result<JsString<'env>, Fail> {
+    let mut out = spare(&SPARE_OUTPUT);
+    out.reserve(text.len());
+    let made = with_scratch(|scratch| canonicalize_stringified(text, scratch, &mut out)).map_err(fail).and_then(|_| {
+        let text = core::str::from_utf8(&out).map_err(|_| fail_with_utf8())?;
+        env.create_string(text).map_err(from_napi)
+    });
+    recycle(&SPARE_OUTPUT, out);
+    made
+}
+
+fn fail_with_utf8() -> Fail {
+    fail(Error::Json(JsonError { kind: JsonErrorKind::InvalidUtf8, offset: 0 }))
 }
 
 /// A JS string of UTF-8 text: ASCII is copied into a one-byte string, other

@@ -2,12 +2,15 @@
 //! N-of-M manifests: each one native call into the core.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
 
 use napi::bindgen_prelude::{Either, JsObjectValue, Object, Uint8ArraySlice};
 use napi::{Env, JsDeferred};
 use napi_derive::napi;
-use signcore::chain::{self, Finding};
+use signcore::chain::{self, ChainVerifier, Finding};
 use signcore::digest::Hash;
 use signcore::hex::HashHex;
 use signcore::keystore::KeyRing;
@@ -17,7 +20,7 @@ use zeroize::Zeroizing;
 use crate::keys::read_keystore_file;
 use crate::pool::{self, Job};
 use crate::text::Text;
-use crate::{Fail, bytes, fail, from_napi, parse_prev_hash};
+use crate::{Fail, bytes, fail, fail_with, from_napi, parse_prev_hash};
 
 /// A key ring (ring JSON or a keystore); unbounded on hosts (the core's
 /// `alloc` build), lookups by kid O(log n).
@@ -115,6 +118,165 @@ fn check_chain(events: &[u8], ring_json: &[u8], anchor: Option<Hash>) -> Result<
 pub fn verify_chain(events: Text<'_>, ring: Text<'_>, anchor: Option<String>) -> Result<ChainReport, Fail> {
     let anchor = parse_prev_hash(anchor.as_deref(), "options.anchor")?;
     check_chain(events.as_bytes(), ring.as_bytes(), anchor).map_err(fail)
+}
+
+/// One chunk of a chain given as JS objects: the `JSON.stringify` text of
+/// events `first..` (with `context`, preceded by event `first - 1`, which
+/// only links the chunk to what comes before it).
+struct Chunk {
+    order: usize,
+    text: Vec<u8>,
+    first: u64,
+    context: bool,
+}
+
+/// A checked chunk: its findings and how many events it checked, or the
+/// code and message of its failure.
+type ChunkResult = Result<(Vec<ChainFinding>, u64), (&'static str, String)>;
+type ChunkOutcome = (usize, ChunkResult);
+
+/// Checks one chunk exactly as the sequential verifier checks those events
+/// of the whole chain (`ChainVerifier::resume` after the context event).
+fn check_chunk(
+    ring: &KeyRing,
+    anchor: Option<Hash>,
+    chunk: &Chunk,
+) -> Result<(Vec<ChainFinding>, u64), signcore::Error> {
+    let mut findings = Vec::new();
+    let mut verifier = (!chunk.context).then(|| ChainVerifier::new(ring, anchor));
+    let mut checked = 0;
+    let mut index = chunk.first;
+    signcore::stringified::for_each_element(&chunk.text, |event| match &mut verifier {
+        None => verifier = Some(ChainVerifier::resume(ring, event, index)),
+        Some(v) => {
+            v.check_event(event, |f| {
+                findings.push(ChainFinding { index: f.index as i64, code: f.code.as_str(), message: f.detail })
+            });
+            checked += 1;
+            index += 1;
+        }
+    })?;
+    Ok((findings, checked))
+}
+
+/// `verifyChain` of a JS array, chunk by chunk (`index.js`): while the JS
+/// thread runs `JSON.stringify` on chunk k + 1, threads of this session
+/// verify chunk k (each chunk on its own, linked to the event before it, so
+/// the findings are exactly the whole chain's). `finish()` waits for every
+/// chunk and returns the report; `cancel()` (or collection) stops the
+/// threads after their current chunk.
+#[napi]
+pub struct ChainSession {
+    chunks: Option<Sender<Chunk>>,
+    outcomes: Receiver<ChunkOutcome>,
+    pushed: usize,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl Drop for ChainSession {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+/// At most this many threads per session (fewer on a machine with fewer cores).
+const SESSION_MAX_THREADS: usize = 4;
+
+#[napi]
+impl ChainSession {
+    /// Starts a session over `ring` (ring JSON or a keystore), from genesis
+    /// or from `anchor`.
+    #[napi(factory, ts_args_type = "ring: string | Uint8Array, anchor?: string | undefined | null")]
+    pub fn start(ring: Text<'_>, anchor: Option<String>) -> Result<Self, Fail> {
+        let anchor = parse_prev_hash(anchor.as_deref(), "options.anchor")?;
+        let ring = Arc::new(self::ring(ring.as_bytes()).map_err(fail)?);
+        let (chunks, waiting) = channel::<Chunk>();
+        let waiting = Arc::new(Mutex::new(waiting));
+        let (done, outcomes) = channel::<ChunkOutcome>();
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let threads = thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, SESSION_MAX_THREADS);
+        for i in 0..threads {
+            let (ring, waiting, done) = (Arc::clone(&ring), Arc::clone(&waiting), done.clone());
+            let cancelled = Arc::clone(&cancelled);
+            let spawned = thread::Builder::new().name(format!("signcore-chain-{i}")).spawn(move || {
+                loop {
+                    // Held only while waiting for the next chunk.
+                    let next = waiting.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                    let Ok(chunk) = next else { return };
+                    let outcome = if cancelled.load(Ordering::Acquire) {
+                        Err(("ABORT_ERR", "the chain session was cancelled".to_owned()))
+                    } else {
+                        match catch_unwind(AssertUnwindSafe(|| check_chunk(&ring, anchor, &chunk))) {
+                            Ok(checked) => checked.map_err(|e| (e.code(), e.to_string())),
+                            Err(_) => Err((
+                                "INTERNAL_ERROR",
+                                "internal error in the chain verifier (please report it)".to_owned(),
+                            )),
+                        }
+                    };
+                    let order = chunk.order;
+                    // The text is freed before the JS thread sees the outcome.
+                    drop(chunk);
+                    if done.send((order, outcome)).is_err() {
+                        return;
+                    }
+                }
+            });
+            if let Err(e) = spawned
+                && i == 0
+            {
+                return Err(fail_with("INTERNAL_ERROR", format!("cannot start a verification thread: {e}")));
+            }
+        }
+        Ok(ChainSession { chunks: Some(chunks), outcomes, pushed: 0, cancelled })
+    }
+
+    /// Queues the `JSON.stringify` text of events `first..`; with `context`
+    /// its first element is event `first - 1` (not checked again).
+    #[napi(ts_args_type = "text: string | Uint8Array, first: number, context: boolean")]
+    pub fn push(&mut self, text: Text<'_>, first: f64, context: bool) -> Result<(), Fail> {
+        let sender = self.chunks.as_ref().ok_or_else(|| fail_with("INTERNAL_ERROR", "the chain session has ended"))?;
+        let chunk = Chunk { order: self.pushed, text: text.into_buffer(), first: first as u64, context };
+        sender.send(chunk).map_err(|_| fail_with("INTERNAL_ERROR", "the verification threads have stopped"))?;
+        self.pushed += 1;
+        Ok(())
+    }
+
+    /// Waits for every chunk; the report of the whole chain.
+    #[napi]
+    pub fn finish(&mut self) -> Result<ChainReport, Fail> {
+        // No more chunks: the threads end once the queue is empty.
+        drop(self.chunks.take());
+        let mut outcomes: Vec<Option<ChunkResult>> = (0..self.pushed).map(|_| None).collect();
+        for _ in 0..self.pushed {
+            let (order, outcome) = self
+                .outcomes
+                .recv()
+                .map_err(|_| fail_with("INTERNAL_ERROR", "the verification threads have stopped"))?;
+            if let Some(slot) = outcomes.get_mut(order) {
+                *slot = Some(outcome);
+            }
+        }
+        let mut errors = Vec::new();
+        let mut checked = 0;
+        for outcome in outcomes {
+            let (found, n) = outcome
+                .ok_or_else(|| fail_with("INTERNAL_ERROR", "a chunk was not checked"))?
+                .map_err(|(code, message)| fail_with(code, message))?;
+            errors.extend(found);
+            checked += n;
+        }
+        self.pushed = 0;
+        Ok(ChainReport { ok: errors.is_empty(), checked: checked as i64, errors })
+    }
+
+    /// Ends the session without a report (queued chunks are dropped as the
+    /// threads reach them).
+    #[napi]
+    pub fn cancel(&mut self) {
+        self.cancelled.store(true, Ordering::Release);
+        drop(self.chunks.take());
+    }
 }
 
 /// A failure of `verifyChainAsync`, delivered as the promise's value (the

@@ -66,6 +66,7 @@ test('a valid archive: the verifyChain report plus head and the archive block', 
             range: { first: 0, size: events.length, anchor: null, head: events[events.length - 1].hash },
             digest,
             manifest: { digest, threshold: 1, met: true, valid: 1, invalid: 0, unknown: 0, duplicate: 0, malformed: 0 },
+            checkpoint: null,
           },
         })
         count()

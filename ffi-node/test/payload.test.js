@@ -5,7 +5,7 @@
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const npmCanonicalize = require('canonicalize')
+const npmCanonicalize = require('canonicalize').default // ESM package (5.x): require(esm) gives its namespace
 
 const { canonicalizePayload, canonicalizeJson } = require('..')
 const { prng, referenceJcs } = require('./helpers.js')

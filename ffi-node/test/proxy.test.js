@@ -17,7 +17,7 @@ const path = require('node:path')
 const { spawn, spawnSync } = require('node:child_process')
 const readline = require('node:readline')
 
-const { Signer, signAuditDigest, computeAuditDigest, canonicalizePayload, verifyChain, verifySignature } = require('..')
+const { Signer, signAuditDigest, signAuditEvent, computeAuditDigest, canonicalizePayload, verifyChain, verifySignature } = require('..')
 const { hmac, sha256 } = require('./helpers.js')
 
 const MOCK_KEY = 'proxy-mock-key'
@@ -221,6 +221,13 @@ test('signcore-proxy with a keystore Ed25519 key: answers verified locally, pins
   await assert.rejects(signer.signCanonical('{"b":1,"a":2}'), { code: 'PROXY_ERROR', status: 400, proxyCode: 'NOT_CANONICAL' })
   await assert.rejects(signer.signCanonical(canonical, 'xyz'), { code: 'INVALID_HEX' })
   await assert.rejects(signer.signCanonical(5), { code: 'ERR_INVALID_ARG_TYPE' })
+
+  // The fused call through the proxy: digest made natively, then /sign/hash.
+  const payload = { action: 'login', actor: 'bob', n: 1e21 }
+  const fused = await signAuditEvent(payload, first.hash, signer)
+  assert.deepEqual(fused, await signAuditEvent(payload, first.hash, local), 'same event as a local key signs')
+  assert.equal(fused.hash, second.hash)
+  await assert.rejects(signAuditEvent({ a: NaN }, null, signer), { code: 'NON_FINITE_NUMBER' })
 
   // Pins: configured kid/alg/public key must match what the proxy answers.
   await Signer.proxy(edProxy.url, { apiKey: API_KEY, kid: 'node-ed', alg: 'ed25519', publicKey: local.publicKey }).ready()

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use signcore::archive::{ArchiveWriter, Range};
+use signcore::archive::{ArchiveWriter, EventsRoot, Range};
 
 use super::Outcome;
 
@@ -151,55 +151,165 @@ pub fn run(args: Args) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-/// `signcore archive --checkpoint`: the checkpoint member comes first in
-/// the canonical text the manifest digest covers, so its root must be known
-/// before the first event is digested. This path holds the events in memory
-/// (unlike the streaming path above); a streamed two-pass variant is future work.
+/// `signcore archive --checkpoint`, streamed in two passes so that memory
+/// stays flat in the number of events. The `checkpoint` member comes first
+/// in the canonical text the manifest digest covers, so the checkpoint must
+/// be signed before the first event is digested:
+/// - pass 1 reads the events (the file, or the database cursor in its one
+///   snapshot) for the range and the streamed Merkle root
+///   ([`EventsRoot`], O(log n)); database rows also go into a local
+///   temporary file ([`EventSpool`]), so pass 2 reads the same snapshot
+///   without a second query;
+/// - the checkpoint note is signed;
+/// - pass 2 reads the events again (the file, or the temporary file) into
+///   the core's `ArchiveWriter::with_checkpoint` and the output spool, as
+///   the plain path does; a file whose events changed between the passes
+///   (count, head or root) is refused.
+///
+/// The output is byte for byte the core's `build_archive_with_checkpoint`
+/// of the same events (Ed25519 signatures are deterministic).
 fn archive_with_checkpoint(
     args: &Args,
-    mut spool: Spool,
+    spool: Spool,
     out: &str,
     kid: &str,
     key: &signcore::key::SigningKey,
 ) -> Result<Outcome> {
-    let mut events: Vec<Vec<u8>> = Vec::new();
-    let (first, origin) = match &args.from {
+    let signers = [(kid, key)];
+    let mut pass1 = Pass1::default();
+    let (origin, spool, range) = match &args.from {
         Some(path) => {
             if args.anchor.is_some() {
                 bail!("--checkpoint: a checkpoint covers a chain from its first event (no --anchor)");
             }
+            let origin = args.origin.clone().unwrap_or_else(|| format!("file/{}", path.display()));
+            let signer = super::checkpoint::archive_note_signer(&origin, args.first, kid, key)?;
+            read_events(path, |event| pass1.event(event))?;
+            let range = Range { first: 0, size: pass1.root.size(), anchor: None, head: pass1.head };
+            let note = pass1.sign(&origin, &signer)?;
+            let mut writer = spool.start_with_checkpoint(&origin, range, &note);
+            let mut again = EventsRoot::new();
             read_events(path, |event| {
-                events.push(event.to_vec());
-                Ok(())
+                again.event(event);
+                writer.event(event)
             })?;
-            (args.first, args.origin.clone().unwrap_or_else(|| format!("file/{}", path.display())))
+            if again.root() != pass1.root.root() {
+                bail!("the input changed while it was archived (another Merkle root); nothing was written");
+            }
+            (origin, writer.finish(&signers)?, range)
         }
         None => {
             let url = args
                 .database_url
                 .as_deref()
                 .context("give --database-url URL (or set DATABASE_URL), or --from FILE")?;
-            let mut first = 0;
-            crate::db::archive_rows(url, &args.table, &args.order_by, args.limit, |item| {
-                match item {
-                    crate::db::ArchiveItem::Range(range) => first = range.first,
-                    crate::db::ArchiveItem::Event(event) => events.push(event.to_vec()),
+            let origin = args.origin.clone().unwrap_or_else(|| format!("postgres/{}", args.table));
+            let signer = super::checkpoint::archive_note_signer(&origin, 0, kid, key)?;
+            let mut rows = EventSpool::new()?;
+            let mut range = None;
+            crate::db::archive_rows(url, &args.table, &args.order_by, args.limit, |item| match item {
+                crate::db::ArchiveItem::Range(r) => {
+                    super::checkpoint::check_archive_first(r.first)?;
+                    range = Some(r);
+                    Ok(())
                 }
-                Ok(())
+                crate::db::ArchiveItem::Event(event) => {
+                    pass1.event(event)?;
+                    rows.push(event)
+                }
             })
             .context("reading the rows to archive")?;
-            (first, args.origin.clone().unwrap_or_else(|| format!("postgres/{}", args.table)))
+            let range = range.context("no archive range was read")?;
+            let note = pass1.sign(&origin, &signer)?;
+            let mut writer = spool.start_with_checkpoint(&origin, range, &note);
+            rows.replay(|event| writer.event(event))?;
+            (origin, writer.finish(&signers)?, range)
         }
     };
-    let archive = super::checkpoint::archive_with_checkpoint(&events, &origin, first, kid, key)?;
-    spool.write(&archive)?;
     spool.commit()?;
     eprintln!(
-        "wrote {out}: {} events (chain index {first}..{}), origin {origin:?}, signed by {kid}, with its checkpoint",
-        events.len(),
-        first + events.len() as u64
+        "wrote {out}: {} events (chain index 0..{}), origin {origin:?}, signed by {kid}, with its checkpoint",
+        range.size, range.size
     );
     Ok(Outcome::Done)
+}
+
+/// What the first pass of `archive --checkpoint` learns: the streamed
+/// Merkle root and the last event's hash.
+#[derive(Default)]
+struct Pass1 {
+    root: EventsRoot,
+    head: Option<signcore::digest::Hash>,
+}
+
+impl Pass1 {
+    fn event(&mut self, event: &[u8]) -> Result<()> {
+        let n = self.root.size();
+        self.head = Some(
+            signcore::archive::stored_hash(event)
+                .with_context(|| format!("--checkpoint: event {n} has no readable hash"))?,
+        );
+        self.root.event(event);
+        if self.root.root().is_none() {
+            bail!("--checkpoint: event {n} cannot go into the Merkle tree");
+        }
+        Ok(())
+    }
+
+    fn sign(&self, origin: &str, signer: &signcore::note::NoteSigner) -> Result<String> {
+        let root = self.root.root().context("--checkpoint: an event has no readable hash")?;
+        super::checkpoint::sign_archive_checkpoint(origin, self.root.size(), &root, signer)
+    }
+}
+
+/// Database rows kept for the second pass of `archive --checkpoint`: a
+/// temporary file (removed when dropped) of records `u64 LE length ‖ event
+/// JSON`. Hand-written: a length prefix is all it takes, and the events are
+/// read back by the same process.
+struct EventSpool {
+    file: std::io::BufWriter<tempfile::NamedTempFile>,
+}
+
+impl EventSpool {
+    fn new() -> Result<Self> {
+        let dir = std::env::temp_dir();
+        let tmp = tempfile::Builder::new()
+            .prefix(".signcore-rows-")
+            .tempfile_in(&dir)
+            .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+        Ok(EventSpool { file: std::io::BufWriter::with_capacity(FLUSH_AT, tmp) })
+    }
+
+    fn push(&mut self, event: &[u8]) -> Result<()> {
+        let len = (event.len() as u64).to_le_bytes();
+        self.file
+            .write_all(&len)
+            .and_then(|()| self.file.write_all(event))
+            .context("cannot write the rows' temporary file")
+    }
+
+    /// Reads the events back in order.
+    fn replay(self, mut f: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+        use std::io::{Read, Seek};
+        let what = "cannot read the rows' temporary file back";
+        let mut tmp = self.file.into_inner().map_err(|e| anyhow::anyhow!("{what}: {}", e.error()))?;
+        tmp.as_file_mut().seek(std::io::SeekFrom::Start(0)).context(what)?;
+        let mut reader = std::io::BufReader::with_capacity(FLUSH_AT, tmp.as_file());
+        let mut event = Vec::new();
+        loop {
+            let mut len = [0u8; 8];
+            match reader.read_exact(&mut len) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
+                Err(e) => return Err(anyhow::Error::new(e).context(what)),
+            }
+            let len = usize::try_from(u64::from_le_bytes(len)).context(what)?;
+            event.clear();
+            event.resize(len, 0);
+            reader.read_exact(&mut event).context(what)?;
+            f(&event)?;
+        }
+    }
 }
 
 /// Buffered archive text is written out in blocks of about this size.
@@ -234,6 +344,11 @@ impl Spool {
 
     fn start(self, origin: &str, range: Range) -> Writer {
         Writer { inner: ArchiveWriter::new(origin, range), range, events: 0, head: None, spool: self }
+    }
+
+    fn start_with_checkpoint(self, origin: &str, range: Range, note: &str) -> Writer {
+        let inner = ArchiveWriter::with_checkpoint(origin, range, note);
+        Writer { inner, range, events: 0, head: None, spool: self }
     }
 
     fn write(&mut self, bytes: &[u8]) -> Result<()> {

@@ -290,21 +290,12 @@ pub fn base64_root(root: &Hash) -> String {
     cp.to_string().lines().nth(2).unwrap_or_default().to_owned()
 }
 
-/// `signcore archive --checkpoint`: the archive of a full chain carrying its
-/// signed checkpoint (the core's `build_archive_with_checkpoint`), the note
-/// signed by the archive's own key under the origin's name.
-pub fn archive_with_checkpoint(
-    events: &[Vec<u8>],
-    origin: &str,
-    first: u64,
-    kid: &str,
-    key: &signcore::key::SigningKey,
-) -> Result<Vec<u8>> {
-    if first != 0 {
-        bail!(
-            "--checkpoint: the archive starts at chain index {first}: a checkpoint covers a chain from its first event (archive without --limit/--first)"
-        );
-    }
+/// `signcore archive --checkpoint`: the note signer of an archive's
+/// checkpoint (the archive's own key under the origin's name), after the
+/// checks that come before any event is read: a full chain (`first` 0) and
+/// an Ed25519 key. The archive itself is streamed by `cmd::archive`.
+pub fn archive_note_signer(origin: &str, first: u64, kid: &str, key: &signcore::key::SigningKey) -> Result<NoteSigner> {
+    check_archive_first(first)?;
     if key.alg() != signcore::key::Alg::Ed25519 {
         bail!(
             "--checkpoint: key {kid:?} is {}: checkpoints are signed with Ed25519 keys only (UNSUPPORTED_ALGORITHM)",
@@ -312,13 +303,22 @@ pub fn archive_with_checkpoint(
         );
     }
     Checkpoint::new(origin, 0, [0; 32]).map_err(|e| note_error("--origin", e))?;
-    let signer = NoteSigner::new(origin, key)
-        .map_err(|e| note_error(&format!("--checkpoint: --origin {origin:?} as a note key name"), e))?;
-    for (i, e) in events.iter().enumerate() {
-        if signcore::archive::stored_hash(e).is_none() {
-            bail!("--checkpoint: event {i} has no readable hash");
-        }
+    NoteSigner::new(origin, key)
+        .map_err(|e| note_error(&format!("--checkpoint: --origin {origin:?} as a note key name"), e))
+}
+
+/// `signcore archive --checkpoint` covers a chain from its first event only.
+pub fn check_archive_first(first: u64) -> Result<()> {
+    if first != 0 {
+        bail!(
+            "--checkpoint: the archive starts at chain index {first}: a checkpoint covers a chain from its first event (archive without --limit/--first)"
+        );
     }
-    signcore::archive::build_archive_with_checkpoint(events.iter().map(Vec::as_slice), origin, &[(kid, key)], &signer)
-        .map_err(|e| anyhow::anyhow!("cannot build the archive: {e} ({})", e.code()))
+    Ok(())
+}
+
+/// The signed checkpoint note of `size` events whose Merkle root is `root`.
+pub fn sign_archive_checkpoint(origin: &str, size: u64, root: &Hash, signer: &NoteSigner) -> Result<String> {
+    let cp = Checkpoint::new(origin, size, *root).map_err(|e| note_error("--origin", e))?;
+    checkpoint::sign(&cp, &[signer]).map_err(|e| note_error("cannot sign the checkpoint", e))
 }

@@ -8,7 +8,7 @@ import path from 'node:path'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const canonicalize = require('canonicalize')
+import canonicalize from 'canonicalize'
 
 export const HMAC_SECRET = Buffer.from('bench-hmac-secret-0123456789abcdef')
 export const HMAC_KID = 'audit-hmac-1'

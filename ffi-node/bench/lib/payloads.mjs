@@ -19,8 +19,17 @@ export function smallPayload() {
 
 /** ~100 KB: 310 records with mixed members (unsorted keys, unicode, floats, nesting). */
 export function largePayload() {
+  return documentPayload(310)
+}
+
+/** ~10 KB: the same records, 31 of them. */
+export function mediumPayload() {
+  return documentPayload(31)
+}
+
+function documentPayload(count) {
   const records = []
-  for (let i = 0; i < 310; i++) {
+  for (let i = 0; i < count; i++) {
     records.push({
       zeta: `record ${i} ünïcödé ✓ 日本語`,
       id: `rec-${i.toString(16).padStart(6, '0')}`,

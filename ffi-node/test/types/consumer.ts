@@ -4,6 +4,7 @@ import {
   canonicalizeJson,
   computeAuditDigest,
   signAuditDigest,
+  signAuditEvent,
   Signer,
   keystoreMetadata,
   verifyChain,
@@ -22,6 +23,7 @@ import {
   type ManifestReport,
   type ManifestSigner,
   type SignatureBlock,
+  type SignedEvent,
   type SigncoreError,
   type ErrorCode,
   type RingEntry,
@@ -41,6 +43,9 @@ async function main(): Promise<void> {
   const proxy = Signer.proxy(new URL('http://127.0.0.1:8081'), { apiKey: 'local-ci-key' })
   const block: SignatureBlock = await signAuditDigest(digest, hmac)
   const fromEnvBlock: SignatureBlock = await signAuditDigest(digest)
+  const fused: SignedEvent = await signAuditEvent({ actor: 'bob', n: 1 }, null, hmac)
+  const next: SignedEvent = await ed.signEvent({ n: 2 }, fused.hash)
+  const fromDefault: string = (await signAuditEvent({ n: 3 })).hash + next.signature + fused.kid
   const raw: Buffer = hmac.signSync(Buffer.from(digest, 'hex'))
   const later: Buffer = await ed.sign(new Uint8Array(32))
   const ok: boolean = hmac.verifySync(Buffer.from(digest, 'hex'), raw) && (await ed.verify(new Uint8Array(32), later))
@@ -83,7 +88,7 @@ async function main(): Promise<void> {
     const code: ErrorCode = (e as SigncoreError).code
     console.log(code, (e as SigncoreError).status)
   }
-  console.log(fromEnvBlock, ok, meta, json, signedEvent, disposed, firstId, codes, asyncReport.checked, signers, valid, validHmac, warnings)
+  console.log(fromEnvBlock, ok, meta, json, signedEvent, disposed, firstId, codes, asyncReport.checked, signers, valid, validHmac, warnings, fromDefault)
 }
 
 void main
