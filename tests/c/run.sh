@@ -6,7 +6,8 @@
 # 3. compiles the header alone as C99 (with and without SIGNCORE_NO_STD) and C++11,
 # 4. compiles tests/c/test_signcore.c as C99, as C++ (g++ -x c++) and with
 #    AddressSanitizer + UBSan, and runs all three over the shared vectors,
-# 5. runs the C99 binary under valgrind (--error-exitcode=1 --leak-check=full),
+# 5. runs the C99 binaries (test_signcore, test_host) under valgrind
+#    (--error-exitcode=1 --leak-check=full),
 # 6. builds ffi-c/examples/audit_chain.c through pkg-config (ffi-c/signcore.pc)
 #    and runs it, plainly and under valgrind,
 # 7. builds tests/c/stack_scan.c (C99, no sanitizers) and runs it: the secret
@@ -156,6 +157,13 @@ if [ "${C_TESTS_VALGRIND:-1}" != 0 ] && [ -x "$out/test_c99" ]; then
     run_tests valgrind env SIGNCORE_TEST_BIG_KEYSTORE=1000 SIGNCORE_TEST_RSA_EVERY=8 valgrind --error-exitcode=1 --leak-check=full \
         "$out/test_c99" "$vectors"
     valgrind_summary "$out/valgrind.log"
+fi
+# The host API, burns and archives under valgrind too (about 8 s of CPU).
+if [ "${C_TESTS_VALGRIND:-1}" != 0 ] && [ -x "$out/test_host_c99" ]; then
+    mkdir -p "$host_tmp/valgrind"
+    run_tests host-valgrind valgrind --error-exitcode=1 --leak-check=full \
+        "$out/test_host_c99" "$host_fixture" "$host_tmp/valgrind" "$interop"
+    valgrind_summary "$out/host-valgrind.log" | sed 's/valgrind:/valgrind (host):/'
 fi
 
 # --- 6. the example, linked through pkg-config
