@@ -7,11 +7,8 @@
 //! is the core's `ArchiveBlock`, serialized here and parsed by
 //! `lib/archive.js`, so it is the very shape `signcore verify --json` prints.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex, PoisonError};
-
-use napi::bindgen_prelude::{Either, JsObjectValue, Object};
-use napi::{Env, JsDeferred};
+use napi::Env;
+use napi::bindgen_prelude::Object;
 use napi_derive::napi;
 use signcore::archive::{self, Found, Options};
 use signcore::archive_block::ArchiveBlock;
@@ -20,10 +17,10 @@ use signcore::hex::HashHex;
 use signcore::keystore::KeyRing;
 use zeroize::Zeroizing;
 
-use crate::pool::{self, Job};
+use crate::pool;
 use crate::text::Text;
 use crate::verify::TaskError;
-use crate::{Fail, fail_with, from_napi, parse_prev_hash};
+use crate::{Fail, fail_with, parse_prev_hash};
 
 /// One finding of an archive check: about an event (`index`) or about the
 /// archive (`index: null`).
@@ -123,10 +120,6 @@ pub fn verify_archive(
     check_archive(archive.as_bytes(), ring.as_bytes(), ask).map_err(|e| fail_with(e.code, e.message))
 }
 
-/// What an archive job settles its promise with.
-type Outcome = Either<NativeArchiveReport, TaskError>;
-type Resolver = Box<dyn FnOnce(Env) -> napi::Result<Outcome>>;
-
 /// The input of one `verifyArchiveAsync` call, copied from JS.
 struct ArchiveInput {
     archive: Vec<u8>,
@@ -135,44 +128,8 @@ struct ArchiveInput {
     ask: Ask,
 }
 
-/// Taken (once) by the pool thread that runs the job, or by `cancel()`.
-type InputSlot = Arc<Mutex<Option<ArchiveInput>>>;
-
-fn take(slot: &InputSlot) -> Option<ArchiveInput> {
-    slot.lock().unwrap_or_else(PoisonError::into_inner).take()
-}
-
-struct ArchiveJob {
-    input: InputSlot,
-    deferred: JsDeferred<Outcome, Resolver>,
-}
-
-impl Job for ArchiveJob {
-    fn run(self: Box<Self>) {
-        let outcome = match take(&self.input) {
-            Some(input) => {
-                pool::left_queue();
-                let outcome =
-                    match catch_unwind(AssertUnwindSafe(|| check_archive(&input.archive, &input.ring, input.ask))) {
-                        Ok(Ok(report)) => Either::A(report),
-                        Ok(Err(e)) => Either::B(e),
-                        Err(_) => Either::B(TaskError {
-                            code: "INTERNAL_ERROR",
-                            message: "internal error in the archive verifier (please report it)".to_owned(),
-                        }),
-                    };
-                drop(input);
-                outcome
-            }
-            None => Either::B(TaskError { code: "ABORT_ERR", message: "the operation was aborted".to_owned() }),
-        };
-        self.deferred.resolve(Box::new(move |_| Ok(outcome)));
-    }
-
-    fn refuse(self: Box<Self>, code: &'static str, message: String) {
-        drop(take(&self.input));
-        self.deferred.resolve(Box::new(move |_| Ok(Either::B(TaskError { code, message }))));
-    }
+fn check_archive_input(input: &ArchiveInput) -> Result<NativeArchiveReport, TaskError> {
+    check_archive(&input.archive, &input.ring, input.ask)
 }
 
 /// `verifyArchive` on the binding's own bounded pool (the one of
@@ -193,30 +150,6 @@ pub fn verify_archive_async<'env>(
     genesis: bool,
 ) -> Result<Object<'env>, Fail> {
     let ask = ask(threshold, anchor, genesis)?;
-    let input: InputSlot = Arc::new(Mutex::new(Some(ArchiveInput {
-        archive: archive.into_owned(),
-        ring: Zeroizing::new(ring.into_owned()),
-        ask,
-    })));
-    let slot = Arc::clone(&input);
-    let cancel = env
-        .create_function_from_closure::<(), (), _>("cancel", move |_| {
-            if let Some(input) = take(&slot) {
-                pool::left_queue();
-                drop(input);
-            }
-            Ok(())
-        })
-        .map_err(from_napi)?;
-    let (deferred, promise) = env.create_deferred::<Outcome, Resolver>().map_err(from_napi)?;
-    let mut handle = Object::new(env).map_err(from_napi)?;
-    // Once the deferred exists it must be settled: nothing fallible between it and submit.
-    let set = handle.set_named_property("promise", promise).and_then(|()| handle.set_named_property("cancel", cancel));
-    let job = Box::new(ArchiveJob { input, deferred });
-    if let Err(e) = set {
-        job.refuse("INTERNAL_ERROR", e.reason.clone());
-        return Err(from_napi(e));
-    }
-    pool::submit(job);
-    Ok(handle)
+    let input = ArchiveInput { archive: archive.into_owned(), ring: Zeroizing::new(ring.into_owned()), ask };
+    pool::spawn(env, input, "archive verifier", check_archive_input)
 }

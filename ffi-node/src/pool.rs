@@ -1,4 +1,5 @@
-//! The binding's own bounded worker pool for `verifyChainAsync`.
+//! The binding's own bounded worker pool for `verifyChainAsync` and
+//! `verifyArchiveAsync` ([`spawn`]: one task type for both).
 //!
 //! Chain checks used to run as napi `AsyncTask`s on libuv's thread pool
 //! (4 threads by default): four concurrent long checks filled it, and the
@@ -96,8 +97,8 @@ pub(crate) fn submit(job: Box<dyn Job>) {
         return job.refuse(
             "QUEUE_FULL",
             format!(
-                "verifyChainAsync: {QUEUE_CAPACITY} chain checks are already waiting for the binding's {} verification \
-                 thread(s); await some of them before starting more",
+                "{QUEUE_CAPACITY} chain or archive checks (verifyChainAsync, verifyArchiveAsync) are already waiting \
+                 for the binding's {} verification thread(s); await some of them before starting more",
                 pool.workers
             ),
         );
@@ -106,4 +107,100 @@ pub(crate) fn submit(job: Box<dyn Job>) {
         WAITING.fetch_sub(1, Ordering::AcqRel);
         unsent.0.refuse("INTERNAL_ERROR", "the verification threads have stopped".to_owned());
     }
+}
+
+/// What a pool task settles its promise with: the report or a coded error.
+type Outcome<R> = napi::bindgen_prelude::Either<R, crate::verify::TaskError>;
+type Resolver<R> = Box<dyn FnOnce(napi::Env) -> napi::Result<Outcome<R>>>;
+
+/// The input of a task: taken once, by the pool thread that runs it or by
+/// `cancel()` (which frees it at once, so a cancelled task holds nothing).
+type InputSlot<I> = Arc<Mutex<Option<I>>>;
+
+fn take<I>(slot: &InputSlot<I>) -> Option<I> {
+    slot.lock().unwrap_or_else(PoisonError::into_inner).take()
+}
+
+/// One call of an `...Async` function: its input, its work and its promise.
+struct Task<I, R: napi::bindgen_prelude::ToNapiValue> {
+    input: InputSlot<I>,
+    work: fn(&I) -> Result<R, crate::verify::TaskError>,
+    /// The verifier's name, for the internal-error message.
+    what: &'static str,
+    deferred: napi::JsDeferred<Outcome<R>, Resolver<R>>,
+}
+
+impl<I: Send + 'static, R: napi::bindgen_prelude::ToNapiValue + Send + 'static> Job for Task<I, R> {
+    fn run(self: Box<Self>) {
+        use crate::verify::TaskError;
+        use napi::bindgen_prelude::Either;
+        use std::panic::{AssertUnwindSafe, catch_unwind};
+        let outcome = match take(&self.input) {
+            Some(input) => {
+                left_queue();
+                let outcome = match catch_unwind(AssertUnwindSafe(|| (self.work)(&input))) {
+                    Ok(Ok(report)) => Either::A(report),
+                    Ok(Err(e)) => Either::B(e),
+                    Err(_) => Either::B(TaskError {
+                        code: "INTERNAL_ERROR",
+                        message: format!("internal error in the {} (please report it)", self.what),
+                    }),
+                };
+                // The input is freed (and a ring wiped) before the JS thread sees the result.
+                drop(input);
+                outcome
+            }
+            // Cancelled: the JS promise has already rejected with an AbortError.
+            None => Either::B(TaskError { code: "ABORT_ERR", message: "the operation was aborted".to_owned() }),
+        };
+        self.deferred.resolve(Box::new(move |_| Ok(outcome)));
+    }
+
+    fn refuse(self: Box<Self>, code: &'static str, message: String) {
+        drop(take(&self.input));
+        self.deferred.resolve(Box::new(move |_| {
+            Ok(napi::bindgen_prelude::Either::B(crate::verify::TaskError { code, message }))
+        }));
+    }
+}
+
+/// Runs `work(&input)` on the pool and returns `{ promise, cancel }`: the
+/// promise resolves with the report or a `TaskError` (never rejects);
+/// `cancel()` frees the input and skips the work if no thread has taken it.
+/// `input` must own everything (copied from JS before this returns).
+pub(crate) fn spawn<'env, I, R>(
+    env: &'env napi::Env,
+    input: I,
+    what: &'static str,
+    work: fn(&I) -> Result<R, crate::verify::TaskError>,
+) -> Result<napi::bindgen_prelude::Object<'env>, crate::Fail>
+where
+    I: Send + 'static,
+    R: napi::bindgen_prelude::ToNapiValue + Send + 'static,
+{
+    use crate::from_napi;
+    use napi::bindgen_prelude::{JsObjectValue, Object};
+    let input: InputSlot<I> = Arc::new(Mutex::new(Some(input)));
+    let slot = Arc::clone(&input);
+    let cancel = env
+        .create_function_from_closure::<(), (), _>("cancel", move |_| {
+            if let Some(input) = take(&slot) {
+                left_queue();
+                drop(input);
+            }
+            Ok(())
+        })
+        .map_err(from_napi)?;
+    let (deferred, promise) = env.create_deferred::<Outcome<R>, Resolver<R>>().map_err(from_napi)?;
+    let mut handle = Object::new(env).map_err(from_napi)?;
+    // Once the deferred exists it must be settled (an unsettled one keeps
+    // the event loop alive): nothing fallible comes between it and submit.
+    let set = handle.set_named_property("promise", promise).and_then(|()| handle.set_named_property("cancel", cancel));
+    let job = Box::new(Task { input, work, what, deferred });
+    if let Err(e) = set {
+        job.refuse("INTERNAL_ERROR", e.reason.clone());
+        return Err(from_napi(e));
+    }
+    submit(job);
+    Ok(handle)
 }

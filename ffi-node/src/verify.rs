@@ -7,8 +7,8 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 
-use napi::bindgen_prelude::{Either, JsObjectValue, Object, Uint8ArraySlice};
-use napi::{Env, JsDeferred};
+use napi::Env;
+use napi::bindgen_prelude::{Either, Object, Uint8ArraySlice};
 use napi_derive::napi;
 use signcore::chain::{self, ChainVerifier, Finding};
 use signcore::digest::Hash;
@@ -18,9 +18,9 @@ use signcore::keystore::KeyRing;
 use zeroize::Zeroizing;
 
 use crate::keys::read_keystore_file;
-use crate::pool::{self, Job};
+use crate::pool;
 use crate::text::Text;
-use crate::{Fail, bytes, fail, fail_with, from_napi, parse_prev_hash};
+use crate::{Fail, bytes, fail, fail_with, parse_prev_hash};
 
 /// A key ring (ring JSON or a keystore); unbounded on hosts (the core's
 /// `alloc` build), lookups by kid O(log n).
@@ -295,10 +295,6 @@ impl TaskError {
     }
 }
 
-/// What a chain job settles its promise with.
-type Outcome = Either<ChainReport, TaskError>;
-type Resolver = Box<dyn FnOnce(Env) -> napi::Result<Outcome>>;
-
 /// The input of one `verifyChainAsync` call, copied from JS.
 struct ChainInput {
     events: Vec<u8>,
@@ -307,48 +303,8 @@ struct ChainInput {
     anchor: Option<Hash>,
 }
 
-/// Taken (once) by the pool thread that runs the job, or by `cancel()`,
-/// which frees it at once.
-type InputSlot = Arc<Mutex<Option<ChainInput>>>;
-
-fn take(slot: &InputSlot) -> Option<ChainInput> {
-    slot.lock().unwrap_or_else(PoisonError::into_inner).take()
-}
-
-/// One `verifyChainAsync` call, run on the binding's pool ([`crate::pool`]).
-struct ChainJob {
-    input: InputSlot,
-    deferred: JsDeferred<Outcome, Resolver>,
-}
-
-impl Job for ChainJob {
-    fn run(self: Box<Self>) {
-        let outcome = match take(&self.input) {
-            Some(input) => {
-                pool::left_queue();
-                let outcome =
-                    match catch_unwind(AssertUnwindSafe(|| check_chain(&input.events, &input.ring, input.anchor))) {
-                        Ok(Ok(report)) => Either::A(report),
-                        Ok(Err(e)) => Either::B(TaskError::of(&e)),
-                        Err(_) => Either::B(TaskError {
-                            code: "INTERNAL_ERROR",
-                            message: "internal error in the chain verifier (please report it)".to_owned(),
-                        }),
-                    };
-                // The input is freed (and the ring wiped) before the JS thread sees the result.
-                drop(input);
-                outcome
-            }
-            // Cancelled: the JS promise has already rejected with an AbortError.
-            None => Either::B(TaskError { code: "ABORT_ERR", message: "the operation was aborted".to_owned() }),
-        };
-        self.deferred.resolve(Box::new(move |_| Ok(outcome)));
-    }
-
-    fn refuse(self: Box<Self>, code: &'static str, message: String) {
-        drop(take(&self.input));
-        self.deferred.resolve(Box::new(move |_| Ok(Either::B(TaskError { code, message }))));
-    }
+fn check_chain_input(input: &ChainInput) -> Result<ChainReport, TaskError> {
+    check_chain(&input.events, &input.ring, input.anchor).map_err(|e| TaskError::of(&e))
 }
 
 /// `verifyChain` off the JS thread, on the binding's own bounded pool (not
@@ -367,33 +323,8 @@ pub fn verify_chain_async<'env>(
     anchor: Option<String>,
 ) -> Result<Object<'env>, Fail> {
     let anchor = parse_prev_hash(anchor.as_deref(), "options.anchor")?;
-    let input: InputSlot = Arc::new(Mutex::new(Some(ChainInput {
-        events: events.into_owned(),
-        ring: Zeroizing::new(ring.into_owned()),
-        anchor,
-    })));
-    let slot = Arc::clone(&input);
-    let cancel = env
-        .create_function_from_closure::<(), (), _>("cancel", move |_| {
-            if let Some(input) = take(&slot) {
-                pool::left_queue();
-                drop(input);
-            }
-            Ok(())
-        })
-        .map_err(from_napi)?;
-    let (deferred, promise) = env.create_deferred::<Outcome, Resolver>().map_err(from_napi)?;
-    let mut handle = Object::new(env).map_err(from_napi)?;
-    // Once the deferred exists it must be settled (an unsettled one keeps
-    // the event loop alive): nothing fallible comes between it and submit.
-    let set = handle.set_named_property("promise", promise).and_then(|()| handle.set_named_property("cancel", cancel));
-    let job = Box::new(ChainJob { input, deferred });
-    if let Err(e) = set {
-        job.refuse("INTERNAL_ERROR", e.reason.clone());
-        return Err(from_napi(e));
-    }
-    pool::submit(job);
-    Ok(handle)
+    let input = ChainInput { events: events.into_owned(), ring: Zeroizing::new(ring.into_owned()), anchor };
+    pool::spawn(env, input, "chain verifier", check_chain_input)
 }
 
 /// The verdict on one manifest signature block.
