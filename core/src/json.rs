@@ -77,12 +77,15 @@ pub(crate) fn scan_string(bytes: &[u8], pos: usize) -> Result<(Span, usize), Jso
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
+/// Every byte 0x01 (SWAR byte tests, here and in `stringified`).
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+/// Every byte's high bit.
+pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
 
-/// Non-zero when some byte of `v` is zero (SWAR; exact as a yes/no test).
+/// Non-zero when some byte of `v` is zero (SWAR; exact as a yes/no test,
+/// and for the lowest such byte).
 #[inline]
-fn zero_byte(v: u64) -> u64 {
+pub(crate) fn zero_byte(v: u64) -> u64 {
     v.wrapping_sub(ONES) & !v & HIGH
 }
 

@@ -41,7 +41,7 @@ use core::cmp::Ordering;
 use crate::canonical::{self, MAX_DEPTH, MAX_INPUT_LEN, Sink};
 use crate::digest::{Hash, HashSink};
 use crate::error::{Error, JsonError, JsonErrorKind};
-use crate::json::cmp_utf16;
+use crate::json::{HIGH, ONES, cmp_utf16, zero_byte};
 
 /// Which path produced the canonical form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -431,15 +431,6 @@ fn sort_members(input: &[u8], m: &mut [Member]) -> Option<()> {
         }
     }
     Some(())
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// Non-zero when some byte of `v` is zero (exact for the lowest such byte).
-#[inline]
-fn zero_byte(v: u64) -> u64 {
-    v.wrapping_sub(ONES) & !v & HIGH
 }
 
 /// The first byte at or after `i` that is `"`, `\` or a control character
