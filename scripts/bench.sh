@@ -30,5 +30,5 @@ echo "bench: edge"
 EDGE_HOST=0 bash edge/run.sh > target/bench/edge.txt 2>&1 || echo "bench: edge budgets failed (see target/bench/edge.txt)"
 echo "bench: signcore-proxy under load"
 bash proxy/bench/run.sh | tee target/bench/proxy.txt || echo "bench: proxy load benchmark failed (see target/bench/proxy.txt)"
-python3 scripts/benchmarks_md.py > BENCHMARKS.md
+python3 scripts/benchmarks_md.py > target/BENCHMARKS.md.new && mv target/BENCHMARKS.md.new BENCHMARKS.md
 echo "bench: wrote BENCHMARKS.md"
