@@ -882,8 +882,15 @@ async function verifyChainAsync(events, ring, options) {
 
 /** The native check on the binding's pool, with the signal's abort. */
 function nativeChainAsync(eventsInput, ringInput, anchor, signal) {
-  const { promise, cancel } = call(native.verifyChainAsync, eventsInput, ringInput, anchor)
-  const settled = promise.then(chainOutcome)
+  return poolTask(call(native.verifyChainAsync, eventsInput, ringInput, anchor), chainOutcome, signal)
+}
+
+/**
+ * Settles a native pool task (`{ promise, cancel }`) through `outcome`;
+ * `signal`'s abort rejects at once with an AbortError and cancels the task.
+ */
+function poolTask({ promise, cancel }, outcome, signal) {
+  const settled = promise.then(outcome)
   if (!signal) return settled
   return new Promise((resolve, reject) => {
     const onAbort = () => {
@@ -957,4 +964,4 @@ module.exports = {
   verifySignature,
 }
 Object.assign(module.exports, require('./lib/checkpoint.js')) // DESIGN.md §12
-Object.assign(module.exports, require('./lib/archive.js')({ jsonArg, ringArg, optionsArg, anchorArg, call })) // DESIGN.md §8
+Object.assign(module.exports, require('./lib/archive.js')({ jsonArg, ringArg, optionsArg, anchorArg, call, poolTask })) // DESIGN.md §8

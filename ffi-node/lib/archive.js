@@ -34,7 +34,7 @@ function outcome(result) {
   return report(result)
 }
 
-module.exports = function archiveApi({ jsonArg, ringArg, optionsArg, anchorArg, call }) {
+module.exports = function archiveApi({ jsonArg, ringArg, optionsArg, anchorArg, call, poolTask }) {
   /** The native arguments after the JS checks: [archive, ring, threshold, anchor, genesis]. */
   function args(archive, ring, opts) {
     const threshold = thresholdArg(opts)
@@ -68,17 +68,7 @@ module.exports = function archiveApi({ jsonArg, ringArg, optionsArg, anchorArg, 
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw typeError('options.signal', 'an AbortSignal', signal)
     const input = args(archive, ring, opts)
     if (signal?.aborted) throw abortError(signal)
-    const { promise, cancel } = call(native.verifyArchiveAsync, ...input)
-    const settled = promise.then(outcome)
-    if (!signal) return settled
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        cancel()
-        reject(abortError(signal))
-      }
-      signal.addEventListener('abort', onAbort, { once: true })
-      settled.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-    })
+    return poolTask(call(native.verifyArchiveAsync, ...input), outcome, signal)
   }
 
   return { verifyArchive, verifyArchiveAsync }
