@@ -15,26 +15,7 @@
 #include <string.h>
 
 #include "signcore.h"
-
-static long g_passed, g_failed;
-
-static void check_(bool ok, int line, const char *what)
-{
-    if (ok) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    fprintf(stderr, "FAIL test_checkpoint.c:%d: %s\n", line, what);
-}
-#define CHECK(cond) check_((cond) ? true : false, __LINE__, #cond)
-#define STATUS(expr, want)                                                                                        \
-    do {                                                                                                          \
-        signcore_status got_ = (expr);                                                                            \
-        if (got_ != (want))                                                                                       \
-            fprintf(stderr, "  got %s, want %s\n", signcore_status_code((int)got_), signcore_status_code((int)(want))); \
-        check_(got_ == (want), __LINE__, #expr " == " #want);                                                     \
-    } while (0)
+#include "check.h"
 
 static void unhex(const char *hex, uint8_t *out)
 {
@@ -85,70 +66,70 @@ static void checkpoints(void)
 
     unhex(ROOT5, root);
     memset(&cp, 0, sizeof cp);
-    STATUS(verify_note(NOTE, len, "example.com/log", both, 1, 1, &cp, &err), SIGNCORE_OK);
+    CHECK_STATUS(verify_note(NOTE, len, "example.com/log", both, 1, 1, &cp, &err), SIGNCORE_OK);
     CHECK(cp.size == 5);
     CHECK(memcmp(cp.root, root, 32) == 0);
     CHECK(cp.verified == 1 && cp.unknown == 1 && cp.signed_by == 1);
     CHECK(cp.body_len == strlen("example.com/log\n5\nSo/g2B+qbvPQ0LWl300SkmeLdVFNp2iCBhWFbFYUsFU=\n"));
-    STATUS(verify_note(NOTE, len, "example.com/log", both, 2, 2, &cp, NULL), SIGNCORE_OK);
+    CHECK_STATUS(verify_note(NOTE, len, "example.com/log", both, 2, 2, &cp, NULL), SIGNCORE_OK);
     CHECK(cp.verified == 2 && cp.unknown == 0 && cp.signed_by == 3);
 
     /* Refusals, each with a reason. */
-    STATUS(verify_note(NOTE, len, "example.com/log", both, 2, 3, &cp, &err), SIGNCORE_THRESHOLD_NOT_MET);
+    CHECK_STATUS(verify_note(NOTE, len, "example.com/log", both, 2, 3, &cp, &err), SIGNCORE_THRESHOLD_NOT_MET);
     CHECK(strstr(err.message, "2 trusted key(s) signed the note, 3 required") != NULL);
-    STATUS(verify_note(NOTE, len, "example.com/log", both + 1, 1, 1, &cp, &err), SIGNCORE_OK); /* witness alone */
-    STATUS(verify_note(NOTE, len, "example.com/log", both, 0, 1, &cp, &err), SIGNCORE_THRESHOLD_NOT_MET);
-    STATUS(verify_note(NOTE, len, "example.com/log", both, 2, 0, &cp, &err), SIGNCORE_INVALID_THRESHOLD);
-    STATUS(verify_note(NOTE, len, "other.example/log", both, 2, 1, &cp, &err), SIGNCORE_ORIGIN_MISMATCH);
+    CHECK_STATUS(verify_note(NOTE, len, "example.com/log", both + 1, 1, 1, &cp, &err), SIGNCORE_OK); /* witness alone */
+    CHECK_STATUS(verify_note(NOTE, len, "example.com/log", both, 0, 1, &cp, &err), SIGNCORE_THRESHOLD_NOT_MET);
+    CHECK_STATUS(verify_note(NOTE, len, "example.com/log", both, 2, 0, &cp, &err), SIGNCORE_INVALID_THRESHOLD);
+    CHECK_STATUS(verify_note(NOTE, len, "other.example/log", both, 2, 1, &cp, &err), SIGNCORE_ORIGIN_MISMATCH);
     CHECK(err.status == SIGNCORE_ORIGIN_MISMATCH && strlen(err.message) > 0);
     {
         char forged[sizeof NOTE];
         memcpy(forged, NOTE, sizeof NOTE);
         forged[16] = '6'; /* size 5 -> 6 */
-        STATUS(verify_note(forged, len, "example.com/log", both, 2, 1, &cp, &err), SIGNCORE_SIGNATURE_INVALID);
+        CHECK_STATUS(verify_note(forged, len, "example.com/log", both, 2, 1, &cp, &err), SIGNCORE_SIGNATURE_INVALID);
         CHECK(strstr(err.message, "9be5d3c6") != NULL);
         forged[16] = '5';
         forged[len - 5] ^= 1; /* a flipped byte in the witness signature */
-        STATUS(verify_note(forged, len, "example.com/log", both, 1, 1, &cp, &err), SIGNCORE_OK);
-        STATUS(verify_note(forged, len, "example.com/log", both, 2, 1, &cp, &err), SIGNCORE_SIGNATURE_INVALID);
+        CHECK_STATUS(verify_note(forged, len, "example.com/log", both, 1, 1, &cp, &err), SIGNCORE_OK);
+        CHECK_STATUS(verify_note(forged, len, "example.com/log", both, 2, 1, &cp, &err), SIGNCORE_SIGNATURE_INVALID);
     }
     /* The signature block cut off; a control character; not UTF-8. */
-    STATUS(verify_note(NOTE, 63, "example.com/log", both, 2, 1, &cp, &err), SIGNCORE_MALFORMED_NOTE);
+    CHECK_STATUS(verify_note(NOTE, 63, "example.com/log", both, 2, 1, &cp, &err), SIGNCORE_MALFORMED_NOTE);
     {
         char bad[sizeof NOTE];
         memcpy(bad, NOTE, sizeof NOTE);
         bad[3] = '\t';
-        STATUS(verify_note(bad, len, "example.com/log", both, 2, 1, &cp, &err), SIGNCORE_MALFORMED_NOTE);
+        CHECK_STATUS(verify_note(bad, len, "example.com/log", both, 2, 1, &cp, &err), SIGNCORE_MALFORMED_NOTE);
         bad[3] = (char)0xff;
-        STATUS(verify_note(bad, len, "example.com/log", both, 2, 1, &cp, &err), SIGNCORE_MALFORMED_NOTE);
+        CHECK_STATUS(verify_note(bad, len, "example.com/log", both, 2, 1, &cp, &err), SIGNCORE_MALFORMED_NOTE);
     }
     {
         const char *bad_keys[1] = {"example.com/log+00000000+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c"};
-        STATUS(verify_note(NOTE, len, "example.com/log", bad_keys, 1, 1, &cp, &err), SIGNCORE_INVALID_VERIFIER_KEY);
+        CHECK_STATUS(verify_note(NOTE, len, "example.com/log", bad_keys, 1, 1, &cp, &err), SIGNCORE_INVALID_VERIFIER_KEY);
         CHECK(strstr(err.message, "key id") != NULL);
         bad_keys[0] = "no-plus-signs";
-        STATUS(verify_note(NOTE, len, "example.com/log", bad_keys, 1, 1, &cp, &err), SIGNCORE_INVALID_VERIFIER_KEY);
+        CHECK_STATUS(verify_note(NOTE, len, "example.com/log", bad_keys, 1, 1, &cp, &err), SIGNCORE_INVALID_VERIFIER_KEY);
     }
     {
         const char *many[17];
         for (int i = 0; i < 17; i++)
             many[i] = VA;
-        STATUS(verify_note(NOTE, len, "example.com/log", many, 17, 1, &cp, &err), SIGNCORE_LIMIT_EXCEEDED);
-        STATUS(verify_note(NOTE, len, "example.com/log", many, 16, 1, &cp, &err), SIGNCORE_OK);
+        CHECK_STATUS(verify_note(NOTE, len, "example.com/log", many, 17, 1, &cp, &err), SIGNCORE_LIMIT_EXCEEDED);
+        CHECK_STATUS(verify_note(NOTE, len, "example.com/log", many, 16, 1, &cp, &err), SIGNCORE_OK);
     }
     /* A note that is not a checkpoint. */
     {
         static const char hello[] = "hello\n\n\xe2\x80\x94 example.com/log m+XTxp5vXjFG0dy1PA/GzQRcJCe2VyXNDXcEBqPaMPAV4uJeZii+O/MMAFJrM/glrNIo2vrvRrg7gHrWhULgSvj+Ng0=\n";
-        STATUS(verify_note(hello, strlen(hello), "example.com/log", both, 1, 1, &cp, &err), SIGNCORE_SIGNATURE_INVALID);
+        CHECK_STATUS(verify_note(hello, strlen(hello), "example.com/log", both, 1, 1, &cp, &err), SIGNCORE_SIGNATURE_INVALID);
     }
     /* NULL pointers are errors, not crashes. */
-    STATUS(verify_note(NULL, len, "example.com/log", both, 2, 1, &cp, &err), SIGNCORE_NULL_POINTER);
-    STATUS(verify_note(NOTE, len, NULL, both, 2, 1, &cp, &err), SIGNCORE_NULL_POINTER);
-    STATUS(verify_note(NOTE, len, "example.com/log", NULL, 2, 1, &cp, &err), SIGNCORE_NULL_POINTER);
-    STATUS(verify_note(NOTE, len, "example.com/log", both, 2, 1, NULL, &err), SIGNCORE_NULL_POINTER);
+    CHECK_STATUS(verify_note(NULL, len, "example.com/log", both, 2, 1, &cp, &err), SIGNCORE_NULL_POINTER);
+    CHECK_STATUS(verify_note(NOTE, len, NULL, both, 2, 1, &cp, &err), SIGNCORE_NULL_POINTER);
+    CHECK_STATUS(verify_note(NOTE, len, "example.com/log", NULL, 2, 1, &cp, &err), SIGNCORE_NULL_POINTER);
+    CHECK_STATUS(verify_note(NOTE, len, "example.com/log", both, 2, 1, NULL, &err), SIGNCORE_NULL_POINTER);
     {
         const char *with_null[2] = {VA, NULL};
-        STATUS(verify_note(NOTE, len, "example.com/log", with_null, 2, 1, &cp, &err), SIGNCORE_NULL_POINTER);
+        CHECK_STATUS(verify_note(NOTE, len, "example.com/log", with_null, 2, 1, &cp, &err), SIGNCORE_NULL_POINTER);
     }
     CHECK(strcmp(signcore_status_code((int)SIGNCORE_ORIGIN_MISMATCH), "ORIGIN_MISMATCH") == 0);
 }
@@ -164,39 +145,39 @@ static void proofs(void)
     unhex(INCL3, incl);
     unhex(CONS2, cons);
 
-    STATUS(signcore_merkle_root(events, 5, out, &err), SIGNCORE_OK);
+    CHECK_STATUS(signcore_merkle_root(events, 5, out, &err), SIGNCORE_OK);
     CHECK(memcmp(out, root5, 32) == 0);
-    STATUS(signcore_merkle_root(events, 2, out, &err), SIGNCORE_OK);
+    CHECK_STATUS(signcore_merkle_root(events, 2, out, &err), SIGNCORE_OK);
     CHECK(memcmp(out, root2, 32) == 0);
-    STATUS(signcore_merkle_root(NULL, 0, out, &err), SIGNCORE_OK);
+    CHECK_STATUS(signcore_merkle_root(NULL, 0, out, &err), SIGNCORE_OK);
     CHECK(out[0] == 0xe3 && out[1] == 0xb0 && out[31] == 0x55); /* SHA256() */
-    STATUS(signcore_merkle_root(NULL, 1, out, &err), SIGNCORE_NULL_POINTER);
-    STATUS(signcore_merkle_root(events, 1, NULL, &err), SIGNCORE_NULL_POINTER);
+    CHECK_STATUS(signcore_merkle_root(NULL, 1, out, &err), SIGNCORE_NULL_POINTER);
+    CHECK_STATUS(signcore_merkle_root(events, 1, NULL, &err), SIGNCORE_NULL_POINTER);
 
-    STATUS(signcore_verify_inclusion(events + 3 * 32, 3, 5, incl, 3, root5, &err), SIGNCORE_OK);
-    STATUS(signcore_verify_inclusion(events + 2 * 32, 3, 5, incl, 3, root5, &err), SIGNCORE_ROOT_MISMATCH);
-    STATUS(signcore_verify_inclusion(events + 3 * 32, 2, 5, incl, 3, root5, &err), SIGNCORE_ROOT_MISMATCH);
-    STATUS(signcore_verify_inclusion(events + 3 * 32, 3, 5, incl, 2, root5, &err), SIGNCORE_INVALID_PROOF_LENGTH);
+    CHECK_STATUS(signcore_verify_inclusion(events + 3 * 32, 3, 5, incl, 3, root5, &err), SIGNCORE_OK);
+    CHECK_STATUS(signcore_verify_inclusion(events + 2 * 32, 3, 5, incl, 3, root5, &err), SIGNCORE_ROOT_MISMATCH);
+    CHECK_STATUS(signcore_verify_inclusion(events + 3 * 32, 2, 5, incl, 3, root5, &err), SIGNCORE_ROOT_MISMATCH);
+    CHECK_STATUS(signcore_verify_inclusion(events + 3 * 32, 3, 5, incl, 2, root5, &err), SIGNCORE_INVALID_PROOF_LENGTH);
     CHECK(strstr(err.message, "2 hashes") != NULL);
-    STATUS(signcore_verify_inclusion(events + 3 * 32, 5, 5, incl, 3, root5, &err), SIGNCORE_INDEX_OUT_OF_RANGE);
-    STATUS(signcore_verify_inclusion(events + 3 * 32, 3, 5, NULL, 3, root5, &err), SIGNCORE_NULL_POINTER);
-    STATUS(signcore_verify_inclusion(events + 3 * 32, 3, 5, incl, 1000, root5, &err), SIGNCORE_INVALID_PROOF_LENGTH);
-    STATUS(signcore_verify_inclusion(events, 0, 1, NULL, 0, events, &err), SIGNCORE_ROOT_MISMATCH); /* leaf != event */
+    CHECK_STATUS(signcore_verify_inclusion(events + 3 * 32, 5, 5, incl, 3, root5, &err), SIGNCORE_INDEX_OUT_OF_RANGE);
+    CHECK_STATUS(signcore_verify_inclusion(events + 3 * 32, 3, 5, NULL, 3, root5, &err), SIGNCORE_NULL_POINTER);
+    CHECK_STATUS(signcore_verify_inclusion(events + 3 * 32, 3, 5, incl, 1000, root5, &err), SIGNCORE_INVALID_PROOF_LENGTH);
+    CHECK_STATUS(signcore_verify_inclusion(events, 0, 1, NULL, 0, events, &err), SIGNCORE_ROOT_MISMATCH); /* leaf != event */
     incl[40] ^= 1;
-    STATUS(signcore_verify_inclusion(events + 3 * 32, 3, 5, incl, 3, root5, &err), SIGNCORE_ROOT_MISMATCH);
+    CHECK_STATUS(signcore_verify_inclusion(events + 3 * 32, 3, 5, incl, 3, root5, &err), SIGNCORE_ROOT_MISMATCH);
     incl[40] ^= 1;
 
-    STATUS(signcore_verify_consistency(2, 5, root2, root5, cons, 2, &err), SIGNCORE_OK);
-    STATUS(signcore_verify_consistency(2, 5, root5, root5, cons, 2, &err), SIGNCORE_ROOT_MISMATCH);
-    STATUS(signcore_verify_consistency(2, 5, root2, root2, cons, 2, &err), SIGNCORE_ROOT_MISMATCH);
-    STATUS(signcore_verify_consistency(2, 5, root2, root5, cons, 1, &err), SIGNCORE_INVALID_PROOF_LENGTH);
-    STATUS(signcore_verify_consistency(0, 5, root2, root5, cons, 2, &err), SIGNCORE_INVALID_TREE_SIZE);
-    STATUS(signcore_verify_consistency(6, 5, root2, root5, cons, 2, &err), SIGNCORE_INVALID_TREE_SIZE);
-    STATUS(signcore_verify_consistency(5, 5, root5, root5, NULL, 0, &err), SIGNCORE_OK);
-    STATUS(signcore_verify_consistency(5, 5, root5, root2, NULL, 0, &err), SIGNCORE_ROOT_MISMATCH);
-    STATUS(signcore_verify_consistency(2, 5, NULL, root5, cons, 2, &err), SIGNCORE_NULL_POINTER);
+    CHECK_STATUS(signcore_verify_consistency(2, 5, root2, root5, cons, 2, &err), SIGNCORE_OK);
+    CHECK_STATUS(signcore_verify_consistency(2, 5, root5, root5, cons, 2, &err), SIGNCORE_ROOT_MISMATCH);
+    CHECK_STATUS(signcore_verify_consistency(2, 5, root2, root2, cons, 2, &err), SIGNCORE_ROOT_MISMATCH);
+    CHECK_STATUS(signcore_verify_consistency(2, 5, root2, root5, cons, 1, &err), SIGNCORE_INVALID_PROOF_LENGTH);
+    CHECK_STATUS(signcore_verify_consistency(0, 5, root2, root5, cons, 2, &err), SIGNCORE_INVALID_TREE_SIZE);
+    CHECK_STATUS(signcore_verify_consistency(6, 5, root2, root5, cons, 2, &err), SIGNCORE_INVALID_TREE_SIZE);
+    CHECK_STATUS(signcore_verify_consistency(5, 5, root5, root5, NULL, 0, &err), SIGNCORE_OK);
+    CHECK_STATUS(signcore_verify_consistency(5, 5, root5, root2, NULL, 0, &err), SIGNCORE_ROOT_MISMATCH);
+    CHECK_STATUS(signcore_verify_consistency(2, 5, NULL, root5, cons, 2, &err), SIGNCORE_NULL_POINTER);
     cons[0] ^= 1;
-    STATUS(signcore_verify_consistency(2, 5, root2, root5, cons, 2, &err), SIGNCORE_ROOT_MISMATCH);
+    CHECK_STATUS(signcore_verify_consistency(2, 5, root2, root5, cons, 2, &err), SIGNCORE_ROOT_MISMATCH);
 }
 
 int main(void)

@@ -21,27 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "signcore.h"
-
-static long g_passed, g_failed;
-
-static void check_(bool ok, int line, const char *what)
-{
-    if (ok) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    fprintf(stderr, "FAIL test_host.c:%d: %s\n", line, what);
-}
-
-#define CHECK(cond) check_((cond) ? true : false, __LINE__, #cond)
-#define CHECK_STATUS(expr, want)                                                                  \
-    do {                                                                                          \
-        signcore_status got_ = (expr);                                                            \
-        if (got_ != (want))                                                                       \
-            fprintf(stderr, "  got %s, want %s\n", signcore_status_code((int)got_), signcore_status_code((int)(want))); \
-        check_(got_ == (want), __LINE__, #expr);                                                  \
-    } while (0)
+#include "check.h"
 
 static char *read_file(const char *path, size_t *len)
 {
