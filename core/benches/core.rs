@@ -5,7 +5,7 @@
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use ed25519_dalek::{Signer as _, Verifier as _};
 use hmac::{KeyInit, Mac};
 use sha2::Digest;
@@ -92,13 +92,16 @@ fn primitives(c: &mut Criterion) {
     g.finish();
 }
 
+/// The member table (scratch) given to `canonicalize_with_table`.
+const TABLE_WORDS: usize = 4096;
+
 fn canonicalization(c: &mut Criterion) {
     let large = large_document();
     for (name, doc) in [("canonicalize_300b", PAYLOAD.to_string()), ("canonicalize_100kb", large)] {
         let mut g = c.benchmark_group(name);
         g.throughput(Throughput::Bytes(doc.len() as u64));
         let mut out = vec![0u8; doc.len() * 2];
-        let mut table = vec![0u32; 4096];
+        let mut table = vec![0u32; TABLE_WORDS];
         g.bench_function("signcore", |b| {
             b.iter(|| {
                 let mut sink = signcore::canonical::SliceSink::new(&mut out);
@@ -176,5 +179,39 @@ fn chains(c: &mut Criterion) {
     }
 }
 
+/// `SIGNCORE_CANON_COUNT=<doc>:<what>:<n>` (doc `300b` or `100kb`, what `signcore` or `serde`): canonicalize
+/// the document n times and exit, for instruction counts under valgrind (run with n = 0 and n = N; the
+/// difference over N is the count per document).
+fn count(spec: &str) {
+    let mut parts = spec.split(':');
+    let doc = match parts.next() {
+        Some("300b") => PAYLOAD.to_string(),
+        _ => large_document(),
+    };
+    let what = parts.next().unwrap_or("signcore").to_string();
+    let n: usize = parts.next().and_then(|n| n.parse().ok()).unwrap_or(1);
+    let mut out = vec![0u8; doc.len() * 2];
+    let mut table = vec![0u32; TABLE_WORDS];
+    let mut total = 0;
+    for _ in 0..n {
+        total += if what == "serde" {
+            let value: serde_json::Value = serde_json::from_slice(black_box(doc.as_bytes())).unwrap();
+            serde_json_canonicalizer::to_string(&value).unwrap().len()
+        } else {
+            let mut sink = signcore::canonical::SliceSink::new(&mut out);
+            signcore::canonical::canonicalize_with_table(black_box(doc.as_bytes()), &mut table, &mut sink).unwrap();
+            sink.len()
+        };
+    }
+    println!("{spec}: {total} bytes");
+}
+
 criterion_group!(benches, primitives, canonicalization, chains);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(spec) = std::env::var("SIGNCORE_CANON_COUNT") {
+        return count(&spec);
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
