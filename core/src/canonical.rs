@@ -23,7 +23,8 @@ use core::cmp::Ordering;
 use crate::error::{Error, JsonError, JsonErrorKind};
 pub use crate::json::MAX_DEPTH;
 use crate::json::{
-    Members, Span, cmp_utf16, decode_escape, err, expect, expect_end, scan_number, scan_scalar, scan_string, skip_ws,
+    Members, Span, Visit, cmp_utf16, decode_escape, err, expect, expect_end, scan_number, scan_scalar, scan_string,
+    skip_ws, walk_value,
 };
 
 /// Largest input accepted: member offsets are stored as `u32`.
@@ -117,6 +118,21 @@ trait MemberTable {
     fn truncate(&mut self, len: usize);
     fn slots(&mut self) -> &mut [u32];
     fn get(&self, i: usize) -> Option<u32>;
+
+    /// Opens the object at `pos` (`depth` frames around it): its members
+    /// sorted at `base..base + len` (read with [`MemberTable::get`]) and the
+    /// position after its `}`.
+    fn open(&mut self, input: &[u8], pos: usize, depth: usize) -> Result<(usize, usize, usize), JsonError> {
+        let base = self.len();
+        let end = collect_members(input, pos, depth, self)?;
+        sort_members(input, self.slots().get_mut(base..).unwrap_or(&mut []))?;
+        Ok((base, self.len() - base, end))
+    }
+
+    /// Closes the object opened at `base` with `len` members.
+    fn close(&mut self, base: usize, _len: usize) {
+        self.truncate(base)
+    }
 }
 
 struct FixedTable<'t> {
@@ -219,6 +235,196 @@ pub fn canonicalize_with_table<S: Sink + ?Sized>(input: &[u8], table: &mut [u32]
     run(input, &mut table, &mut SinkRef(sink)).map_err(Error::Json)
 }
 
+/// [`canonicalize_with_table`], faster when `scratch` holds the input's
+/// span cache ([`cache_words`] of it: 4 words per object, 1 per member):
+/// one walk records every object's member-name offsets and end, so content
+/// nested in several objects is not delimited again for each of them.
+/// When the cache does not fit (or the input is not valid JSON structure)
+/// it canonicalizes through `table` alone. Output and errors are those of
+/// [`canonicalize_with_table`] with the same `table` length, whatever
+/// `scratch` holds or how long it is; nothing is allocated.
+pub fn canonicalize_with_scratch<S: Sink + ?Sized>(
+    input: &[u8],
+    table: &mut [u32],
+    scratch: &mut [u32],
+    sink: &mut S,
+) -> Result<(), Error> {
+    if let Some(objects) = record(input, scratch) {
+        let mut cached = Cached { scratch, objects, open: 0, capacity: table.len() };
+        return run(input, &mut cached, &mut SinkRef(sink)).map_err(Error::Json);
+    }
+    canonicalize_with_table(input, table, sink)
+}
+
+/// Scratch words the span cache of [`canonicalize_with_scratch`] needs for
+/// `input`: 4 per object and 1 per member (`None` when `input` is not
+/// valid JSON structure).
+pub fn cache_words(input: &[u8]) -> Option<usize> {
+    struct Count(usize);
+    impl Visit for Count {
+        const DELIMIT_SCALARS: bool = true;
+        fn object(&mut self, _: usize) -> bool {
+            self.0 += 4;
+            true
+        }
+        fn name(&mut self, _: usize) -> bool {
+            self.0 += 1;
+            true
+        }
+    }
+    let mut count = Count(0);
+    walk_value(input, 0, 0, &mut count).ok().map(|_| count.0)
+}
+
+/// Records the span cache of `input` in `scratch` (see [`Recorder`]) and
+/// returns how many objects it holds, or `None` when the walk fails (the
+/// input is not valid JSON structure: the plain path reports why) or the
+/// cache does not fit.
+fn record(input: &[u8], scratch: &mut [u32]) -> Option<usize> {
+    if input.len() > MAX_INPUT_LEN || scratch.len() > u32::MAX as usize {
+        return None;
+    }
+    let back = scratch.len();
+    let mut rec = Recorder { s: scratch, top: 0, back, current: usize::MAX, objects: 0 };
+    walk_value(input, 0, 0, &mut rec).ok()?;
+    let Recorder { s, back, objects, .. } = rec;
+    // The index: record positions sorted by object start. Records are in
+    // post-order (closed first, stored first from the end down), so each one
+    // moves only past its own descendants: at most MAX_DEPTH moves each.
+    if objects > back {
+        return None;
+    }
+    let mut at = s.len();
+    for i in 0..objects {
+        let rec = at - 1;
+        let start = s[rec];
+        let mut j = i;
+        while j > 0 && s[s[j - 1] as usize] > start {
+            s[j] = s[j - 1];
+            j -= 1;
+        }
+        s[j] = rec as u32;
+        at = rec - 2 - s[rec - 2] as usize;
+    }
+    Some(objects)
+}
+
+/// The span cache, recorded by one [`walk_value`] over the whole input
+/// (the same walk that validates keystores and events) in scratch memory
+/// `s`: the members of the open objects grow up from the front (each object
+/// as `[start, parent]` then its member-name offsets), and each object, when
+/// it closes, is moved to a record at the back, growing down:
+/// `[names.., count, end, start]`.
+struct Recorder<'s> {
+    s: &'s mut [u32],
+    /// End of the open members.
+    top: usize,
+    /// Start of the records.
+    back: usize,
+    /// Where the innermost open object starts in the open members.
+    current: usize,
+    objects: usize,
+}
+
+impl Visit for Recorder<'_> {
+    const DELIMIT_SCALARS: bool = true;
+
+    fn object(&mut self, pos: usize) -> bool {
+        let Some([start, parent]) = self.s.get_mut(self.top..self.back).and_then(|s| s.first_chunk_mut()) else {
+            return false;
+        };
+        *start = pos as u32;
+        *parent = self.current as u32;
+        self.current = self.top;
+        self.top += 2;
+        true
+    }
+
+    fn name(&mut self, quote: usize) -> bool {
+        match self.s.get_mut(self.top..self.back).and_then(|s| s.first_mut()) {
+            Some(slot) => *slot = quote as u32,
+            None => return false,
+        }
+        self.top += 1;
+        true
+    }
+
+    fn object_end(&mut self, end: usize) -> bool {
+        let names = self.current + 2..self.top;
+        let count = names.len();
+        let Some(at) = self.back.checked_sub(count + 3).filter(|&at| at >= self.top) else {
+            return false;
+        };
+        let (Some(&start), Some(&parent)) = (self.s.get(self.current), self.s.get(self.current + 1)) else {
+            return false;
+        };
+        self.s.copy_within(names, at);
+        if let Some([c, e, s]) = self.s.get_mut(at + count..self.back).and_then(|s| s.first_chunk_mut()) {
+            (*c, *e, *s) = (count as u32, end as u32, start);
+        }
+        self.back = at;
+        self.top = self.current;
+        self.current = parent as usize;
+        self.objects += 1;
+        true
+    }
+}
+
+/// The member table over a recorded span cache: an object's members are
+/// sorted in place in its record. `open` counts the members of the open
+/// objects, so that a document with more than `capacity` open at once fails
+/// as it does with a member table of that size.
+struct Cached<'s> {
+    scratch: &'s mut [u32],
+    objects: usize,
+    open: usize,
+    capacity: usize,
+}
+
+impl MemberTable for Cached<'_> {
+    fn push(&mut self, _: u32) -> bool {
+        false
+    }
+    fn len(&self) -> usize {
+        self.open
+    }
+    fn truncate(&mut self, _: usize) {}
+    fn slots(&mut self) -> &mut [u32] {
+        &mut []
+    }
+    fn get(&self, i: usize) -> Option<u32> {
+        self.scratch.get(i).copied()
+    }
+
+    fn open(&mut self, input: &[u8], pos: usize, _depth: usize) -> Result<(usize, usize, usize), JsonError> {
+        let s = &mut *self.scratch;
+        let index = s.get(..self.objects).unwrap_or(&[]);
+        // Every object of the input was recorded (the walk succeeded).
+        let found = index.binary_search_by(|&rec| s.get(rec as usize).map_or(0, |&v| v as usize).cmp(&pos));
+        let Some(rec) = found.ok().and_then(|i| index.get(i)).map(|&rec| rec as usize) else {
+            return Err(err(JsonErrorKind::UnexpectedByte, pos));
+        };
+        let (len, end) = match (rec.checked_sub(2).and_then(|i| s.get(i)), s.get(rec - 1)) {
+            (Some(&len), Some(&end)) => (len as usize, end as usize),
+            _ => return Err(err(JsonErrorKind::UnexpectedByte, pos)),
+        };
+        let base = rec - 2 - len;
+        let names = s.get_mut(base..base + len).unwrap_or(&mut []);
+        if self.open + len > self.capacity {
+            // The member a table of `capacity` slots would have no room for.
+            let first_left_out = names.get(self.capacity.saturating_sub(self.open)).copied().unwrap_or(0);
+            return Err(err(JsonErrorKind::TooManyMembers, first_left_out as usize));
+        }
+        sort_members(input, names)?;
+        self.open += len;
+        Ok((base, len, end))
+    }
+
+    fn close(&mut self, _base: usize, len: usize) {
+        self.open -= len;
+    }
+}
+
 /// Lets any sink, sized or not, pass as `&mut dyn Sink`: the walker below is
 /// compiled once instead of once per sink type (it is most of the code).
 struct SinkRef<'s, S: ?Sized>(&'s mut S);
@@ -270,11 +476,8 @@ fn run(input: &[u8], table: &mut dyn MemberTable, sink: &mut dyn Sink) -> Result
                 if stack.is_full() {
                     return Err(err(JsonErrorKind::NestingTooDeep, pos));
                 }
-                let base = table.len();
-                let end = collect_members(input, pos, stack.len(), table)?;
-                sort_members(input, table.slots().get_mut(base..).unwrap_or(&mut []))?;
+                let (base, len, end) = table.open(input, pos, stack.len())?;
                 sink.write(b"{");
-                let len = table.len() - base;
                 if len == 0 {
                     sink.write(b"}");
                     end
@@ -357,7 +560,7 @@ fn run(input: &[u8], table: &mut dyn MemberTable, sink: &mut dyn Sink) -> Result
                     }
                     sink.write(b"}");
                     end = *object_end as usize;
-                    table.truncate(*base as usize);
+                    table.close(*base as usize, *len as usize);
                     stack.pop();
                 }
             }
@@ -370,7 +573,12 @@ fn run(input: &[u8], table: &mut dyn MemberTable, sink: &mut dyn Sink) -> Result
 /// its `}`. The members are read by [`Members`], the reader every other
 /// module uses: names validated, values only delimited; each value is fully
 /// validated once, when emitted.
-fn collect_members(input: &[u8], pos: usize, depth: usize, table: &mut dyn MemberTable) -> Result<usize, JsonError> {
+fn collect_members<T: MemberTable + ?Sized>(
+    input: &[u8],
+    pos: usize,
+    depth: usize,
+    table: &mut T,
+) -> Result<usize, JsonError> {
     let mut members = Members::new(input, pos, depth)?.delimit_within_depth();
     for member in &mut members {
         let quote = member?.name.start - 1;

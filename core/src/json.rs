@@ -479,9 +479,39 @@ pub(crate) fn scan_scalar(bytes: &[u8], pos: usize) -> Result<usize, JsonError> 
     }
 }
 
+/// What a walk of one value ([`walk_value`]) reports besides its end: the
+/// canonicalizer's span cache records objects through it. A method that
+/// returns `false` stops the walk with an error. `()` reports nothing.
+pub(crate) trait Visit {
+    /// Scalars are only delimited (as [`find_value_end`] does; strings by
+    /// their closing quote), not validated: the caller validates them.
+    const DELIMIT_SCALARS: bool = false;
+    /// An object opens at `pos` (its `{`).
+    fn object(&mut self, _pos: usize) -> bool {
+        true
+    }
+    /// A member name of the innermost open object opens at `quote`.
+    fn name(&mut self, _quote: usize) -> bool {
+        true
+    }
+    /// The innermost open object ends at `end` (after its `}`).
+    fn object_end(&mut self, _end: usize) -> bool {
+        true
+    }
+}
+
+impl Visit for () {}
+
 /// Skips the value starting at `pos` (after white space), validating its
 /// syntax; `depth` is the nesting already open around it. Returns its end.
 pub(crate) fn skip_value(bytes: &[u8], pos: usize, depth: usize) -> Result<usize, JsonError> {
+    walk_value(bytes, pos, depth, &mut ())
+}
+
+/// [`skip_value`], reporting objects and member names to `visit`: the one
+/// walk of the grammar with a stack (a 128-bit kind stack, no frames).
+pub(crate) fn walk_value<V: Visit>(bytes: &[u8], pos: usize, depth: usize, visit: &mut V) -> Result<usize, JsonError> {
+    let stop = |pos| err(JsonErrorKind::TooManyMembers, pos);
     let mut pos = skip_ws(bytes, pos);
     // Bit i set: level i is an object. Depth is capped by MAX_DEPTH < 128.
     let mut kinds: u128 = 0;
@@ -494,6 +524,9 @@ pub(crate) fn skip_value(bytes: &[u8], pos: usize, depth: usize) -> Result<usize
                     return Err(err(JsonErrorKind::NestingTooDeep, pos));
                 }
                 let is_obj = open == b'{';
+                if is_obj && !visit.object(pos) {
+                    return Err(stop(pos));
+                }
                 kinds = (kinds & !(1u128 << level)) | (u128::from(is_obj) << level);
                 level += 1;
                 pos = skip_ws(bytes, pos + 1);
@@ -501,13 +534,20 @@ pub(crate) fn skip_value(bytes: &[u8], pos: usize, depth: usize) -> Result<usize
                 if bytes.get(pos) == Some(&close) {
                     pos += 1;
                     level -= 1;
+                    if is_obj && !visit.object_end(pos) {
+                        return Err(stop(pos));
+                    }
                 } else {
                     if is_obj {
+                        if !visit.name(pos) {
+                            return Err(stop(pos));
+                        }
                         pos = member_key(bytes, pos)?;
                     }
                     continue;
                 }
             }
+            _ if V::DELIMIT_SCALARS => pos = find_value_end(bytes, pos, None)?,
             _ => pos = scan_scalar(bytes, pos)?,
         }
         // After a value: close containers or move to the next element.
@@ -521,6 +561,9 @@ pub(crate) fn skip_value(bytes: &[u8], pos: usize, depth: usize) -> Result<usize
                 (Some(b','), _) => {
                     pos = skip_ws(bytes, pos + 1);
                     if is_obj {
+                        if !visit.name(pos) {
+                            return Err(stop(pos));
+                        }
                         pos = member_key(bytes, pos)?;
                     }
                     break;
@@ -528,6 +571,9 @@ pub(crate) fn skip_value(bytes: &[u8], pos: usize, depth: usize) -> Result<usize
                 (Some(b']'), false) | (Some(b'}'), true) => {
                     pos += 1;
                     level -= 1;
+                    if is_obj && !visit.object_end(pos) {
+                        return Err(stop(pos));
+                    }
                 }
                 (Some(_), _) => return Err(err(JsonErrorKind::UnexpectedByte, pos)),
                 (None, _) => return Err(err(JsonErrorKind::UnexpectedEnd, pos)),
