@@ -505,9 +505,17 @@ fn run(input: &[u8], table: &mut dyn MemberTable, sink: &mut dyn Sink) -> Result
                 }
             }
             Some(b'"') => {
-                let (raw, end) = scan_string(input, pos)?;
-                write_string(input, raw, sink);
-                end
+                // Printable ASCII up to the closing quote (most strings) is
+                // valid and canonical as it stands: one scan, one write.
+                let plain = crate::json::skip_plain(input, pos + 1);
+                if input.get(plain) == Some(&b'"') {
+                    sink.write(input.get(pos..plain + 1).unwrap_or(&[]));
+                    plain + 1
+                } else {
+                    let (raw, end) = scan_string(input, pos)?;
+                    write_string(input, raw, sink);
+                    end
+                }
             }
             Some(b'-' | b'0'..=b'9') => {
                 let end = scan_number(input, pos)?;
@@ -596,13 +604,93 @@ fn cmp_names(input: &[u8], a: u32, b: u32) -> Ordering {
     cmp_utf16(name(a), name(b))
 }
 
+/// The first four bytes of the member name at `quote` as an order key, most
+/// significant first: a printable ASCII byte (not `\\`) as itself, the end of
+/// the name as 0 (and every byte after it), and from the first escape or
+/// non-ASCII byte on 0xFF, "undecided".
+#[cfg(feature = "alloc")]
+fn name_key(input: &[u8], quote: u32) -> u32 {
+    let name = input.get(quote as usize + 1..).unwrap_or(&[]);
+    let mut key = 0;
+    let mut filler = 0;
+    for i in 0..4 {
+        let byte = match name.get(i) {
+            _ if filler != 0 => filler,
+            None | Some(b'"') => 0,
+            Some(&b) if b < 0x80 && b != b'\\' => u32::from(b),
+            Some(_) => {
+                filler = 0xff;
+                0xff
+            }
+        };
+        key = key << 8 | byte;
+        if byte == 0 {
+            key <<= 8 * (3 - i);
+            break;
+        }
+    }
+    key
+}
+
+/// Orders two names by their keys when the keys decide it: at their first
+/// differing byte neither is undecided (end of name or ASCII, which sort as
+/// UTF-16 code units do). `None` when the names must be compared in full.
+#[cfg(feature = "alloc")]
+#[inline]
+fn cmp_keys(a: u32, b: u32) -> Option<Ordering> {
+    let diff = a ^ b;
+    if diff == 0 {
+        return None;
+    }
+    let shift = diff.leading_zeros() & !7;
+    let byte = |k: u32| (k << shift) >> 24;
+    (byte(a) != 0xff && byte(b) != 0xff).then(|| a.cmp(&b))
+}
+
+/// [`sort_members`] for up to 16 members (most objects), with an allocator:
+/// insertion sort comparing four-byte name keys first (most pairs differ in
+/// their first bytes), the names themselves only when the keys do not
+/// decide. (Not in the no-alloc build: the edge .text budget.)
+#[cfg(feature = "alloc")]
+fn sort_keyed(input: &[u8], slots: &mut [u32]) -> Result<(), JsonError> {
+    let n = slots.len();
+    let mut keys = [0u32; 16];
+    for (key, &slot) in keys.iter_mut().zip(slots.iter()) {
+        *key = name_key(input, slot);
+    }
+    let cmp = |ka: u32, a: u32, kb: u32, b: u32| cmp_keys(ka, kb).unwrap_or_else(|| cmp_names(input, a, b));
+    for i in 1..n {
+        let (key, slot) = (keys[i], slots[i]);
+        let mut j = i;
+        while j > 0 && cmp(key, slot, keys[j - 1], slots[j - 1]) == Ordering::Less {
+            keys[j] = keys[j - 1];
+            slots[j] = slots[j - 1];
+            j -= 1;
+        }
+        keys[j] = key;
+        slots[j] = slot;
+    }
+    for i in 1..n {
+        if cmp(keys[i - 1], slots[i - 1], keys[i], slots[i]) == Ordering::Equal {
+            return Err(err(JsonErrorKind::DuplicateMember, slots[i - 1].max(slots[i]) as usize));
+        }
+    }
+    Ok(())
+}
+
 /// Sorts member-name offsets by UTF-16 code units and rejects duplicates.
 ///
 /// Written here rather than `sort_unstable_by`: no allocation, and about
 /// 1.5 KB less code on a Cortex-M (the edge budget). Without `alloc` the
 /// member table holds at most a few hundred names, where insertion sort is
-/// fine; with it, heapsort keeps huge objects O(n log n).
+/// fine; with it, up to 16 members go to [`sort_keyed`] and heapsort keeps
+/// huge objects O(n log n).
 fn sort_members(input: &[u8], slots: &mut [u32]) -> Result<(), JsonError> {
+    let n = slots.len();
+    #[cfg(feature = "alloc")]
+    if n <= 16 {
+        return sort_keyed(input, slots);
+    }
     let less = |a: u32, b: u32| cmp_names(input, a, b) == Ordering::Less;
     #[cfg_attr(not(feature = "alloc"), allow(unused_variables))]
     let sift_down = |slots: &mut [u32], mut root: usize, end: usize| loop {
@@ -619,28 +707,22 @@ fn sort_members(input: &[u8], slots: &mut [u32]) -> Result<(), JsonError> {
         slots.swap(root, child);
         root = child;
     };
-    let n = slots.len();
-    // Small objects (most audit payloads): insertion sort, fewest compares
-    // and least code. With an allocator objects can be huge: heapsort there.
     #[cfg(feature = "alloc")]
-    let small = n <= 16;
-    #[cfg(not(feature = "alloc"))]
-    let small = true;
-    if small {
-        for i in 1..n {
-            let mut j = i;
-            while j > 0 && less(slots[j], slots[j - 1]) {
-                slots.swap(j, j - 1);
-                j -= 1;
-            }
-        }
-    } else {
+    {
         for root in (0..n / 2).rev() {
             sift_down(slots, root, n);
         }
         for end in (1..n).rev() {
             slots.swap(0, end);
             sift_down(slots, 0, end);
+        }
+    }
+    #[cfg(not(feature = "alloc"))]
+    for i in 1..n {
+        let mut j = i;
+        while j > 0 && less(slots[j], slots[j - 1]) {
+            slots.swap(j, j - 1);
+            j -= 1;
         }
     }
     for pair in slots.windows(2) {
@@ -657,23 +739,26 @@ fn sort_members(input: &[u8], slots: &mut [u32]) -> Result<(), JsonError> {
 /// when its object was collected); returns the position of its value.
 fn write_member_name(input: &[u8], quote: u32, sink: &mut dyn Sink) -> Result<usize, JsonError> {
     let start = quote as usize + 1;
-    let close = crate::json::closing_quote(input, start).unwrap_or(input.len());
+    let plain = crate::json::skip_plain(input, start);
+    if input.get(plain) == Some(&b'"') && input.get(plain + 1) == Some(&b':') {
+        // Printable ASCII right before its colon (most names): `"name":` is
+        // canonical as it stands.
+        sink.write(input.get(quote as usize..plain + 2).unwrap_or(&[]));
+        return Ok(skip_ws(input, plain + 2));
+    }
+    let close = crate::json::closing_quote(input, plain).unwrap_or(input.len());
     write_string(input, Span { start, end: close }, sink);
     sink.write(b":");
     Ok(skip_ws(input, expect(input, close + 1, b':')?))
 }
 
 /// Writes the validated string whose raw content is `raw` (between two
-/// quotes in `input`) in canonical form. Printable ASCII without an escape
-/// (most names and values) is its quoted text, written at once; otherwise
-/// raw runs are copied (validation guarantees they hold no `"`, `\` or
-/// control characters) and each escape is replaced by the character or the
-/// one escape RFC 8785 uses.
+/// quotes in `input`) in canonical form: raw runs are copied (validation
+/// guarantees they hold no `"`, `\` or control characters) and each escape
+/// is replaced by the character or the one escape RFC 8785 uses. (Printable
+/// ASCII strings and names, most of them, are written by their callers as
+/// their quoted text, at once.)
 fn write_string(input: &[u8], raw: Span, sink: &mut dyn Sink) {
-    if crate::json::skip_plain(input, raw.start) >= raw.end {
-        sink.write(input.get(raw.start.saturating_sub(1)..raw.end + 1).unwrap_or(&[]));
-        return;
-    }
     let raw = raw.of(input);
     sink.write(b"\"");
     let mut run_start = 0;
@@ -915,6 +1000,39 @@ mod tests {
             }
         }
         assert!(checked > 50_000, "{checked}");
+    }
+
+    #[test]
+    #[cfg(feature = "alloc")]
+    fn keyed_sort_agrees_with_full_comparison() {
+        let pieces: [&[u8]; 9] =
+            [b"a", b"b", b"ab", br"\u0061", "\u{e9}".as_bytes(), "\u{10000}".as_bytes(), b"~", b"\x7f", b""];
+        let mut state: u32 = 0x1234_5678;
+        let mut next = |n: usize| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 16) as usize % n
+        };
+        for _ in 0..5_000 {
+            let mut doc = heapless::Vec::<u8, 512>::new();
+            let mut quotes = heapless::Vec::<u32, 16>::new();
+            for _ in 0..1 + next(16) {
+                let _ = quotes.push(doc.len() as u32);
+                let _ = doc.push(b'"');
+                for _ in 0..next(6) {
+                    let _ = doc.extend_from_slice(pieces[next(pieces.len())]);
+                }
+                let _ = doc.push(b'"');
+            }
+            let mut sorted = quotes.clone();
+            let result = sort_members(&doc, &mut sorted);
+            let mut by_name = quotes.clone();
+            by_name.sort_by(|&a, &b| cmp_names(&doc, a, b));
+            let duplicate = by_name.windows(2).any(|p| cmp_names(&doc, p[0], p[1]) == Ordering::Equal);
+            assert_eq!(result.is_err(), duplicate);
+            if !duplicate {
+                assert_eq!(sorted, by_name);
+            }
+        }
     }
 
     #[test]
