@@ -220,6 +220,15 @@ impl MemberTable for SpillTable<'_> {
 /// On error the sink may hold a prefix of the output; discard it.
 pub fn canonicalize<S: Sink + ?Sized>(input: &[u8], sink: &mut S) -> Result<(), Error> {
     let mut slots = [0u32; MAX_OPEN_MEMBERS];
+    // With an allocator the stack table is span-cache scratch first: small
+    // documents (events, payloads) fit, and then their nested objects are
+    // not delimited again (see `canonicalize_with_scratch`); larger ones
+    // stop the recording when it fills and take the member table.
+    #[cfg(feature = "alloc")]
+    if let Some(objects) = record(input, &mut slots) {
+        let mut cached = Cached { scratch: &mut slots, objects, open: 0, capacity: usize::MAX };
+        return run(input, &mut cached, &mut SinkRef(sink)).map_err(Error::Json);
+    }
     let fixed = FixedTable { slots: &mut slots, len: 0 };
     #[cfg(feature = "alloc")]
     let mut table = SpillTable { fixed, heap: None };
