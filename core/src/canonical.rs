@@ -226,7 +226,7 @@ pub fn canonicalize<S: Sink + ?Sized>(input: &[u8], sink: &mut S) -> Result<(), 
     // stop the recording when it fills and take the member table.
     #[cfg(feature = "alloc")]
     if let Some(objects) = record(input, &mut slots) {
-        let mut cached = Cached { scratch: &mut slots, objects, open: 0, capacity: usize::MAX };
+        let mut cached = Cached { scratch: &mut slots, objects, open: 0, capacity: usize::MAX, next: 0 };
         return run(input, &mut cached, &mut SinkRef(sink)).map_err(Error::Json);
     }
     let fixed = FixedTable { slots: &mut slots, len: 0 };
@@ -259,7 +259,7 @@ pub fn canonicalize_with_scratch<S: Sink + ?Sized>(
     sink: &mut S,
 ) -> Result<(), Error> {
     if let Some(objects) = record(input, scratch) {
-        let mut cached = Cached { scratch, objects, open: 0, capacity: table.len() };
+        let mut cached = Cached { scratch, objects, open: 0, capacity: table.len(), next: 0 };
         return run(input, &mut cached, &mut SinkRef(sink)).map_err(Error::Json);
     }
     canonicalize_with_table(input, table, sink)
@@ -388,6 +388,8 @@ struct Cached<'s> {
     objects: usize,
     open: usize,
     capacity: usize,
+    /// The index entry after the last object opened.
+    next: usize,
 }
 
 impl MemberTable for Cached<'_> {
@@ -408,9 +410,18 @@ impl MemberTable for Cached<'_> {
     fn open(&mut self, input: &[u8], pos: usize, _depth: usize) -> Result<(usize, usize, usize), JsonError> {
         let s = &mut *self.scratch;
         let index = s.get(..self.objects).unwrap_or(&[]);
-        // Every object of the input was recorded (the walk succeeded).
-        let found = index.binary_search_by(|&rec| s.get(rec as usize).map_or(0, |&v| v as usize).cmp(&pos));
-        let Some(rec) = found.ok().and_then(|i| index.get(i)).map(|&rec| rec as usize) else {
+        let start = |i: usize| index.get(i).and_then(|&rec| s.get(rec as usize)).map_or(usize::MAX, |&v| v as usize);
+        // Objects in arrays are met in input order: try the one after the
+        // last first. Every object of the input was recorded (the walk
+        // succeeded), so the search finds the others.
+        let i = if start(self.next) == pos {
+            self.next
+        } else {
+            let found = index.binary_search_by(|&rec| s.get(rec as usize).map_or(0, |&v| v as usize).cmp(&pos));
+            found.map_err(|_| err(JsonErrorKind::UnexpectedByte, pos))?
+        };
+        self.next = i + 1;
+        let Some(rec) = index.get(i).map(|&rec| rec as usize) else {
             return Err(err(JsonErrorKind::UnexpectedByte, pos));
         };
         let (len, end) = match (rec.checked_sub(2).and_then(|i| s.get(i)), s.get(rec - 1)) {
@@ -662,12 +673,30 @@ fn cmp_keys(a: u32, b: u32) -> Option<Ordering> {
 /// decide. (Not in the no-alloc build: the edge .text budget.)
 #[cfg(feature = "alloc")]
 fn sort_keyed(input: &[u8], slots: &mut [u32]) -> Result<(), JsonError> {
-    let n = slots.len();
     let mut keys = [0u32; 16];
+    let mut undecided = false;
     for (key, &slot) in keys.iter_mut().zip(slots.iter()) {
         *key = name_key(input, slot);
+        undecided |= *key & 0xff == 0xff;
     }
-    let cmp = |ka: u32, a: u32, kb: u32, b: u32| cmp_keys(ka, kb).unwrap_or_else(|| cmp_names(input, a, b));
+    let names = |a: u32, b: u32| cmp_names(input, a, b);
+    if undecided {
+        insertion_sort(&mut keys, slots, |ka, a, kb, b| cmp_keys(ka, kb).unwrap_or_else(|| names(a, b)))
+    } else {
+        // Every key is ASCII and ends of names: different keys decide.
+        insertion_sort(&mut keys, slots, |ka, a, kb, b| if ka == kb { names(a, b) } else { ka.cmp(&kb) })
+    }
+}
+
+/// The insertion sort of [`sort_keyed`], then its duplicate check.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+fn insertion_sort(
+    keys: &mut [u32; 16],
+    slots: &mut [u32],
+    cmp: impl Fn(u32, u32, u32, u32) -> Ordering,
+) -> Result<(), JsonError> {
+    let n = slots.len().min(16);
     for i in 1..n {
         let (key, slot) = (keys[i], slots[i]);
         let mut j = i;

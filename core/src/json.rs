@@ -119,19 +119,8 @@ pub(crate) fn skip_plain(bytes: &[u8], mut i: usize) -> usize {
 /// `Some(depth)` (the nesting around the value) deeper content is
 /// [`JsonErrorKind::NestingTooDeep`] at once.
 pub(crate) fn find_value_end(bytes: &[u8], pos: usize, depth: Option<usize>) -> Result<usize, JsonError> {
-    match bytes.get(pos) {
-        Some(b'"') => return string_end(bytes, pos),
-        Some(b'[' | b'{') => {}
-        Some(_) => {
-            // A scalar: up to the next structural byte or white space.
-            let len = bytes.get(pos..).unwrap_or(&[]).iter().position(|&b| STRUCTURAL[usize::from(b)] != 0);
-            return match len {
-                Some(0) => Err(err(JsonErrorKind::UnexpectedByte, pos)),
-                Some(n) => Ok(pos + n),
-                None => Ok(bytes.len()),
-            };
-        }
-        None => return Err(err(JsonErrorKind::UnexpectedEnd, pos)),
+    if !matches!(bytes.get(pos), Some(b'[' | b'{')) {
+        return delimit_scalar(bytes, pos);
     }
     // A container: match brackets, stepping over strings whole.
     let mut level = 0usize;
@@ -162,6 +151,24 @@ pub(crate) fn find_value_end(bytes: &[u8], pos: usize, depth: Option<usize>) -> 
                 }
             }
         }
+    }
+}
+
+/// [`find_value_end`] of a value that is not an array or object.
+#[inline(always)]
+fn delimit_scalar(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
+    match bytes.get(pos) {
+        Some(b'"') => string_end(bytes, pos),
+        Some(_) => {
+            // A scalar: up to the next structural byte or white space.
+            let len = bytes.get(pos..).unwrap_or(&[]).iter().position(|&b| STRUCTURAL[usize::from(b)] != 0);
+            match len {
+                Some(0) => Err(err(JsonErrorKind::UnexpectedByte, pos)),
+                Some(n) => Ok(pos + n),
+                None => Ok(bytes.len()),
+            }
+        }
+        None => Err(err(JsonErrorKind::UnexpectedEnd, pos)),
     }
 }
 
@@ -547,7 +554,7 @@ pub(crate) fn walk_value<V: Visit>(bytes: &[u8], pos: usize, depth: usize, visit
                     continue;
                 }
             }
-            _ if V::DELIMIT_SCALARS => pos = find_value_end(bytes, pos, None)?,
+            _ if V::DELIMIT_SCALARS => pos = delimit_scalar(bytes, pos)?,
             _ => pos = scan_scalar(bytes, pos)?,
         }
         // After a value: close containers or move to the next element.
