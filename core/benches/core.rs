@@ -94,7 +94,7 @@ fn primitives(c: &mut Criterion) {
 
 /// The member table (scratch) given to `canonicalize_with_table`.
 const TABLE_WORDS: usize = 4096;
-/// The span-cache scratch given to `canonicalize_with_scratch` (the 100 KB document needs 7,611 words).
+/// The span-cache scratch given to `canonicalize_with_scratch` (the 100 KB document needs 7,612 words).
 const SCRATCH_WORDS: usize = 16384;
 
 fn canonicalization(c: &mut Criterion) {
@@ -105,6 +105,8 @@ fn canonicalization(c: &mut Criterion) {
         let mut out = vec![0u8; doc.len() * 2];
         let mut table = vec![0u32; TABLE_WORDS];
         let mut scratch = vec![0u32; SCRATCH_WORDS];
+        // The signcore row measures the span cache, not its fallback.
+        assert!(signcore::canonical::cache_words(doc.as_bytes()).is_some_and(|w| w <= SCRATCH_WORDS));
         g.bench_function("signcore", |b| {
             b.iter(|| {
                 let mut sink = signcore::canonical::SliceSink::new(&mut out);
@@ -194,6 +196,9 @@ fn chains(c: &mut Criterion) {
 /// the document n times and exit, for instruction counts under valgrind (run with n = 0 and n = N; the
 /// difference over N is the count per document).
 fn count(spec: &str) {
+    if let Some(rounds) = spec.strip_prefix("cpu:") {
+        return cpu_rounds(rounds.parse().unwrap_or(30));
+    }
     let mut parts = spec.split(':');
     let doc = match parts.next() {
         Some("300b") => PAYLOAD.to_string(),
@@ -220,7 +225,67 @@ fn count(spec: &str) {
             sink.len()
         };
     }
-    println!("{spec}: {total} bytes");
+    let words = signcore::canonical::cache_words(doc.as_bytes());
+    println!("{spec}: {total} bytes, span cache {words:?} words");
+}
+
+/// CPU time of this thread in ns (`/proc/thread-self/schedstat`, Linux): unlike wall-clock time it does not
+/// count the time other processes hold the core.
+fn cpu_ns() -> u64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
+    stat.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+/// `SIGNCORE_CANON_COUNT=cpu:<rounds>`: for each document, rounds of batches of each way to canonicalize it,
+/// alternated; prints the median and the best batch's CPU time per document for each, and the ratios to the
+/// anchor.
+fn cpu_rounds(rounds: usize) {
+    for (name, doc, batch) in [("300b", PAYLOAD.to_string(), 2000), ("100kb", large_document(), 10)] {
+        let mut out = vec![0u8; doc.len() * 2];
+        let mut table = vec![0u32; TABLE_WORDS];
+        let mut scratch = vec![0u32; SCRATCH_WORDS];
+        let mut times: [Vec<f64>; 4] = Default::default();
+        for _ in 0..rounds {
+            for (way, t) in times.iter_mut().enumerate() {
+                let start = cpu_ns();
+                for _ in 0..batch {
+                    let doc = black_box(doc.as_bytes());
+                    let mut sink = signcore::canonical::SliceSink::new(&mut out);
+                    match way {
+                        0 => signcore::canonical::canonicalize_with_scratch(doc, &mut table, &mut scratch, &mut sink)
+                            .unwrap(),
+                        1 => signcore::canonical::canonicalize_with_table(doc, &mut table, &mut sink).unwrap(),
+                        2 => drop(black_box(audit_digest(doc, None).unwrap())),
+                        _ => {
+                            let value: serde_json::Value = serde_json::from_slice(doc).unwrap();
+                            black_box(serde_json_canonicalizer::to_string(&value).unwrap());
+                        }
+                    }
+                    black_box(sink.len());
+                }
+                t.push((cpu_ns() - start) as f64 / batch as f64);
+            }
+        }
+        let stats: Vec<(f64, f64)> = times
+            .iter_mut()
+            .map(|t| {
+                t.sort_by(f64::total_cmp);
+                (t[t.len() / 2], t[0])
+            })
+            .collect();
+        let anchor = stats[3];
+        for (way, (median, best)) in
+            ["with_scratch", "with_table (no scratch)", "audit_digest", "serde"].iter().zip(&stats)
+        {
+            println!(
+                "{name} {way}: median {:.0} ns, best {:.0} ns; anchor/this median {:.2}x, best {:.2}x",
+                median,
+                best,
+                anchor.0 / median,
+                anchor.1 / best
+            );
+        }
+    }
 }
 
 criterion_group!(benches, primitives, canonicalization, chains);
