@@ -229,25 +229,18 @@ fn count(spec: &str) {
     println!("{spec}: {total} bytes, span cache {words:?} words");
 }
 
-/// CPU time of this thread in ns (`/proc/thread-self/schedstat`, Linux): unlike wall-clock time it does not
-/// count the time other processes hold the core.
-fn cpu_ns() -> u64 {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
-    stat.split_whitespace().next().unwrap().parse().unwrap()
-}
-
-/// `SIGNCORE_CANON_COUNT=cpu:<rounds>`: for each document, rounds of batches of each way to canonicalize it,
-/// alternated; prints the median and the best batch's CPU time per document for each, and the ratios to the
-/// anchor.
+/// `SIGNCORE_CANON_COUNT=cpu:<rounds>`: for each document, rounds of short batches (about a millisecond) of
+/// each way to canonicalize it, alternated; prints the median and the best batch's time per document for each
+/// and the ratios to the anchor. On a shared machine the best batches are the ones no other process interrupted.
 fn cpu_rounds(rounds: usize) {
-    for (name, doc, batch) in [("300b", PAYLOAD.to_string(), 2000), ("100kb", large_document(), 10)] {
+    for (name, doc, batch) in [("300b", PAYLOAD.to_string(), 200), ("100kb", large_document(), 2)] {
         let mut out = vec![0u8; doc.len() * 2];
         let mut table = vec![0u32; TABLE_WORDS];
         let mut scratch = vec![0u32; SCRATCH_WORDS];
         let mut times: [Vec<f64>; 4] = Default::default();
         for _ in 0..rounds {
             for (way, t) in times.iter_mut().enumerate() {
-                let start = cpu_ns();
+                let start = std::time::Instant::now();
                 for _ in 0..batch {
                     let doc = black_box(doc.as_bytes());
                     let mut sink = signcore::canonical::SliceSink::new(&mut out);
@@ -263,7 +256,7 @@ fn cpu_rounds(rounds: usize) {
                     }
                     black_box(sink.len());
                 }
-                t.push((cpu_ns() - start) as f64 / batch as f64);
+                t.push(start.elapsed().as_nanos() as f64 / batch as f64);
             }
         }
         let stats: Vec<(f64, f64)> = times
