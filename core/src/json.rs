@@ -347,7 +347,6 @@ pub(crate) fn decode_escape(raw: &[u8], i: usize) -> Option<(char, usize)> {
 /// The byte at `i` of a raw string that ends at the end of `s` or at its
 /// first unescaped `"` (so a member name can be compared in place, without
 /// finding its end first); `None` past the end.
-#[inline]
 fn raw_byte(s: &[u8], i: usize) -> Option<u8> {
     match s.get(i) {
         None | Some(b'"') => None,
