@@ -23,8 +23,8 @@ use core::cmp::Ordering;
 use crate::error::{Error, JsonError, JsonErrorKind};
 pub use crate::json::MAX_DEPTH;
 use crate::json::{
-    Members, Next, Span, Visit, after_item, cmp_utf16, decode_escape, err, expect, expect_end, scan_number,
-    scan_scalar, scan_string, skip_ws, walk_value,
+    Members, Span, Visit, cmp_utf16, decode_escape, err, expect, expect_end, scan_number, scan_scalar, scan_string,
+    skip_ws, walk_value,
 };
 
 /// Largest input accepted: member offsets are stored as `u32`.
@@ -553,22 +553,32 @@ fn run(input: &[u8], table: &mut dyn MemberTable, sink: &mut dyn Sink) -> Result
         loop {
             match stack.last_mut() {
                 None => return expect_end(input, end),
-                Some(Frame::Array) => match after_item(input, end, b']')? {
-                    Next::Item(next) => {
-                        sink.write(b",");
-                        pos = next;
-                        continue 'value;
+                Some(Frame::Array) => {
+                    let p = skip_ws(input, end);
+                    match input.get(p) {
+                        Some(b',') => {
+                            sink.write(b",");
+                            pos = skip_ws(input, p + 1);
+                            continue 'value;
+                        }
+                        Some(b']') => {
+                            sink.write(b"]");
+                            stack.pop();
+                            end = p + 1;
+                        }
+                        Some(_) => return Err(err(JsonErrorKind::UnexpectedByte, p)),
+                        None => return Err(err(JsonErrorKind::UnexpectedEnd, p)),
                     }
-                    Next::Closed(after) => {
-                        sink.write(b"]");
-                        stack.pop();
-                        end = after;
-                    }
-                },
+                }
                 Some(Frame::Object { base, len, next, end: object_end }) => {
                     // The member's value was validated as it was emitted; it
                     // must also end where collection found its end.
-                    after_item(input, end, b'}')?;
+                    let p = skip_ws(input, end);
+                    match input.get(p) {
+                        Some(b',' | b'}') => {}
+                        Some(_) => return Err(err(JsonErrorKind::UnexpectedByte, p)),
+                        None => return Err(err(JsonErrorKind::UnexpectedEnd, p)),
+                    }
                     if next < len {
                         let offset = table.get((*base + *next) as usize).unwrap_or(0);
                         *next += 1;

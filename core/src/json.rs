@@ -347,6 +347,7 @@ pub(crate) fn decode_escape(raw: &[u8], i: usize) -> Option<(char, usize)> {
 /// The byte at `i` of a raw string that ends at the end of `s` or at its
 /// first unescaped `"` (so a member name can be compared in place, without
 /// finding its end first); `None` past the end.
+#[inline]
 fn raw_byte(s: &[u8], i: usize) -> Option<u8> {
     match s.get(i) {
         None | Some(b'"') => None,
@@ -562,9 +563,10 @@ pub(crate) fn walk_value<V: Visit>(bytes: &[u8], pos: usize, depth: usize, visit
                 return Ok(pos);
             }
             let is_obj = kinds & (1u128 << (level - 1)) != 0;
-            match after_item(bytes, pos, if is_obj { b'}' } else { b']' })? {
-                Next::Item(next) => {
-                    pos = next;
+            pos = skip_ws(bytes, pos);
+            match (bytes.get(pos), is_obj) {
+                (Some(b','), _) => {
+                    pos = skip_ws(bytes, pos + 1);
                     if is_obj {
                         if !visit.name(pos) {
                             return Err(stop(pos));
@@ -573,38 +575,18 @@ pub(crate) fn walk_value<V: Visit>(bytes: &[u8], pos: usize, depth: usize, visit
                     }
                     break;
                 }
-                Next::Closed(end) => {
-                    pos = end;
+                (Some(b']'), false) | (Some(b'}'), true) => {
+                    pos += 1;
                     level -= 1;
                     if is_obj && !visit.object_end(pos) {
                         return Err(stop(pos));
                     }
                 }
+                (Some(_), _) => return Err(err(JsonErrorKind::UnexpectedByte, pos)),
+                (None, _) => return Err(err(JsonErrorKind::UnexpectedEnd, pos)),
             }
         }
         pos = skip_ws(bytes, pos);
-    }
-}
-
-/// What follows an item of an array or object: another item or the end.
-pub(crate) enum Next {
-    /// A `,`: the next item starts here (after white space).
-    Item(usize),
-    /// The closing bracket: the position after it.
-    Closed(usize),
-}
-
-/// The separator rule, in one place for every walk ([`walk_value`],
-/// [`Members`], [`Elements`] and the canonicalizer's emission): after an
-/// item (and white space) comes `,` or the container's `close`.
-#[inline]
-pub(crate) fn after_item(bytes: &[u8], pos: usize, close: u8) -> Result<Next, JsonError> {
-    let pos = skip_ws(bytes, pos);
-    match bytes.get(pos) {
-        Some(b',') => Ok(Next::Item(skip_ws(bytes, pos + 1))),
-        Some(&b) if b == close => Ok(Next::Closed(pos + 1)),
-        Some(_) => Err(err(JsonErrorKind::UnexpectedByte, pos)),
-        None => Err(err(JsonErrorKind::UnexpectedEnd, pos)),
     }
 }
 
@@ -648,26 +630,19 @@ impl<'a> Cursor<'a> {
         if self.state == 2 {
             return None;
         }
-        let next = if self.state == 1 {
-            after_item(self.bytes, self.pos, self.close)
-        } else {
-            // Before the first item: the closing bracket or a value.
-            let pos = skip_ws(self.bytes, self.pos);
-            match self.bytes.get(pos) {
-                Some(&b) if b == self.close => Ok(Next::Closed(pos + 1)),
-                Some(_) => Ok(Next::Item(pos)),
-                None => Err(err(JsonErrorKind::UnexpectedEnd, pos)),
-            }
-        };
-        match next {
-            Ok(Next::Item(pos)) => Some(Ok(pos)),
-            Ok(Next::Closed(end)) => {
+        let mut pos = skip_ws(self.bytes, self.pos);
+        match self.bytes.get(pos) {
+            Some(&b) if b == self.close => {
                 self.state = 2;
-                self.pos = end;
-                None
+                self.pos = pos + 1;
+                return None;
             }
-            Err(e) => self.fail(e),
+            Some(b',') if self.state == 1 => pos = skip_ws(self.bytes, pos + 1),
+            Some(_) if self.state == 1 => return self.fail(err(JsonErrorKind::UnexpectedByte, pos)),
+            None => return self.fail(err(JsonErrorKind::UnexpectedEnd, pos)),
+            _ => {}
         }
+        Some(Ok(pos))
     }
 
     fn value_end(&self, start: usize) -> Result<usize, JsonError> {
