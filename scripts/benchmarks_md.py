@@ -136,8 +136,9 @@ for label, group in (("signcore_key_sign, HMAC", "c_key_sign_hmac"), ("signcore_
         continue
     p(row(label, c, b, "", None))
 p("")
-p("The C path adds argument checks, the key's magic-tag check and the panic boundary; `signcore_audit_digest_hex` also")
-p("parses the previous hash from hex and writes hex, as the Rust anchor does.")
+p("The C path adds argument checks, the key's magic-tag check, the keyed checksum over the key storage, the stack scrub")
+p("after a call that handled a secret and the panic boundary; `signcore_audit_digest_hex` also parses the previous hash")
+p("from hex and writes hex, as the Rust anchor does.")
 p("")
 
 node_json = os.path.join(ROOT, "target", "bench", "node.json")
