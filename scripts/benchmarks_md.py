@@ -129,7 +129,7 @@ p("## C ABI (criterion, same process)")
 p("")
 p("| call | C ABI | Rust API | ratio | goal | |")
 p("| --- | --- | --- | --- | --- | --- |")
-for label, group in (("signcore_key_sign, HMAC", "c_key_sign_hmac"), ("signcore_key_sign, Ed25519", "c_key_sign_ed25519"), ("signcore_audit_digest_hex", "c_audit_digest_hex")):
+for label, group in (("signcore_key_sign, HMAC", "c_key_sign_hmac"), ("signcore_key_sign, Ed25519", "c_key_sign_ed25519"), ("signcore_key_verify, HMAC", "c_key_verify_hmac"), ("signcore_key_verify, Ed25519", "c_key_verify_ed25519"), ("signcore_audit_digest_hex", "c_audit_digest_hex")):
     try:
         c, b = median_ns(group, "c_abi"), median_ns(group, "rust_api")
     except OSError:
