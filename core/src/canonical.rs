@@ -507,7 +507,7 @@ fn run(input: &[u8], table: &mut dyn MemberTable, sink: &mut dyn Sink) -> Result
                     let frame = Frame::Object { base: base as u32, len: len as u32, next: 1, end: end as u32 };
                     // Cannot fail: checked `is_full` above.
                     let _ = stack.push(frame);
-                    pos = write_member_name(input, table.get(base).unwrap_or(0), sink)?;
+                    pos = write_member_name(input, table.get(base).unwrap_or(0), false, sink)?;
                     continue 'value;
                 }
             }
@@ -584,8 +584,7 @@ fn run(input: &[u8], table: &mut dyn MemberTable, sink: &mut dyn Sink) -> Result
                     if next < len {
                         let offset = table.get((*base + *next) as usize).unwrap_or(0);
                         *next += 1;
-                        sink.write(b",");
-                        pos = write_member_name(input, offset, sink)?;
+                        pos = write_member_name(input, offset, true, sink)?;
                         continue 'value;
                     }
                     sink.write(b"}");
@@ -776,15 +775,24 @@ fn sort_members(input: &[u8], slots: &mut [u32]) -> Result<(), JsonError> {
 }
 
 /// Writes `"name":` for the member whose name starts at `quote` (validated
-/// when its object was collected); returns the position of its value.
-fn write_member_name(input: &[u8], quote: u32, sink: &mut dyn Sink) -> Result<usize, JsonError> {
+/// when its object was collected), after a `,` when `comma`; returns the
+/// position of its value.
+fn write_member_name(input: &[u8], quote: u32, comma: bool, sink: &mut dyn Sink) -> Result<usize, JsonError> {
     let start = quote as usize + 1;
     let plain = crate::json::skip_plain(input, start);
     if input.get(plain) == Some(&b'"') && input.get(plain + 1) == Some(&b':') {
         // Printable ASCII right before its colon (most names): `"name":` is
-        // canonical as it stands.
-        sink.write(input.get(quote as usize..plain + 2).unwrap_or(&[]));
+        // canonical as it stands, and so is `,"name":` when a comma precedes.
+        let quote = quote as usize;
+        let with_comma = comma && quote.checked_sub(1).and_then(|c| input.get(c)) == Some(&b',');
+        if comma && !with_comma {
+            sink.write(b",");
+        }
+        sink.write(input.get(quote - usize::from(with_comma)..plain + 2).unwrap_or(&[]));
         return Ok(skip_ws(input, plain + 2));
+    }
+    if comma {
+        sink.write(b",");
     }
     let close = crate::json::closing_quote(input, plain).unwrap_or(input.len());
     write_string(input, Span { start, end: close }, sink);
