@@ -302,6 +302,12 @@ export declare function normalizeHash(hex: string): string
 export declare function noteVerifierKey(name: string, publicKey: string | Uint8Array): string
 
 /**
+ * The memo functions of one `index.js`: `{ canonicalize(text), digest(prevHash) }`
+ * (see the module documentation). Internal: `index.js` calls it once.
+ */
+export declare function payloadMemo(): { canonicalize(text: string): string; digest(prevHash: string | null): string | null }
+
+/**
  * The facts of a public key for `alg` (`ed25519` or `rsa-sha256`); throws
  * `INVALID_KEY` for a key the core refuses.
  */

@@ -852,6 +852,7 @@ module.exports.keystorePublicRing = nativeBinding.keystorePublicRing
 module.exports.merkleRoot = nativeBinding.merkleRoot
 module.exports.normalizeHash = nativeBinding.normalizeHash
 module.exports.noteVerifierKey = nativeBinding.noteVerifierKey
+module.exports.payloadMemo = nativeBinding.payloadMemo
 module.exports.publicKeyInfo = nativeBinding.publicKeyInfo
 module.exports.resolveSigner = nativeBinding.resolveSigner
 module.exports.signCheckpoint = nativeBinding.signCheckpoint

@@ -156,6 +156,20 @@ function finitePlainData(value) {
   return value !== null && typeof value === 'object' ? plainAndFinite(value, 0) : !isNonFinite(value)
 }
 
+// The seed's three calls, computeAuditDigest(canonicalizePayload(payload),
+// prevHash), without carrying the canonical text back into native code: the
+// native memo (src/memo.rs) keeps the UTF-8 of the string canonicalizePayload
+// last returned, which is `memoText` (one entry per loaded index.js, so per
+// isolate; its bytes are replaced by the next canonicalizePayload call).
+// computeAuditDigest hashes those bytes when given that string (`===`: the
+// same string, or one with the same content, whose digest is the same);
+// every other input takes the normal path.
+const memo = native.payloadMemo()
+let memoText = null
+// The longest string kept (2^20 UTF-16 units; the native side keeps up to
+// 3 MiB of UTF-8, what 2^20 units can need).
+const MEMO_MAX_UNITS = 1 << 20
+
 /**
  * RFC 8785 canonical JSON of a JS value, taken as JSON.stringify takes it
  * (toJSON applied; undefined, functions and symbols dropped from objects and
@@ -164,12 +178,16 @@ function finitePlainData(value) {
  */
 function canonicalizePayload(payload) {
   const text = payloadText(payload)
+  memoText = null
   // (No call() here: its rest arguments cost a measurable share at 300 bytes.)
+  let canonical
   try {
-    return native.canonicalizeStringified(text)
+    canonical = memo.canonicalize(text)
   } catch (error) {
     throw adopt(error)
   }
+  if (canonical.length <= MEMO_MAX_UNITS) memoText = canonical
+  return canonical
 }
 
 /**
@@ -206,6 +224,17 @@ function canonicalizeJson(text) {
 
 /** SHA256(canonical || prev_hash bytes), lowercase hex; `canonical` is hashed as given. */
 function computeAuditDigest(canonical, prevHash) {
+  if (memoText !== null && canonical === memoText) {
+    // canonicalizePayload's own output: well-formed, its UTF-8 kept natively.
+    if (prevHash !== undefined && prevHash !== null) stringArg('prevHash', prevHash)
+    let hash
+    try {
+      hash = memo.digest(prevHash ?? null)
+    } catch (error) {
+      throw adopt(error)
+    }
+    if (hash !== null) return hash
+  }
   const input = textArg('canonical', canonical)
   if (prevHash !== undefined && prevHash !== null) stringArg('prevHash', prevHash)
   return call(native.auditDigest, input, prevHash ?? null)

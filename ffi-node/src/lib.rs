@@ -18,6 +18,7 @@ mod archive;
 mod bench;
 mod checkpoint;
 mod keys;
+mod memo;
 mod pool;
 mod text;
 mod verify;
