@@ -190,6 +190,14 @@ unsafe fn read_string<'a>(env: sys::napi_env, value: sys::napi_value) -> napi::R
     let mut read = 0;
     check_status!(unsafe { sys::napi_get_value_string_utf16(env, value, wide.as_mut_ptr(), units + 1, &mut read) })?;
     let wide_text = wide.get(..read.min(units)).unwrap_or_default();
+    if is_ascii_utf16(wide_text) {
+        // Narrowed in a loop the compiler vectorizes (ASCII is UTF-8 as is).
+        let mut bytes = spare(&SPARE_INPUT);
+        bytes.clear();
+        bytes.extend(wide_text.iter().map(|&unit| unit as u8));
+        recycle(&SPARE_READ, wide);
+        return Ok(Text::Utf8(bytes));
+    }
     // The buffer keeps what earlier calls wrote (valid UTF-8, as a `String`
     // must be): only its growth is zeroed.
     let mut text = SPARE_STR.take();
@@ -202,6 +210,19 @@ unsafe fn read_string<'a>(env: sys::napi_env, value: sys::napi_value) -> napi::R
     let len = encoding_rs::mem::convert_utf16_to_str(wide_text, text.as_mut_str());
     recycle(&SPARE_READ, wide);
     Ok(Text::Str(text, len))
+}
+
+/// Whether every unit is ASCII (blocks of 32 OR-ed together: vectorized).
+fn is_ascii_utf16(units: &[u16]) -> bool {
+    let mut blocks = units.chunks_exact(32);
+    let mut any = 0u16;
+    for block in &mut blocks {
+        any |= block.iter().fold(0, |acc, &unit| acc | unit);
+        if any >= 0x80 {
+            return false;
+        }
+    }
+    (blocks.remainder().iter().fold(any, |acc, &unit| acc | unit)) < 0x80
 }
 
 /// The UTF-8 of the JS string `value` (of `units` UTF-16 units), written by V8.
