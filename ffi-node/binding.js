@@ -842,6 +842,7 @@ module.exports.auditDigestStringified = nativeBinding.auditDigestStringified
 module.exports.benchCanonicalizeStringifiedV8 = nativeBinding.benchCanonicalizeStringifiedV8
 module.exports.benchEventFloor = nativeBinding.benchEventFloor
 module.exports.benchVerify = nativeBinding.benchVerify
+module.exports.benchVerifyParallel = nativeBinding.benchVerifyParallel
 module.exports.canonicalAlg = nativeBinding.canonicalAlg
 module.exports.canonicalize = nativeBinding.canonicalize
 module.exports.canonicalizeStringified = nativeBinding.canonicalizeStringified

@@ -840,9 +840,14 @@ function verifyChain(events, ring, options) {
 // cost of verifying HMAC chains from objects).
 const CHUNKED_MIN_EVENTS = 4096
 
-/** Events per chunk: about 64 chunks, at least 512 and at most 4096 events each. */
+/**
+ * Events per chunk: about 256 chunks, at least 256 and at most 2048 events
+ * each (small enough that the last chunks, checked after the last
+ * JSON.stringify, spread over every thread: finish() checks queued chunks
+ * on this thread too).
+ */
 function chunkLength(n) {
-  return Math.min(4096, Math.max(512, Math.ceil(n / 64)))
+  return Math.min(2048, Math.max(256, Math.ceil(n / 256)))
 }
 
 /**
