@@ -22,7 +22,7 @@ use signcore::policy::{self, EnvSnapshot, Remote, Resolved, Source, Var, Warning
 use signcore::stringified::audit_digest_stringified;
 use zeroize::Zeroizing;
 
-use crate::text::{Text, with_scratch};
+use crate::text::{PayloadText, Text, with_scratch};
 use crate::{Fail, bytes, fail, fail_arg, fail_with, from_napi};
 
 struct Held {
@@ -326,7 +326,8 @@ impl NativeKey {
         let sign_event = env
             .create_function_from_closure::<(), _, _>("signEvent", move |ctx| {
                 let env = &*ctx.env;
-                let text = ctx.get::<Text<'_>>(0).map_err(|_| thrown(env, type_error("payload text", "a string")))?;
+                let PayloadText(text) =
+                    ctx.get::<PayloadText<'_>>(0).map_err(|_| thrown(env, type_error("payload text", "a string")))?;
                 let prev = ctx
                     .get::<Option<JsString<'_>>>(1)
                     .map_err(|_| thrown(env, type_error("prevHash", "a string, null or undefined")))?;

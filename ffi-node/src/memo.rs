@@ -28,7 +28,7 @@ use signcore::hex::HashHex;
 use signcore::stringified::canonicalize_stringified;
 
 use crate::keys::{JsValueOf, hash_arg, thrown, type_error};
-use crate::text::{RECYCLE_MAX_BYTES, Text, js_string, with_scratch};
+use crate::text::{PayloadText, RECYCLE_MAX_BYTES, Text, js_string, with_scratch};
 use crate::{Fail, fail, from_napi};
 
 /// The memo keeps canonical text of up to this many UTF-8 bytes: the most
@@ -89,7 +89,8 @@ pub fn payload_memo<'env>(env: &'env Env) -> Result<Object<'env>, Fail> {
     let canonicalize = env
         .create_function_from_closure::<(), _, _>("canonicalize", move |ctx| {
             let env = &*ctx.env;
-            let text = ctx.get::<Text<'_>>(0).map_err(|_| thrown(env, type_error("text", "a string")))?;
+            let PayloadText(text) =
+                ctx.get::<PayloadText<'_>>(0).map_err(|_| thrown(env, type_error("text", "a string")))?;
             canonicalize(env, &shared, &text).map(|s| JsValueOf(s.raw())).map_err(|e| thrown(env, e))
         })
         .map_err(from_napi)?;

@@ -4,10 +4,11 @@
 //! then a copy into a zeroed buffer) and returns a Rust string through
 //! `napi_create_string_utf8`, which V8 decodes again. For whole documents
 //! (canonicalization, chains) this module instead reads a string in one pass:
-//! up to [`TRANSCODE_MAX_UNITS`] as UTF-16 (a plain copy out of V8), turned
-//! into UTF-8 here by `encoding_rs` (SIMD, and its output is a `str`, so it is
-//! not validated again), longer ones as UTF-8 by V8 into a buffer sized for
-//! the worst case. It returns ASCII as Latin-1 (a plain copy into a one-byte
+//! a payload's `JSON.stringify` text ([`PayloadText`]) of up to
+//! [`TRANSCODE_MAX_UNITS`] as UTF-16 (a plain copy out of V8), turned into
+//! UTF-8 here (ASCII narrowed, the rest by `encoding_rs`, whose output is a
+//! `str`, so it is not validated again), anything else as UTF-8 by V8 into a
+//! buffer sized for the worst case. It returns ASCII as Latin-1 (a plain copy into a one-byte
 //! string) and anything else as UTF-16 (transcoded by `encoding_rs`).
 
 use std::cell::{Cell, RefCell};
@@ -158,16 +159,57 @@ impl TypeName for Text<'_> {
 
 impl FromNapiValue for Text<'_> {
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
-        let mut kind = 0;
-        check_status!(unsafe { sys::napi_typeof(env, value, &mut kind) })?;
-        if ValueType::from(kind) == ValueType::String {
-            // SAFETY: `value` is a string of `env`, during the call.
-            unsafe { read_string(env, value) }
-        } else {
-            // SAFETY: as napi-rs converts any `Uint8Array` argument.
-            unsafe { Uint8ArraySlice::from_napi_value(env, value) }.map(Text::Bytes)
-        }
+        // SAFETY: as this function's.
+        unsafe { text_arg(env, value, false) }
     }
+}
+
+/// A payload's `JSON.stringify` text (`canonicalizePayload`, `signAuditEvent`):
+/// a [`Text`] whose string, when short enough, is read as UTF-16 and
+/// transcoded here (see [`TRANSCODE_MAX_UNITS`]). Other text arguments
+/// (chains, rings, `canonicalizeJson`) are written as UTF-8 by V8, which is
+/// as fast for strings V8 holds as Latin-1, as those mostly are.
+pub struct PayloadText<'a>(pub Text<'a>);
+
+impl TypeName for PayloadText<'_> {
+    fn type_name() -> &'static str {
+        "string | Uint8Array"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Unknown
+    }
+}
+
+impl FromNapiValue for PayloadText<'_> {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        // SAFETY: as this function's.
+        unsafe { text_arg(env, value, true) }.map(PayloadText)
+    }
+}
+
+/// A string (read with [`read_string`] when `transcode`, else by V8 as
+/// UTF-8) or a `Uint8Array`.
+///
+/// # Safety
+///
+/// `value` must be a handle of `env`, valid for this call.
+unsafe fn text_arg<'a>(env: sys::napi_env, value: sys::napi_value, transcode: bool) -> napi::Result<Text<'a>> {
+    let mut kind = 0;
+    check_status!(unsafe { sys::napi_typeof(env, value, &mut kind) })?;
+    if ValueType::from(kind) != ValueType::String {
+        // SAFETY: as napi-rs converts any `Uint8Array` argument.
+        return unsafe { Uint8ArraySlice::from_napi_value(env, value) }.map(Text::Bytes);
+    }
+    if transcode {
+        // SAFETY: `value` is a string of `env`, during the call.
+        return unsafe { read_string(env, value) };
+    }
+    let mut units = 0;
+    // With no buffer, N-API returns the length in UTF-16 units (no pass).
+    check_status!(unsafe { sys::napi_get_value_string_utf16(env, value, ptr::null_mut(), 0, &mut units) })?;
+    // SAFETY: `value` is a string of `env`, during the call.
+    unsafe { utf8(env, value, units) }.map(Text::Utf8)
 }
 
 /// The UTF-8 of the JS string `value`. Lone surrogates become U+FFFD, as in
