@@ -6,9 +6,9 @@
 // node:crypto, on every shared vector and on random values; the memo's
 // invalidation (another string with equal or different content, interleaved
 // calls, failed calls, long strings, two loaded copies of index.js, worker
-// threads); and the string reads and writes of src/text.rs (UTF-16 read and
-// transcoded natively up to 2^18 units, V8's UTF-8 beyond) on both sides of
-// that limit.
+// threads); and the string reads and writes of src/text.rs (a payload's
+// text read as UTF-16 and transcoded natively up to 2^18 units, V8's UTF-8
+// beyond and for other text) on both sides of that limit.
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
@@ -205,14 +205,19 @@ test('worker threads: each isolate has its own memo', async () => {
   }
 })
 
-test('string reads on both sides of the 2^18-unit transcoding limit = Buffer UTF-8 (lone surrogates as U+FFFD)', (t) => {
+test('payload text reads on both sides of the 2^18-unit transcoding limit = V8\'s UTF-8 read (lone surrogates as U+FFFD)', (t) => {
   let count = 0
-  for (const n of [0, 1, 7, 1000, (1 << 18) - 1, 1 << 18, (1 << 18) + 1, 300_000]) {
+  for (const n of [0, 1, 7, 1000, (1 << 18) - 3, (1 << 18) - 2, (1 << 18) - 1, 300_000]) {
     for (const unit of ['a', 'é', '日', '😀', '\ud800', 'x\udc00']) {
-      const text = unit.repeat(Math.ceil(n / unit.length)).slice(0, n)
-      // native.auditDigest hashes its input's UTF-8 exactly as given.
-      assert.equal(native.auditDigest(text, null), expectedDigest(text, null), `${n} × ${JSON.stringify(unit)}`)
-      count++
+      // A JSON string literal of n - 2 units + its quotes: n units in all.
+      const text = `"${unit.repeat(Math.ceil(n / unit.length)).slice(0, Math.max(0, n - 2))}"`
+      // canonicalizeStringified reads its (payload) text as UTF-16 and
+      // transcodes it up to 2^18 units; canonicalize reads through V8's UTF-8.
+      const fast = native.canonicalizeStringified(text)
+      assert.equal(fast, native.canonicalize(text), `${n} × ${JSON.stringify(unit)}`)
+      assert.equal(fast, JSON.stringify(Buffer.from(text.slice(1, -1), 'utf8').toString('utf8')), `${n} × ${JSON.stringify(unit)}`)
+      assert.equal(native.auditDigestStringified(text, null), expectedDigest(fast, null))
+      count += 3
     }
   }
   // Canonical output of non-ASCII text both sides of the limit (the UTF-16 write).
