@@ -749,8 +749,8 @@ typedef struct signcore_checkpoint {
 
 /**
  * Caller-owned storage for one signing key (an HMAC-SHA256 secret or an
- * Ed25519 seed, with its key id and label). Opaque: use it only through
- * `signcore_key_*` functions.
+ * Ed25519 key, kept expanded rather than as its seed, with its key id and
+ * label). Opaque: use it only through `signcore_key_*` functions.
  *
  * Its size is `SIGNCORE_KEY_STORAGE_BYTES` and its alignment
  * `SIGNCORE_KEY_STORAGE_ALIGN` (8); declare it on the stack, in a struct or
@@ -761,11 +761,13 @@ typedef struct signcore_checkpoint {
  * the tag but was altered since a constructor filled it (a flipped byte, a
  * partial copy, the tag followed by other bytes) is refused with
  * `SIGNCORE_KEY_CORRUPTED`: every use first verifies a keyed checksum over
- * every stored byte (the secret or seed included, which is stored as plain
- * bytes), then the fields' ranges; signing and verifying rebuild the key
- * from the stored secret per call (and compare an Ed25519 key's public
- * key). A flipped byte anywhere is refused, never a crash and never a
- * signature (see ffi-c/README.md, "Key storage"). The checksum's key is
+ * every stored byte (the secret included, stored as plain bytes: an HMAC
+ * secret, or an Ed25519 key expanded with its public key), then the fields'
+ * ranges; signing uses the stored form directly (the keyed checksum, not a
+ * re-derivation, vouches that an Ed25519 public key is the secret's), and
+ * verifying an Ed25519 signature reads only the public key. A flipped byte
+ * anywhere is refused, never a crash and never a signature (see
+ * ffi-c/README.md, "Key storage"). The checksum's key is
  * random per process in the std build: storage is valid only in the
  * process that filled it (copies within it work).
  *
@@ -1391,7 +1393,8 @@ enum signcore_status signcore_key_from_hmac_secret(struct signcore_key *key,
  *
  * - `key`: caller storage, filled on success (old content wiped first).
  * - `key_id`: NUL-terminated UTF-8, 1..=`SIGNCORE_KEY_ID_MAX_BYTES` bytes.
- * - `seed`: `SIGNCORE_ED25519_SEED_BYTES` (32) bytes, copied.
+ * - `seed`: `SIGNCORE_ED25519_SEED_BYTES` (32) bytes, read: the key keeps the
+ *   expanded form (scalar, nonce prefix, public key), not the seed.
  *
  * Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_INVALID_UTF8`,
  * `SIGNCORE_INVALID_ARGUMENT` (empty or over-long key id, misaligned `key`).

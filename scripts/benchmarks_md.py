@@ -129,15 +129,16 @@ p("## C ABI (criterion, same process)")
 p("")
 p("| call | C ABI | Rust API | ratio | goal | |")
 p("| --- | --- | --- | --- | --- | --- |")
-for label, group in (("signcore_key_sign, HMAC", "c_key_sign_hmac"), ("signcore_key_sign, Ed25519", "c_key_sign_ed25519"), ("signcore_audit_digest_hex", "c_audit_digest_hex")):
+for label, group in (("signcore_key_sign, HMAC", "c_key_sign_hmac"), ("signcore_key_sign, Ed25519", "c_key_sign_ed25519"), ("signcore_key_verify, HMAC", "c_key_verify_hmac"), ("signcore_key_verify, Ed25519", "c_key_verify_ed25519"), ("signcore_audit_digest_hex", "c_audit_digest_hex")):
     try:
         c, b = median_ns(group, "c_abi"), median_ns(group, "rust_api")
     except OSError:
         continue
     p(row(label, c, b, "", None))
 p("")
-p("The C path adds argument checks, the key's magic-tag check and the panic boundary; `signcore_audit_digest_hex` also")
-p("parses the previous hash from hex and writes hex, as the Rust anchor does.")
+p("The C path adds argument checks, the key's magic-tag check, the keyed checksum over the key storage, the stack scrub")
+p("after a call that handled a secret and the panic boundary; `signcore_audit_digest_hex` also parses the previous hash")
+p("from hex and writes hex, as the Rust anchor does.")
 p("")
 
 node_json = os.path.join(ROOT, "target", "bench", "node.json")

@@ -5,7 +5,7 @@ use core::mem::{align_of, size_of};
 
 use signcore::Error;
 use signcore::hex::HashHex;
-use signcore::key::{Alg, HmacKey, RAW_SIGNING_KEY_LEN, RawSigningKey, SigningKey, VerifyingKey};
+use signcore::key::{Alg, HmacKey, RAW_ED25519_LEN, RAW_SIGNING_KEY_LEN, RawSigningKey, SigningKey, VerifyingKey};
 use signcore::keystore::{self, KeyMetadata};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -18,8 +18,8 @@ use crate::util::{
 };
 
 /// Caller-owned storage for one signing key (an HMAC-SHA256 secret or an
-/// Ed25519 seed, with its key id and label). Opaque: use it only through
-/// `signcore_key_*` functions.
+/// Ed25519 key, kept expanded rather than as its seed, with its key id and
+/// label). Opaque: use it only through `signcore_key_*` functions.
 ///
 /// Its size is `SIGNCORE_KEY_STORAGE_BYTES` and its alignment
 /// `SIGNCORE_KEY_STORAGE_ALIGN` (8); declare it on the stack, in a struct or
@@ -30,11 +30,13 @@ use crate::util::{
 /// the tag but was altered since a constructor filled it (a flipped byte, a
 /// partial copy, the tag followed by other bytes) is refused with
 /// `SIGNCORE_KEY_CORRUPTED`: every use first verifies a keyed checksum over
-/// every stored byte (the secret or seed included, which is stored as plain
-/// bytes), then the fields' ranges; signing and verifying rebuild the key
-/// from the stored secret per call (and compare an Ed25519 key's public
-/// key). A flipped byte anywhere is refused, never a crash and never a
-/// signature (see ffi-c/README.md, "Key storage"). The checksum's key is
+/// every stored byte (the secret included, stored as plain bytes: an HMAC
+/// secret, or an Ed25519 key expanded with its public key), then the fields'
+/// ranges; signing uses the stored form directly (the keyed checksum, not a
+/// re-derivation, vouches that an Ed25519 public key is the secret's), and
+/// verifying an Ed25519 signature reads only the public key. A flipped byte
+/// anywhere is refused, never a crash and never a signature (see
+/// ffi-c/README.md, "Key storage"). The checksum's key is
 /// random per process in the std build: storage is valid only in the
 /// process that filled it (copies within it work).
 ///
@@ -126,9 +128,10 @@ pub struct signcore_key_info {
     pub source: signcore_key_source,
 }
 
-/// The tag of initialised storage (the first 8 bytes); `3`: the layout with
-/// the secret as plain bytes under the integrity check.
-const KEY_MAGIC: u64 = u64::from_be_bytes(*b"sgncKEY3");
+/// The tag of initialised storage (the first 8 bytes); `4`: the layout with
+/// the secret as plain bytes under the integrity check, an Ed25519 key
+/// expanded (`3` held the seed).
+const KEY_MAGIC: u64 = u64::from_be_bytes(*b"sgncKEY4");
 
 /// What a `signcore_key` holds once initialised.
 ///
@@ -137,8 +140,9 @@ const KEY_MAGIC: u64 = u64::from_be_bytes(*b"sgncKEY3");
 /// undefined behaviour. Before anything is used, the tag, then `check` (a
 /// keyed 64-bit checksum over every byte of the storage after it, the
 /// secret included), then the fields' ranges are verified. The secret is
-/// the core's `RawSigningKey` form (`raw`: alg, length, secret or seed);
-/// sign and verify rebuild a `SigningKey` from it per call, wiped on drop.
+/// the core's `RawSigningKey` form (`raw`: alg, length, then the HMAC secret
+/// or the Ed25519 scalar, nonce prefix and public key), which the core signs
+/// with directly (a copy per call, wiped on drop).
 #[repr(C)]
 pub(crate) struct KeySlot {
     magic: u64,
@@ -240,7 +244,7 @@ impl KeySlot {
         let [raw_alg, raw_len, ..] = self.raw;
         let raw_len_ok = match self.alg {
             ALG_HMAC => (1..=signcore::key::MAX_HMAC_SECRET_LEN).contains(&usize::from(raw_len)),
-            _ => usize::from(raw_len) == SIGNCORE_ED25519_SEED_BYTES,
+            _ => usize::from(raw_len) == RAW_ED25519_LEN,
         };
         matches!(self.alg, ALG_HMAC | ALG_ED25519)
             && raw_alg == self.alg
@@ -256,18 +260,32 @@ impl KeySlot {
         source_from_u8(self.source).unwrap_or(signcore_key_source::SIGNCORE_SOURCE_NONE)
     }
 
-    /// Rebuilds the stored key (wiped when dropped) and checks that it
-    /// agrees with the stored fields: same algorithm and, for Ed25519, the
-    /// same public key (derived from the seed anyway, so the check is free;
-    /// the key hash is not recomputed per call). Storage that passed
-    /// [`slot`] always agrees (defence in depth); a stored secret the core
-    /// refuses is `SIGNCORE_KEY_CORRUPTED` too.
-    fn key(&self) -> Result<SigningKey, Fail> {
+    /// Signs with the stored raw form (the core checks it and signs from it;
+    /// the copy is wiped when dropped) once it agrees with the stored fields:
+    /// an Ed25519 key's public key in the raw form is the `public_key` field
+    /// (a byte comparison; neither is re-derived from the secret, the
+    /// checksum vouches for both). Storage that passed [`slot`] always
+    /// agrees (defence in depth); a raw form the core refuses is
+    /// `SIGNCORE_KEY_CORRUPTED` too.
+    fn sign(&self, msg: &[u8]) -> Result<signcore::key::Signature, Fail> {
         let raw = RawSigningKey::from_bytes(&self.raw);
-        let key = SigningKey::from_raw(&raw).map_err(|_| Fail::Status(SIGNCORE_KEY_CORRUPTED))?;
-        let agrees =
-            key.alg() == self.alg() && (self.alg() != Alg::Ed25519 || key.public_key() == Some(self.public_key));
-        if agrees { Ok(key) } else { Err(SIGNCORE_KEY_CORRUPTED.into()) }
+        let agrees = self.alg() != Alg::Ed25519 || raw.public_key() == Some(self.public_key);
+        match agrees.then(|| raw.sign(msg)) {
+            Some(Ok(signature)) => Ok(signature),
+            _ => Err(SIGNCORE_KEY_CORRUPTED.into()),
+        }
+    }
+
+    /// The key that verifies: an Ed25519 key from the `public_key` field
+    /// alone (the secret is not read), an HMAC key from the raw form's
+    /// secret. A key the core refuses is `SIGNCORE_KEY_CORRUPTED`.
+    fn verifier(&self) -> Result<VerifyingKey, Fail> {
+        let key = if self.alg() == Alg::Ed25519 {
+            VerifyingKey::ed25519(&self.public_key)
+        } else {
+            RawSigningKey::from_bytes(&self.raw).verifying_key()
+        };
+        key.map_err(|_| Fail::Status(SIGNCORE_KEY_CORRUPTED))
     }
 
     fn metadata(&self) -> signcore_key_info {
@@ -511,7 +529,8 @@ pub unsafe extern "C" fn signcore_key_from_hmac_secret(
 ///
 /// - `key`: caller storage, filled on success (old content wiped first).
 /// - `key_id`: NUL-terminated UTF-8, 1..=`SIGNCORE_KEY_ID_MAX_BYTES` bytes.
-/// - `seed`: `SIGNCORE_ED25519_SEED_BYTES` (32) bytes, copied.
+/// - `seed`: `SIGNCORE_ED25519_SEED_BYTES` (32) bytes, read: the key keeps the
+///   expanded form (scalar, nonce prefix, public key), not the seed.
 ///
 /// Errors: `SIGNCORE_NULL_POINTER`, `SIGNCORE_INVALID_UTF8`,
 /// `SIGNCORE_INVALID_ARGUMENT` (empty or over-long key id, misaligned `key`).
@@ -579,7 +598,7 @@ pub unsafe extern "C" fn signcore_key_sign(
                 return Err(Error::BufferTooSmall { needed }.into());
             }
             disjoint(msg, sig, needed)?;
-            let signature = slot.key()?.sign(msg);
+            let signature = slot.sign(msg)?;
             let bytes = signature.as_bytes();
             // SAFETY: `sig` is non-NULL (sig_cap >= needed > 0) and valid for
             // `sig_cap` >= `needed` = `bytes.len()` writes by contract.
@@ -616,7 +635,7 @@ pub unsafe extern "C" fn signcore_key_verify(
         guard(core::ptr::null_mut(), || {
             // SAFETY: the caller's contracts for `key`, `msg` and `sig`.
             let (slot, msg, sig) = unsafe { (slot(key)?, input_bytes(msg, msg_len)?, input_bytes(sig, sig_len)?) };
-            Ok(slot.key()?.verify(msg, sig)?)
+            Ok(slot.verifier()?.verify(msg, sig)?)
         })
     })
 }

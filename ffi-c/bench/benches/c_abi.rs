@@ -18,6 +18,7 @@ struct KeyStorage([u64; 80]);
 type FromHmac = unsafe extern "C" fn(*mut KeyStorage, *const c_char, *const u8, usize) -> c_int;
 type FromSeed = unsafe extern "C" fn(*mut KeyStorage, *const c_char, *const u8) -> c_int;
 type Sign = unsafe extern "C" fn(*const KeyStorage, *const u8, usize, *mut u8, usize, *mut usize) -> c_int;
+type Verify = unsafe extern "C" fn(*const KeyStorage, *const u8, usize, *const u8, usize) -> c_int;
 type DigestHex = unsafe extern "C" fn(*const c_char, usize, *const c_char, *mut c_char, *mut u8) -> c_int;
 type Wipe = unsafe extern "C" fn(*mut KeyStorage) -> c_int;
 
@@ -35,11 +36,12 @@ fn library() -> libloading::Library {
 fn c_abi(c: &mut Criterion) {
     let lib = library();
     // SAFETY: each symbol has the C signature declared in include/signcore.h.
-    let (from_hmac, from_seed, sign, digest_hex, wipe) = unsafe {
+    let (from_hmac, from_seed, sign, verify, digest_hex, wipe) = unsafe {
         (
             *lib.get::<FromHmac>(b"signcore_key_from_hmac_secret").unwrap(),
             *lib.get::<FromSeed>(b"signcore_key_from_ed25519_seed").unwrap(),
             *lib.get::<Sign>(b"signcore_key_sign").unwrap(),
+            *lib.get::<Verify>(b"signcore_key_verify").unwrap(),
             *lib.get::<DigestHex>(b"signcore_audit_digest_hex").unwrap(),
             *lib.get::<Wipe>(b"signcore_key_wipe").unwrap(),
         )
@@ -66,6 +68,24 @@ fn c_abi(c: &mut Criterion) {
             b.iter(|| unsafe { sign(slot, black_box(digest.as_ptr()), 32, sig.as_mut_ptr(), sig.len(), &mut len) })
         });
         g.bench_function("rust_api", |b| b.iter(|| key.sign(black_box(&digest))));
+        g.finish();
+    }
+    // Verify with a signing key: the C call checks the storage, then verifies
+    // (Ed25519 from the stored public key); the Rust anchor verifies with a
+    // `VerifyingKey` made once.
+    for (name, slot, key) in
+        [("c_key_verify_hmac", &hmac_slot, &rust_hmac), ("c_key_verify_ed25519", &ed_slot, &rust_ed)]
+    {
+        let sig = key.sign(&digest);
+        let verifier = key.verifying_key();
+        let mut g = c.benchmark_group(name);
+        g.bench_function("c_abi", |b| {
+            // SAFETY: initialised key, message and signature of the stated lengths.
+            b.iter(|| unsafe {
+                verify(slot, black_box(digest.as_ptr()), 32, sig.as_bytes().as_ptr(), sig.as_bytes().len())
+            })
+        });
+        g.bench_function("rust_api", |b| b.iter(|| verifier.verify(black_box(&digest), sig.as_bytes())));
         g.finish();
     }
 
