@@ -37,17 +37,24 @@ const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ')
 async function group(fns, ops, rounds) {
   const names = Object.keys(fns)
   const samples = Object.fromEntries(names.map((n) => [n, []]))
+  const cpu = Object.fromEntries(names.map((n) => [n, []]))
   for (const n of names) for (let i = 0; i < Math.min(ops, 1000); i++) { const r = fns[n](); if (r instanceof Promise) await r }
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < names.length; k++) {
       const n = names[(r + k) % names.length]
       gc()
+      const c0 = process.cpuUsage()
       const t = process.hrtime.bigint()
       for (let i = 0; i < ops; i++) { const x = fns[n](); if (x instanceof Promise) await x }
       samples[n].push(Number(process.hrtime.bigint() - t) / ops)
+      const c = process.cpuUsage(c0)
+      cpu[n].push(((c.user + c.system) * 1000) / ops)
     }
   }
-  return Object.fromEntries(names.map((n) => [n, median(samples[n])]))
+  const medians = Object.fromEntries(names.map((n) => [n, median(samples[n])]))
+  // CPU time (ns/op, all threads of the process), for the chain rows.
+  Object.defineProperty(medians, 'cpu', { value: Object.fromEntries(names.map((n) => [n, median(cpu[n])])) })
+  return medians
 }
 
 const fmt = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(1)} ms` : `${(ns / 1e3).toFixed(2)} µs`)
@@ -102,4 +109,5 @@ for (const alg of ['hmac-sha256', 'ed25519']) {
   console.log(`\n${alg}, ${EVENTS} events (load ${load()}): ${Object.entries(m).map(([n, v]) => `${n} ${fmt(v)}`).join(', ')}`)
   const floor = alg === 'ed25519' ? 'verify_strict on every core' : 'JSON.stringify(events)'
   console.log(`  ${floor} / verifyChain: other ${(m[floor] / m['verifyChain(objects), other']).toFixed(3)}, this ${(m[floor] / m['verifyChain(objects), this']).toFixed(3)}`)
+  console.log(`  CPU time: ${Object.entries(m.cpu).map(([n, v]) => `${n} ${fmt(v)}`).join(', ')}`)
 }
