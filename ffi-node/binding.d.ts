@@ -28,7 +28,11 @@ export declare class ChainSession {
    * its first element is event `first - 1` (not checked again).
    */
   push(text: string | Uint8Array, first: number, context: boolean): void
-  /** Waits for every chunk; the report of the whole chain. */
+  /**
+   * Checks the chunks still queued on this thread too (its
+   * `JSON.stringify` work is done), waits for the rest; the report of the
+   * whole chain.
+   */
   finish(): ChainReport
   /**
    * Ends the session without a report (queued chunks are dropped as the
@@ -139,6 +143,15 @@ export declare function benchEventFloor(key: NativeKey, text: string, prevHash: 
  * single-thread throughput a chain check cannot beat per core.
  */
 export declare function benchVerify(key: NativeKey, iterations: number): number
+
+/**
+ * Nanoseconds of wall time for `iterations` verifications of `key`'s
+ * signature over a 32-byte digest split over `threads` threads (each its
+ * share in a loop, as [`bench_verify`]): cores × single-thread
+ * `verify_strict` throughput as the machine offers it at that moment, the
+ * floor of a chain check (`bench/run.mjs` measures it in the same rounds).
+ */
+export declare function benchVerifyParallel(key: NativeKey, iterations: number, threads: number): number
 
 /**
  * The canonical name of an algorithm name DESIGN.md §2 accepts
@@ -300,6 +313,12 @@ export declare function normalizeHash(hex: string): string
  * of an Ed25519 public key (32 bytes or hex).
  */
 export declare function noteVerifierKey(name: string, publicKey: string | Uint8Array): string
+
+/**
+ * The memo functions of one `index.js`: `{ canonicalize(text), digest(prevHash) }`
+ * (see the module documentation). Internal: `index.js` calls it once.
+ */
+export declare function payloadMemo(): { canonicalize(text: string): string; digest(prevHash: string | null): string | null }
 
 /**
  * The facts of a public key for `alg` (`ed25519` or `rsa-sha256`); throws

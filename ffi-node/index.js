@@ -156,6 +156,20 @@ function finitePlainData(value) {
   return value !== null && typeof value === 'object' ? plainAndFinite(value, 0) : !isNonFinite(value)
 }
 
+// The seed's three calls, computeAuditDigest(canonicalizePayload(payload),
+// prevHash), without carrying the canonical text back into native code: the
+// native memo (src/memo.rs) keeps the UTF-8 of the string canonicalizePayload
+// last returned, which is `memoText` (one entry per loaded index.js, so per
+// isolate; its bytes are replaced by the next canonicalizePayload call).
+// computeAuditDigest hashes those bytes when given that string (`===`: the
+// same string, or one with the same content, whose digest is the same);
+// every other input takes the normal path.
+const memo = native.payloadMemo()
+let memoText = null
+// The longest string kept (2^20 UTF-16 units; the native side keeps up to
+// 3 MiB of UTF-8, what 2^20 units can need).
+const MEMO_MAX_UNITS = 1 << 20
+
 /**
  * RFC 8785 canonical JSON of a JS value, taken as JSON.stringify takes it
  * (toJSON applied; undefined, functions and symbols dropped from objects and
@@ -164,12 +178,16 @@ function finitePlainData(value) {
  */
 function canonicalizePayload(payload) {
   const text = payloadText(payload)
+  memoText = null
   // (No call() here: its rest arguments cost a measurable share at 300 bytes.)
+  let canonical
   try {
-    return native.canonicalizeStringified(text)
+    canonical = memo.canonicalize(text)
   } catch (error) {
     throw adopt(error)
   }
+  if (canonical.length <= MEMO_MAX_UNITS) memoText = canonical
+  return canonical
 }
 
 /**
@@ -206,6 +224,17 @@ function canonicalizeJson(text) {
 
 /** SHA256(canonical || prev_hash bytes), lowercase hex; `canonical` is hashed as given. */
 function computeAuditDigest(canonical, prevHash) {
+  if (memoText !== null && canonical === memoText) {
+    // canonicalizePayload's own output: well-formed, its UTF-8 kept natively.
+    if (prevHash !== undefined && prevHash !== null) stringArg('prevHash', prevHash)
+    let hash
+    try {
+      hash = memo.digest(prevHash ?? null)
+    } catch (error) {
+      throw adopt(error)
+    }
+    if (hash !== null) return hash
+  }
   const input = textArg('canonical', canonical)
   if (prevHash !== undefined && prevHash !== null) stringArg('prevHash', prevHash)
   return call(native.auditDigest, input, prevHash ?? null)
@@ -811,9 +840,14 @@ function verifyChain(events, ring, options) {
 // cost of verifying HMAC chains from objects).
 const CHUNKED_MIN_EVENTS = 4096
 
-/** Events per chunk: about 64 chunks, at least 512 and at most 4096 events each. */
+/**
+ * Events per chunk: about 256 chunks, at least 256 and at most 2048 events
+ * each (small enough that the last chunks, checked after the last
+ * JSON.stringify, spread over every thread: finish() checks queued chunks
+ * on this thread too).
+ */
 function chunkLength(n) {
-  return Math.min(4096, Math.max(512, Math.ceil(n / 64)))
+  return Math.min(2048, Math.max(256, Math.ceil(n / 256)))
 }
 
 /**

@@ -69,3 +69,31 @@ pub fn bench_verify(key: &NativeKey, iterations: u32) -> Result<f64, Fail> {
 pub fn bench_canonicalize_stringified_v8<'env>(env: &'env Env, text: Text<'_>) -> Result<JsString<'env>, Fail> {
     stringified_js_string_v8(env, text.as_str()?)
 }
+
+/// Nanoseconds of wall time for `iterations` verifications of `key`'s
+/// signature over a 32-byte digest split over `threads` threads (each its
+/// share in a loop, as [`bench_verify`]): cores × single-thread
+/// `verify_strict` throughput as the machine offers it at that moment, the
+/// floor of a chain check (`bench/run.mjs` measures it in the same rounds).
+#[napi]
+pub fn bench_verify_parallel(key: &NativeKey, iterations: u32, threads: u32) -> Result<f64, Fail> {
+    key.with_key(|key| {
+        let digest = [0x5a; 32];
+        let signature = key.sign(&digest);
+        let verifier = key.verifying_key();
+        let threads = threads.max(1);
+        let started = Instant::now();
+        std::thread::scope(|scope| {
+            for t in 0..threads {
+                let share = iterations / threads + u32::from(t < iterations % threads);
+                let (verifier, signature) = (&verifier, &signature);
+                scope.spawn(move || {
+                    for _ in 0..share {
+                        black_box(verifier.verify(black_box(&digest), signature.as_bytes()).is_ok());
+                    }
+                });
+            }
+        });
+        Ok(started.elapsed().as_nanos() as f64)
+    })
+}

@@ -22,7 +22,7 @@ use signcore::policy::{self, EnvSnapshot, Remote, Resolved, Source, Var, Warning
 use signcore::stringified::audit_digest_stringified;
 use zeroize::Zeroizing;
 
-use crate::text::{Text, with_scratch};
+use crate::text::{PayloadText, Text, with_scratch};
 use crate::{Fail, bytes, fail, fail_arg, fail_with, from_napi};
 
 struct Held {
@@ -97,7 +97,7 @@ impl NativeKey {
 }
 
 /// A JS value made in a signing function, returned as is.
-struct JsValueOf(sys::napi_value);
+pub(crate) struct JsValueOf(pub(crate) sys::napi_value);
 
 impl ToNapiValue for JsValueOf {
     unsafe fn to_napi_value(_: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
@@ -107,7 +107,7 @@ impl ToNapiValue for JsValueOf {
 
 /// A binding error thrown from a signing function with its `code` (those
 /// functions can only return napi's own error type).
-fn thrown(env: &Env, e: Fail) -> napi::Error {
+pub(crate) fn thrown(env: &Env, e: Fail) -> napi::Error {
     napi::Error::from(JsError::from(e).into_unknown(*env))
 }
 
@@ -119,7 +119,7 @@ fn digest_arg(env: &Env, value: &JsString<'_>) -> Result<Hash, Fail> {
 }
 
 /// [`digest_arg`] for the argument `name`.
-fn hash_arg(env: &Env, value: &JsString<'_>, name: &'static str) -> Result<Hash, Fail> {
+pub(crate) fn hash_arg(env: &Env, value: &JsString<'_>, name: &'static str) -> Result<Hash, Fail> {
     const HEX_LEN: usize = 2 * HASH_LEN;
     let mut units = [0u16; HEX_LEN + 2];
     let mut len = 0;
@@ -179,7 +179,7 @@ fn sign_event(
     Ok(len)
 }
 
-fn type_error(name: &str, expected: &str) -> Fail {
+pub(crate) fn type_error(name: &str, expected: &str) -> Fail {
     fail_with("ERR_INVALID_ARG_TYPE", format!("The \"{name}\" argument must be {expected}"))
 }
 
@@ -326,7 +326,8 @@ impl NativeKey {
         let sign_event = env
             .create_function_from_closure::<(), _, _>("signEvent", move |ctx| {
                 let env = &*ctx.env;
-                let text = ctx.get::<Text<'_>>(0).map_err(|_| thrown(env, type_error("payload text", "a string")))?;
+                let PayloadText(text) =
+                    ctx.get::<PayloadText<'_>>(0).map_err(|_| thrown(env, type_error("payload text", "a string")))?;
                 let prev = ctx
                     .get::<Option<JsString<'_>>>(1)
                     .map_err(|_| thrown(env, type_error("prevHash", "a string, null or undefined")))?;

@@ -18,6 +18,7 @@ mod archive;
 mod bench;
 mod checkpoint;
 mod keys;
+mod memo;
 mod pool;
 mod text;
 mod verify;
@@ -28,7 +29,7 @@ use napi_derive::napi;
 use signcore::digest::{Hash, audit_digest_canonical, parse_hash};
 use signcore::hex::HashHex;
 
-use crate::text::{Text, canonical_js_string, stringified_js_string, with_scratch};
+use crate::text::{PayloadText, Text, canonical_js_string, stringified_js_string, with_scratch};
 
 /// An error thrown to JS: its status string becomes the error's `code`.
 /// (Spelled `Result<T, Fail>` in signatures: napi-derive recognises a
@@ -91,16 +92,16 @@ pub fn audit_digest(canonical: Text<'_>, prev_hash: Option<String>) -> Result<St
 /// native half): the core's fast path, the full canonicalizer for anything
 /// outside `JSON.stringify`'s grammar (see `signcore::stringified`).
 #[napi(ts_args_type = "text: string", ts_return_type = "string")]
-pub fn canonicalize_stringified<'env>(env: &'env Env, text: Text<'_>) -> Result<JsString<'env>, Fail> {
-    stringified_js_string(env, text.as_str()?)
+pub fn canonicalize_stringified<'env>(env: &'env Env, text: PayloadText<'_>) -> Result<JsString<'env>, Fail> {
+    stringified_js_string(env, text.0.as_str()?)
 }
 
 /// The audit digest (lowercase hex) of a payload given as `JSON.stringify`
 /// output: canonicalized straight into SHA-256 by the fast path.
 #[napi(ts_args_type = "text: string, prevHash?: string | undefined | null")]
-pub fn audit_digest_stringified(text: Text<'_>, prev_hash: Option<String>) -> Result<String, Fail> {
+pub fn audit_digest_stringified(text: PayloadText<'_>, prev_hash: Option<String>) -> Result<String, Fail> {
     let prev = parse_prev_hash(prev_hash.as_deref(), "prevHash")?;
-    let text = text.as_str()?;
+    let text = text.0.as_str()?;
     let hash = with_scratch(|scratch| signcore::stringified::audit_digest_stringified(text, prev.as_ref(), scratch))
         .map_err(fail)?;
     Ok(HashHex::new(&hash).as_str().to_owned())

@@ -3,9 +3,13 @@
 //! napi-rs reads a JS `String` argument in two V8 passes (the UTF-8 length,
 //! then a copy into a zeroed buffer) and returns a Rust string through
 //! `napi_create_string_utf8`, which V8 decodes again. For whole documents
-//! (canonicalization, chains) this module instead reads a string in one pass
-//! into a buffer sized for the worst case, and returns ASCII as Latin-1 (a
-//! plain copy into a one-byte string) and anything else as UTF-16.
+//! (canonicalization, chains) this module instead reads a string in one pass:
+//! a payload's `JSON.stringify` text ([`PayloadText`]) of up to
+//! [`TRANSCODE_MAX_UNITS`] as UTF-16 (a plain copy out of V8), turned into
+//! UTF-8 here (ASCII narrowed, the rest by `encoding_rs`, whose output is a
+//! `str`, so it is not validated again), anything else as UTF-8 by V8 into a
+//! buffer sized for the worst case. It returns ASCII as Latin-1 (a plain copy into a one-byte
+//! string) and anything else as UTF-16 (transcoded by `encoding_rs`).
 
 use std::cell::{Cell, RefCell};
 use std::ptr;
@@ -23,16 +27,23 @@ use crate::{Fail, fail, from_napi};
 /// are measured first, so the buffer is never larger than 192 MiB.
 const ONE_PASS_MAX_UNITS: usize = 1 << 26;
 
+/// Strings up to this many UTF-16 units are read as UTF-16 and transcoded
+/// here (V8's own UTF-8 writer is several times slower on two-byte strings);
+/// longer ones are written as UTF-8 by V8, without a UTF-16 copy on the side.
+const TRANSCODE_MAX_UNITS: usize = 1 << 18;
+
 /// Buffers up to this size are kept for the next call on the thread (so at
 /// most 3 MiB per thread): malloc and free of the three buffers of a call
 /// (input, canonical output, UTF-16) otherwise cost as much as the copies,
 /// and buffers past glibc's mmap threshold are page-faulted in anew.
-const RECYCLE_MAX_BYTES: usize = 1024 * 1024;
+pub(crate) const RECYCLE_MAX_BYTES: usize = 1024 * 1024;
 
 thread_local! {
     static SPARE_INPUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
     static SPARE_OUTPUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
     static SPARE_UTF16: Cell<Vec<u16>> = const { Cell::new(Vec::new()) };
+    static SPARE_READ: Cell<Vec<u16>> = const { Cell::new(Vec::new()) };
+    static SPARE_STR: Cell<String> = const { Cell::new(String::new()) };
     static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::new()) };
 }
 
@@ -67,16 +78,27 @@ fn recycle<T>(slot: &'static LocalKey<Cell<Vec<T>>>, mut buffer: Vec<T>) {
 
 /// JSON input from JS: a string's UTF-8, or a `Uint8Array` read in place.
 pub enum Text<'a> {
-    /// The UTF-8 of a JS string (its buffer is recycled on drop).
+    /// The UTF-8 of a long JS string, written by V8 (its buffer is recycled on drop).
     Utf8(Vec<u8>),
+    /// The first `.1` bytes of `.0`: a JS string transcoded here. The rest of
+    /// the buffer is left from earlier calls (so it need not be zeroed again);
+    /// it is recycled on drop.
+    Str(String, usize),
     /// Bytes, borrowed from the JS typed array for the call.
     Bytes(Uint8ArraySlice<'a>),
 }
 
 impl Drop for Text<'_> {
     fn drop(&mut self) {
-        if let Text::Utf8(bytes) = self {
-            recycle(&SPARE_INPUT, std::mem::take(bytes));
+        match self {
+            Text::Utf8(bytes) => recycle(&SPARE_INPUT, std::mem::take(bytes)),
+            Text::Str(text, _) => {
+                let text = std::mem::take(text);
+                if text.capacity() <= RECYCLE_MAX_BYTES {
+                    SPARE_STR.set(text);
+                }
+            }
+            Text::Bytes(_) => {}
         }
     }
 }
@@ -92,12 +114,16 @@ impl Text<'_> {
                 owned.shrink_to_fit();
                 owned
             }
-            Text::Bytes(bytes) => bytes.to_vec(),
+            Text::Str(..) | Text::Bytes(_) => self.as_bytes().to_vec(),
         }
     }
 
-    /// The text as UTF-8 (`INVALID_UTF8` for bytes that are not).
+    /// The text as UTF-8 (`INVALID_UTF8` for bytes that are not; a string
+    /// transcoded here is UTF-8 by construction and not checked again).
     pub fn as_str(&self) -> Result<&str, Fail> {
+        if let Text::Str(text, len) = self {
+            return Ok(text.get(..*len).unwrap_or_default());
+        }
         core::str::from_utf8(self.as_bytes())
             .map_err(|e| fail(Error::Json(JsonError { kind: JsonErrorKind::InvalidUtf8, offset: e.valid_up_to() })))
     }
@@ -107,7 +133,7 @@ impl Text<'_> {
     pub fn into_buffer(mut self) -> Vec<u8> {
         match &mut self {
             Text::Utf8(bytes) => std::mem::take(bytes),
-            Text::Bytes(bytes) => bytes.to_vec(),
+            Text::Str(..) | Text::Bytes(_) => self.as_bytes().to_vec(),
         }
     }
 
@@ -115,6 +141,7 @@ impl Text<'_> {
     pub fn as_bytes(&self) -> &[u8] {
         match self {
             Text::Utf8(bytes) => bytes,
+            Text::Str(text, len) => text.as_bytes().get(..*len).unwrap_or_default(),
             Text::Bytes(bytes) => bytes,
         }
     }
@@ -132,16 +159,57 @@ impl TypeName for Text<'_> {
 
 impl FromNapiValue for Text<'_> {
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
-        let mut kind = 0;
-        check_status!(unsafe { sys::napi_typeof(env, value, &mut kind) })?;
-        if ValueType::from(kind) == ValueType::String {
-            // SAFETY: `value` is a string of `env`, during the call.
-            unsafe { utf8(env, value) }.map(Text::Utf8)
-        } else {
-            // SAFETY: as napi-rs converts any `Uint8Array` argument.
-            unsafe { Uint8ArraySlice::from_napi_value(env, value) }.map(Text::Bytes)
-        }
+        // SAFETY: as this function's.
+        unsafe { text_arg(env, value, false) }
     }
+}
+
+/// A payload's `JSON.stringify` text (`canonicalizePayload`, `signAuditEvent`):
+/// a [`Text`] whose string, when short enough, is read as UTF-16 and
+/// transcoded here (see [`TRANSCODE_MAX_UNITS`]). Other text arguments
+/// (chains, rings, `canonicalizeJson`) are written as UTF-8 by V8, which is
+/// as fast for strings V8 holds as Latin-1, as those mostly are.
+pub struct PayloadText<'a>(pub Text<'a>);
+
+impl TypeName for PayloadText<'_> {
+    fn type_name() -> &'static str {
+        "string | Uint8Array"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Unknown
+    }
+}
+
+impl FromNapiValue for PayloadText<'_> {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        // SAFETY: as this function's.
+        unsafe { text_arg(env, value, true) }.map(PayloadText)
+    }
+}
+
+/// A string (read with [`read_string`] when `transcode`, else by V8 as
+/// UTF-8) or a `Uint8Array`.
+///
+/// # Safety
+///
+/// `value` must be a handle of `env`, valid for this call.
+unsafe fn text_arg<'a>(env: sys::napi_env, value: sys::napi_value, transcode: bool) -> napi::Result<Text<'a>> {
+    let mut kind = 0;
+    check_status!(unsafe { sys::napi_typeof(env, value, &mut kind) })?;
+    if ValueType::from(kind) != ValueType::String {
+        // SAFETY: as napi-rs converts any `Uint8Array` argument.
+        return unsafe { Uint8ArraySlice::from_napi_value(env, value) }.map(Text::Bytes);
+    }
+    if transcode {
+        // SAFETY: `value` is a string of `env`, during the call.
+        return unsafe { read_string(env, value) };
+    }
+    let mut units = 0;
+    // With no buffer, N-API returns the length in UTF-16 units (no pass).
+    check_status!(unsafe { sys::napi_get_value_string_utf16(env, value, ptr::null_mut(), 0, &mut units) })?;
+    // SAFETY: `value` is a string of `env`, during the call.
+    unsafe { utf8(env, value, units) }.map(Text::Utf8)
 }
 
 /// The UTF-8 of the JS string `value`. Lone surrogates become U+FFFD, as in
@@ -150,10 +218,61 @@ impl FromNapiValue for Text<'_> {
 /// # Safety
 ///
 /// `value` must be a string handle of `env`, valid for this call.
-unsafe fn utf8(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Vec<u8>> {
+unsafe fn read_string<'a>(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Text<'a>> {
     let mut units = 0;
     // With no buffer, N-API returns the length in UTF-16 units (no pass).
     check_status!(unsafe { sys::napi_get_value_string_utf16(env, value, ptr::null_mut(), 0, &mut units) })?;
+    if units > TRANSCODE_MAX_UNITS {
+        // SAFETY: as this function's.
+        return unsafe { utf8(env, value, units) }.map(Text::Utf8);
+    }
+    let mut wide = spare(&SPARE_READ);
+    // N-API always writes a terminating NUL after the text.
+    wide.resize(units + 1, 0);
+    let mut read = 0;
+    check_status!(unsafe { sys::napi_get_value_string_utf16(env, value, wide.as_mut_ptr(), units + 1, &mut read) })?;
+    let wide_text = wide.get(..read.min(units)).unwrap_or_default();
+    if is_ascii_utf16(wide_text) {
+        // Narrowed in a loop the compiler vectorizes (ASCII is UTF-8 as is).
+        let mut bytes = spare(&SPARE_INPUT);
+        bytes.clear();
+        bytes.extend(wide_text.iter().map(|&unit| unit as u8));
+        recycle(&SPARE_READ, wide);
+        return Ok(Text::Utf8(bytes));
+    }
+    // The buffer keeps what earlier calls wrote (valid UTF-8, as a `String`
+    // must be): only its growth is zeroed.
+    let mut text = SPARE_STR.take();
+    let needed = 3 * wide_text.len();
+    if text.len() < needed {
+        let grow = needed - text.len();
+        text.extend(std::iter::repeat_n('\0', grow));
+    }
+    // `text` has room for 3 bytes a unit, what encoding_rs asks for.
+    let len = encoding_rs::mem::convert_utf16_to_str(wide_text, text.as_mut_str());
+    recycle(&SPARE_READ, wide);
+    Ok(Text::Str(text, len))
+}
+
+/// Whether every unit is ASCII (blocks of 32 OR-ed together: vectorized).
+fn is_ascii_utf16(units: &[u16]) -> bool {
+    let mut blocks = units.chunks_exact(32);
+    let mut any = 0u16;
+    for block in &mut blocks {
+        any |= block.iter().fold(0, |acc, &unit| acc | unit);
+        if any >= 0x80 {
+            return false;
+        }
+    }
+    (blocks.remainder().iter().fold(any, |acc, &unit| acc | unit)) < 0x80
+}
+
+/// The UTF-8 of the JS string `value` (of `units` UTF-16 units), written by V8.
+///
+/// # Safety
+///
+/// `value` must be a string handle of `env`, valid for this call.
+unsafe fn utf8(env: sys::napi_env, value: sys::napi_value, units: usize) -> napi::Result<Vec<u8>> {
     let needed = if units <= ONE_PASS_MAX_UNITS {
         3 * units
     } else {
@@ -215,59 +334,19 @@ fn fail_with_utf8() -> Fail {
 }
 
 /// A JS string of UTF-8 text: ASCII is copied into a one-byte string, other
-/// text is transcoded to UTF-16 here and copied.
-fn js_string<'env>(env: &'env Env, utf8: &[u8]) -> Result<JsString<'env>, Fail> {
+/// text is transcoded to UTF-16 here (`encoding_rs`) and copied.
+pub(crate) fn js_string<'env>(env: &'env Env, utf8: &[u8]) -> Result<JsString<'env>, Fail> {
     if utf8.is_ascii() {
         return env.create_string_latin1(utf8).map_err(from_napi);
     }
-    // The core's output is UTF-8 whenever its input is; checked all the same.
-    let text = core::str::from_utf8(utf8)
-        .map_err(|e| fail(Error::Json(JsonError { kind: JsonErrorKind::InvalidUtf8, offset: e.valid_up_to() })))?;
-    let units = utf16(text);
-    let made = env.create_string_utf16(&units).map_err(from_napi);
+    let mut units = spare(&SPARE_UTF16);
+    // UTF-16 never needs more units than UTF-8 needs bytes (encoding_rs asks
+    // for one more). The core's output is UTF-8 whenever its input is, so
+    // nothing is replaced (the conversion would write U+FFFD for bytes that
+    // are not UTF-8).
+    units.resize(utf8.len() + 1, 0);
+    let len = encoding_rs::mem::convert_utf8_to_utf16(utf8, &mut units);
+    let made = env.create_string_utf16(units.get(..len).unwrap_or_default()).map_err(from_napi);
     recycle(&SPARE_UTF16, units);
     made
-}
-
-/// `text` in UTF-16. JSON is mostly ASCII: runs of it are found a word at
-/// a time and widened in a loop the compiler vectorizes.
-fn utf16(text: &str) -> Vec<u16> {
-    let bytes = text.as_bytes();
-    // UTF-16 never needs more units than UTF-8 needs bytes, so `written`
-    // stays at most `read` and every char fits.
-    let mut out = spare(&SPARE_UTF16);
-    out.resize(bytes.len(), 0);
-    let (mut read, mut written) = (0, 0);
-    while read < bytes.len() {
-        let run = ascii_prefix(&bytes[read..]);
-        for (unit, &byte) in out[written..written + run].iter_mut().zip(&bytes[read..read + run]) {
-            *unit = u16::from(byte);
-        }
-        read += run;
-        written += run;
-        match text.get(read..).and_then(|rest| rest.chars().next()) {
-            Some(c) => {
-                written += c.encode_utf16(&mut out[written..]).len();
-                read += c.len_utf8();
-            }
-            None => break,
-        }
-    }
-    out.truncate(written);
-    out
-}
-
-/// The length of the ASCII prefix of `bytes`.
-fn ascii_prefix(bytes: &[u8]) -> usize {
-    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-    let mut words = bytes.chunks_exact(8);
-    let mut len = 0;
-    for word in &mut words {
-        let high = u64::from_le_bytes(word.try_into().unwrap_or([0x80; 8])) & HIGH_BITS;
-        if high != 0 {
-            return len + high.trailing_zeros() as usize / 8;
-        }
-        len += 8;
-    }
-    len + words.remainder().iter().take_while(|b| b.is_ascii()).count()
 }

@@ -171,6 +171,29 @@ pub struct ChainSession {
     outcomes: Receiver<ChunkOutcome>,
     pushed: usize,
     cancelled: Arc<AtomicBool>,
+    /// The queue the threads take chunks from: `finish()` takes from it too.
+    waiting: Arc<Mutex<Receiver<Chunk>>>,
+    ring: Arc<KeyRing>,
+    anchor: Option<Hash>,
+}
+
+/// Checks `chunk` (a panic becomes `INTERNAL_ERROR`), unless the session
+/// was cancelled.
+fn run_chunk(ring: &KeyRing, anchor: Option<Hash>, cancelled: &AtomicBool, chunk: &Chunk) -> ChunkResult {
+    if cancelled.load(Ordering::Acquire) {
+        return Err(("ABORT_ERR", "the chain session was cancelled".to_owned()));
+    }
+    match catch_unwind(AssertUnwindSafe(|| check_chunk(ring, anchor, chunk))) {
+        Ok(checked) => checked.map_err(|e| (e.code(), e.to_string())),
+        Err(_) => Err(("INTERNAL_ERROR", "internal error in the chain verifier (please report it)".to_owned())),
+    }
+}
+
+/// The next queued chunk, waiting for one while the queue is open; `None`
+/// once it is closed and empty.
+fn next_chunk(waiting: &Mutex<Receiver<Chunk>>) -> Option<Chunk> {
+    // Held only while waiting for the next chunk.
+    waiting.lock().unwrap_or_else(PoisonError::into_inner).recv().ok()
 }
 
 impl Drop for ChainSession {
@@ -199,21 +222,8 @@ impl ChainSession {
             let (ring, waiting, done) = (Arc::clone(&ring), Arc::clone(&waiting), done.clone());
             let cancelled = Arc::clone(&cancelled);
             let spawned = thread::Builder::new().name(format!("signcore-chain-{i}")).spawn(move || {
-                loop {
-                    // Held only while waiting for the next chunk.
-                    let next = waiting.lock().unwrap_or_else(PoisonError::into_inner).recv();
-                    let Ok(chunk) = next else { return };
-                    let outcome = if cancelled.load(Ordering::Acquire) {
-                        Err(("ABORT_ERR", "the chain session was cancelled".to_owned()))
-                    } else {
-                        match catch_unwind(AssertUnwindSafe(|| check_chunk(&ring, anchor, &chunk))) {
-                            Ok(checked) => checked.map_err(|e| (e.code(), e.to_string())),
-                            Err(_) => Err((
-                                "INTERNAL_ERROR",
-                                "internal error in the chain verifier (please report it)".to_owned(),
-                            )),
-                        }
-                    };
+                while let Some(chunk) = next_chunk(&waiting) {
+                    let outcome = run_chunk(&ring, anchor, &cancelled, &chunk);
                     let order = chunk.order;
                     // The text is freed before the JS thread sees the outcome.
                     drop(chunk);
@@ -228,7 +238,7 @@ impl ChainSession {
                 return Err(fail_with("INTERNAL_ERROR", format!("cannot start a verification thread: {e}")));
             }
         }
-        Ok(ChainSession { chunks: Some(chunks), outcomes, pushed: 0, cancelled })
+        Ok(ChainSession { chunks: Some(chunks), outcomes, pushed: 0, cancelled, waiting, ring, anchor })
     }
 
     /// Queues the `JSON.stringify` text of events `first..`; with `context`
@@ -242,13 +252,23 @@ impl ChainSession {
         Ok(())
     }
 
-    /// Waits for every chunk; the report of the whole chain.
+    /// Checks the chunks still queued on this thread too (its
+    /// `JSON.stringify` work is done), waits for the rest; the report of the
+    /// whole chain.
     #[napi]
     pub fn finish(&mut self) -> Result<ChainReport, Fail> {
         // No more chunks: the threads end once the queue is empty.
         drop(self.chunks.take());
         let mut outcomes: Vec<Option<ChunkResult>> = (0..self.pushed).map(|_| None).collect();
-        for _ in 0..self.pushed {
+        let mut here = 0;
+        while let Some(chunk) = next_chunk(&self.waiting) {
+            let outcome = run_chunk(&self.ring, self.anchor, &self.cancelled, &chunk);
+            if let Some(slot) = outcomes.get_mut(chunk.order) {
+                *slot = Some(outcome);
+            }
+            here += 1;
+        }
+        for _ in here..self.pushed {
             let (order, outcome) = self
                 .outcomes
                 .recv()

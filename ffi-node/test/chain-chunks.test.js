@@ -10,8 +10,8 @@ const assert = require('node:assert/strict')
 const signcore = require('..')
 
 const N = 12_000
-// chunkLength(12000) in index.js: max(512, ceil(12000 / 64)) = 512.
-const CHUNK = 512
+// chunkLength(12000) in index.js: max(256, ceil(12000 / 256)) = 256.
+const CHUNK = 256
 
 async function chain(signer, n, anchor = null) {
   const events = []
@@ -80,4 +80,26 @@ test('chunked verifyChain errors are those of the one-call path', () => {
   assert.equal(codeOf(() => signcore.verifyChain(withBigInt, 'not a ring')), 'ERR_INVALID_ARG_TYPE')
   // Every event MALFORMED (no hash): same report.
   assert.deepEqual(signcore.verifyChain(events, ring), signcore.verifyChain(JSON.stringify(events), ring))
+})
+
+test('chunked Ed25519 verifyChain (chunks checked by the session threads and by finish() on this thread) = one-call', async (t) => {
+  const seed = Buffer.from('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'hex')
+  const signer = signcore.Signer.ed25519('chunk-ed25519', seed)
+  const ring = [signer.ringEntry()]
+  const n = 4600
+  const events = await chain(signer, n)
+  assert.deepEqual(signcore.verifyChain(events, ring), { ok: true, checked: n, errors: [] })
+  const tampered = structuredClone(events)
+  const flip = (s) => s.replace(/^./, (c) => (c === '0' ? '1' : '0'))
+  // chunkLength(4600) = 256: findings in the first, middle and last chunks, on boundaries.
+  for (const i of [0, 255, 256, 2303, 2304, 4351, 4352, n - 1]) tampered[i].signature = flip(tampered[i].signature)
+  tampered[1000].payload.seq = -1
+  const got = signcore.verifyChain(tampered, ring)
+  assert.deepEqual(got, oneCall(tampered, ring))
+  assert.deepEqual(
+    got.errors.map((e) => `${e.index}:${e.code}`),
+    ['0:SIGNATURE_INVALID', '255:SIGNATURE_INVALID', '256:SIGNATURE_INVALID', '1000:HASH_MISMATCH', '2303:SIGNATURE_INVALID', '2304:SIGNATURE_INVALID', '4351:SIGNATURE_INVALID', '4352:SIGNATURE_INVALID', `${n - 1}:SIGNATURE_INVALID`],
+  )
+  t.diagnostic(`${n} Ed25519 events, ${got.errors.length} findings: same report as the one-call check`)
+  signer.dispose()
 })
