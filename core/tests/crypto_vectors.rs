@@ -100,6 +100,10 @@ fn rfc8032_signing() {
         let mut flipped = signature.as_bytes().to_vec();
         flipped[0] ^= 1;
         assert_eq!(verifier.verify(&msg, &flipped), Err(Error::SignatureInvalid));
+        // The stored (expanded) form signs alike and keeps the public key.
+        let raw = key.to_raw();
+        assert_eq!(raw.public_key().map(|p| p.to_vec()), Some(common::unhex(public)));
+        assert_eq!(raw.sign(&msg).unwrap().hex().as_str(), sig);
     }
-    common::report("RFC 8032 §7.1 signing", RFC8032.len());
+    common::report("RFC 8032 §7.1 signing (seed and stored form)", RFC8032.len());
 }

@@ -10,7 +10,7 @@
 import crypto from 'node:crypto'
 import { createRequire } from 'node:module'
 
-import { median } from './lib/harness.mjs'
+import { interleavedTable as table } from './lib/harness.mjs'
 import { HMAC_SECRET } from './lib/chain.mjs'
 import { largePayload, smallPayload } from './lib/payloads.mjs'
 
@@ -18,32 +18,6 @@ const require = createRequire(import.meta.url)
 const signcore = require('../index.js')
 const native = require('../binding.js')
 import canonicalize from 'canonicalize'
-const gc = typeof globalThis.gc === 'function' ? globalThis.gc : () => {}
-
-/** Interleaves every entry of `fns` over `rounds` rounds of `ops` calls; ns/op medians. */
-async function table(title, fns, { ops, rounds = 9 }) {
-  const names = Object.keys(fns)
-  const samples = Object.fromEntries(names.map((n) => [n, []]))
-  for (const n of names) for (let i = 0; i < ops; i++) await fns[n](i)
-  for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < names.length; k++) {
-      const n = names[(r + k) % names.length]
-      const fn = fns[n]
-      gc()
-      const t0 = process.hrtime.bigint()
-      const res = fn(0)
-      if (res instanceof Promise) {
-        await res
-        for (let i = 1; i < ops; i++) await fn(i)
-      } else {
-        for (let i = 1; i < ops; i++) fn(i)
-      }
-      samples[n].push(Number(process.hrtime.bigint() - t0) / ops)
-    }
-  }
-  console.log(`\n${title}`)
-  for (const n of names) console.log(`  ${median(samples[n]).toFixed(0).padStart(9)} ns  ${n}`)
-}
 
 const POOL = 1024
 const digests = Array.from({ length: POOL }, (_, i) => crypto.createHash('sha256').update(`d${i}`).digest())

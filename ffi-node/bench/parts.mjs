@@ -9,7 +9,7 @@
 import crypto from 'node:crypto'
 import { createRequire } from 'node:module'
 
-import { median } from './lib/harness.mjs'
+import { interleavedTable as table } from './lib/harness.mjs'
 import { HMAC_SECRET } from './lib/chain.mjs'
 import { largePayload, mediumPayload, smallPayload } from './lib/payloads.mjs'
 import canonicalize from 'canonicalize'
@@ -17,28 +17,6 @@ import canonicalize from 'canonicalize'
 const require = createRequire(import.meta.url)
 const signcore = require('../index.js')
 const native = require('../binding.js')
-const gc = typeof globalThis.gc === 'function' ? globalThis.gc : () => {}
-
-async function table(title, fns, { ops, rounds = 9 }) {
-  const names = Object.keys(fns)
-  const samples = Object.fromEntries(names.map((n) => [n, []]))
-  for (const n of names) for (let i = 0; i < ops; i++) await fns[n](i)
-  for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < names.length; k++) {
-      const n = names[(r + k) % names.length]
-      const fn = fns[n]
-      gc()
-      const t0 = process.hrtime.bigint()
-      for (let i = 0; i < ops; i++) {
-        const res = fn(i)
-        if (res instanceof Promise) await res
-      }
-      samples[n].push(Number(process.hrtime.bigint() - t0) / ops)
-    }
-  }
-  console.log(`\n${title}`)
-  for (const n of names) console.log(`  ${median(samples[n]).toFixed(0).padStart(9)} ns  ${n}`)
-}
 
 const sizes = { 300: [smallPayload(), 20000], '10k': [mediumPayload(), 1000], '100k': [largePayload(), 100] }
 const want = process.argv.slice(2)

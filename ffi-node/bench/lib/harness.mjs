@@ -13,6 +13,35 @@ export function median(values) {
 const now = () => process.hrtime.bigint()
 const gc = typeof globalThis.gc === 'function' ? globalThis.gc : () => {}
 
+/**
+ * Interleaves every entry of `fns` (name -> fn(i), sync or async) over
+ * `rounds` rounds of `ops` calls, rotating which runs first, and prints
+ * ns/op medians under `title` (the diagnosis scripts' tables).
+ */
+export async function interleavedTable(title, fns, { ops, rounds = 9 }) {
+  const names = Object.keys(fns)
+  const samples = Object.fromEntries(names.map((n) => [n, []]))
+  for (const n of names) for (let i = 0; i < ops; i++) await fns[n](i)
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < names.length; k++) {
+      const n = names[(r + k) % names.length]
+      const fn = fns[n]
+      gc()
+      const t0 = now()
+      const res = fn(0)
+      if (res instanceof Promise) {
+        await res
+        for (let i = 1; i < ops; i++) await fn(i)
+      } else {
+        for (let i = 1; i < ops; i++) fn(i)
+      }
+      samples[n].push(Number(now() - t0) / ops)
+    }
+  }
+  console.log(`\n${title}`)
+  for (const n of names) console.log(`  ${median(samples[n]).toFixed(0).padStart(9)} ns  ${n}`)
+}
+
 /** Runs `fn` `ops` times (sync); ns per op. */
 function timeSync(fn, ops) {
   const t0 = now()
