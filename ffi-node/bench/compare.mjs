@@ -14,7 +14,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 
-import { median } from './lib/harness.mjs'
+import { interleavedTable } from './lib/harness.mjs'
 import { ED_SEED, HMAC_SECRET, chainText, ring } from './lib/chain.mjs'
 import { largePayload, mediumPayload, smallPayload } from './lib/payloads.mjs'
 import canonicalize from 'canonicalize'
@@ -31,31 +31,7 @@ if (args.length !== 1) throw new Error('usage: node --expose-gc bench/compare.mj
 const after = require('../index.js')
 const before = require(path.resolve(args[0], 'index.js'))
 const native = require('../binding.js')
-const gc = typeof globalThis.gc === 'function' ? globalThis.gc : () => {}
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ')
-
-async function group(fns, ops, rounds) {
-  const names = Object.keys(fns)
-  const samples = Object.fromEntries(names.map((n) => [n, []]))
-  const cpu = Object.fromEntries(names.map((n) => [n, []]))
-  for (const n of names) for (let i = 0; i < Math.min(ops, 1000); i++) { const r = fns[n](); if (r instanceof Promise) await r }
-  for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < names.length; k++) {
-      const n = names[(r + k) % names.length]
-      gc()
-      const c0 = process.cpuUsage()
-      const t = process.hrtime.bigint()
-      for (let i = 0; i < ops; i++) { const x = fns[n](); if (x instanceof Promise) await x }
-      samples[n].push(Number(process.hrtime.bigint() - t) / ops)
-      const c = process.cpuUsage(c0)
-      cpu[n].push(((c.user + c.system) * 1000) / ops)
-    }
-  }
-  const medians = Object.fromEntries(names.map((n) => [n, median(samples[n])]))
-  // CPU time (ns/op, all threads of the process), for the chain rows.
-  Object.defineProperty(medians, 'cpu', { value: Object.fromEntries(names.map((n) => [n, median(cpu[n])])) })
-  return medians
-}
 
 const fmt = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(1)} ms` : `${(ns / 1e3).toFixed(2)} µs`)
 console.log(`this build vs ${path.resolve(args[0])}; node ${process.version}; load ${load()}`)
@@ -79,7 +55,7 @@ for (const [label, p, ops] of [['~300 B', smallPayload(), 20000], ['~10 KB', med
   }
   const [x, y] = [await fns['three calls, this'](), await fns['three calls, other']()]
   if (x.signature !== y.signature || x.signature !== fns.anchor()) throw new Error('the builds disagree')
-  const m = await group(fns, ops, ROUNDS)
+  const { medians: m } = await interleavedTable(null, fns, { ops, rounds: ROUNDS, warmup: Math.min(ops, 1000) })
   const r = (a, b) => (m[a] / m[b]).toFixed(2)
   console.log(`\n${label} (load ${load()}): ${Object.entries(m).map(([n, v]) => `${n} ${fmt(v)}`).join(', ')}`)
   console.log(`  three calls vs anchor: other ${r('anchor', 'three calls, other')}×, this ${r('anchor', 'three calls, this')}×`)
@@ -104,10 +80,11 @@ for (const alg of ['hmac-sha256', 'ed25519']) {
     const rep = fns[n]()
     if (!rep.ok || rep.checked !== EVENTS) throw new Error(`${n}: ${JSON.stringify(rep).slice(0, 200)}`)
   }
-  const m = await group(fns, 1, alg === 'ed25519' ? Math.max(3, ROUNDS >> 1) : ROUNDS)
+  const rounds = alg === 'ed25519' ? Math.max(3, ROUNDS >> 1) : ROUNDS
+  const { medians: m, cpu } = await interleavedTable(null, fns, { ops: 1, rounds, warmup: 1 })
   key.dispose()
   console.log(`\n${alg}, ${EVENTS} events (load ${load()}): ${Object.entries(m).map(([n, v]) => `${n} ${fmt(v)}`).join(', ')}`)
   const floor = alg === 'ed25519' ? 'verify_strict on every core' : 'JSON.stringify(events)'
   console.log(`  ${floor} / verifyChain: other ${(m[floor] / m['verifyChain(objects), other']).toFixed(3)}, this ${(m[floor] / m['verifyChain(objects), this']).toFixed(3)}`)
-  console.log(`  CPU time: ${Object.entries(m.cpu).map(([n, v]) => `${n} ${fmt(v)}`).join(', ')}`)
+  console.log(`  CPU time: ${Object.entries(cpu).map(([n, v]) => `${n} ${fmt(v)}`).join(', ')}`)
 }

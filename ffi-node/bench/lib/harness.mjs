@@ -15,18 +15,22 @@ const gc = typeof globalThis.gc === 'function' ? globalThis.gc : () => {}
 
 /**
  * Interleaves every entry of `fns` (name -> fn(i), sync or async) over
- * `rounds` rounds of `ops` calls, rotating which runs first, and prints
- * ns/op medians under `title` (the diagnosis scripts' tables).
+ * `rounds` rounds of `ops` calls, rotating which runs first, after `warmup`
+ * calls of each. Returns the ns/op medians of wall time and of CPU time (all
+ * threads of the process) by name, and prints the wall medians under
+ * `title` unless it is null (the diagnosis and comparison scripts' tables).
  */
-export async function interleavedTable(title, fns, { ops, rounds = 9 }) {
+export async function interleavedTable(title, fns, { ops, rounds = 9, warmup = ops }) {
   const names = Object.keys(fns)
   const samples = Object.fromEntries(names.map((n) => [n, []]))
-  for (const n of names) for (let i = 0; i < ops; i++) await fns[n](i)
+  const cpuSamples = Object.fromEntries(names.map((n) => [n, []]))
+  for (const n of names) for (let i = 0; i < warmup; i++) await fns[n](i)
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < names.length; k++) {
       const n = names[(r + k) % names.length]
       const fn = fns[n]
       gc()
+      const c0 = process.cpuUsage()
       const t0 = now()
       const res = fn(0)
       if (res instanceof Promise) {
@@ -36,10 +40,17 @@ export async function interleavedTable(title, fns, { ops, rounds = 9 }) {
         for (let i = 1; i < ops; i++) fn(i)
       }
       samples[n].push(Number(now() - t0) / ops)
+      const c = process.cpuUsage(c0)
+      cpuSamples[n].push(((c.user + c.system) * 1000) / ops)
     }
   }
-  console.log(`\n${title}`)
-  for (const n of names) console.log(`  ${median(samples[n]).toFixed(0).padStart(9)} ns  ${n}`)
+  const medians = Object.fromEntries(names.map((n) => [n, median(samples[n])]))
+  const cpu = Object.fromEntries(names.map((n) => [n, median(cpuSamples[n])]))
+  if (title !== null) {
+    console.log(`\n${title}`)
+    for (const n of names) console.log(`  ${medians[n].toFixed(0).padStart(9)} ns  ${n}`)
+  }
+  return { medians, cpu }
 }
 
 /** Runs `fn` `ops` times (sync); ns per op. */
